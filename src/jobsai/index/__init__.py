@@ -1,0 +1,1 @@
+"""Index: one interface over Qdrant Edge (embedded) and a Qdrant server (dense + Swedish BM25)."""

@@ -1,0 +1,164 @@
+"""The vector-index contract shared by the embedded (Qdrant Edge) and server backends.
+
+The index is derived data: it can always be rebuilt from the SQL store. It stores one point
+per ad (a dense vector of the ad's representation text plus a BM25 sparse vector) with the
+payload fields that filters use. Each index records the model that built it; opening it
+with any other model is refused.
+"""
+
+from __future__ import annotations
+
+import uuid
+from abc import ABC, abstractmethod
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+
+import numpy as np
+
+from jobsai.embed.fingerprint import ModelFingerprint
+
+POINT_NAMESPACE = uuid.UUID("6f1c3a52-2d4b-4e8a-9a57-1c0de5a1b0b5")
+
+
+def point_id(ad_id: str) -> str:
+    """Qdrant point ids must be integers or UUIDs; ad ids are arbitrary strings."""
+    return str(uuid.uuid5(POINT_NAMESPACE, ad_id))
+
+
+@dataclass(frozen=True, slots=True)
+class SparseVector:
+    indices: Sequence[int]
+    values: Sequence[float]
+
+
+@dataclass(frozen=True, slots=True)
+class AdPayload:
+    """Filterable fields (concept ids) plus the ad id; published as epoch seconds (UTC)."""
+
+    ad_id: str
+    municipality: str | None = None
+    region: str | None = None
+    country: str | None = None
+    occupation: str | None = None
+    occupation_group: str | None = None
+    occupation_field: str | None = None
+    employment_type: str | None = None
+    working_hours_type: str | None = None
+    published_ts: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class IndexPoint:
+    payload: AdPayload
+    dense: np.ndarray
+    sparse: SparseVector
+    """BM25 term-frequency vector; the index applies IDF at query time."""
+    text: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class SearchFilter:
+    """OR within a field, AND across fields. Values are taxonomy concept ids."""
+
+    municipalities: tuple[str, ...] = ()
+    regions: tuple[str, ...] = ()
+    occupations: tuple[str, ...] = ()
+    occupation_groups: tuple[str, ...] = ()
+    occupation_fields: tuple[str, ...] = ()
+    employment_types: tuple[str, ...] = ()
+    working_hours_types: tuple[str, ...] = ()
+    published_after: datetime | None = None
+
+    def is_empty(self) -> bool:
+        return not any(
+            (
+                self.municipalities,
+                self.regions,
+                self.occupations,
+                self.occupation_groups,
+                self.occupation_fields,
+                self.employment_types,
+                self.working_hours_types,
+                self.published_after,
+            )
+        )
+
+    def field_conditions(self) -> list[tuple[str, tuple[str, ...]]]:
+        """(payload key, allowed values) pairs for the keyword filters that are set."""
+        pairs = [
+            ("municipality", self.municipalities),
+            ("region", self.regions),
+            ("occupation", self.occupations),
+            ("occupation_group", self.occupation_groups),
+            ("occupation_field", self.occupation_fields),
+            ("employment_type", self.employment_types),
+            ("working_hours_type", self.working_hours_types),
+        ]
+        return [(k, v) for k, v in pairs if v]
+
+
+@dataclass(frozen=True, slots=True)
+class Hit:
+    ad_id: str
+    score: float
+    dense: np.ndarray | None = field(default=None, compare=False)
+
+
+class VectorIndex(ABC):
+    """What the rest of the program may ask of an index."""
+
+    fingerprint: ModelFingerprint
+
+    @abstractmethod
+    def upsert(self, points: Sequence[IndexPoint]) -> None:
+        """Insert or replace points (idempotent: keyed by ad id)."""
+
+    @abstractmethod
+    def delete(self, ad_ids: Iterable[str]) -> None:
+        """Remove ads; unknown ids are ignored."""
+
+    @abstractmethod
+    def search_dense(
+        self, vector: np.ndarray, limit: int, flt: SearchFilter | None = None
+    ) -> list[Hit]:
+        """Nearest ads by cosine similarity, filters applied inside the index."""
+
+    @abstractmethod
+    def search_sparse(
+        self, vector: SparseVector, limit: int, flt: SearchFilter | None = None
+    ) -> list[Hit]:
+        """BM25 ranking (IDF applied by the index), filters applied inside the index."""
+
+    @abstractmethod
+    def search_hybrid(
+        self,
+        dense: Sequence[np.ndarray],
+        sparse: SparseVector | None,
+        limit: int,
+        flt: SearchFilter | None = None,
+        prefetch_limit: int = 100,
+    ) -> list[Hit]:
+        """Several dense queries and one sparse query fused by reciprocal rank (in the index)."""
+
+    @abstractmethod
+    def get_vectors(self, ad_ids: Sequence[str]) -> dict[str, np.ndarray]:
+        """Stored dense vectors for these ads (for exact re-scoring of candidates)."""
+
+    @abstractmethod
+    def count(self) -> int:
+        """Number of ads in the index."""
+
+    @abstractmethod
+    def ad_ids(self) -> set[str]:
+        """Every ad id in the index (for verification and reconciliation)."""
+
+    @abstractmethod
+    def close(self) -> None:
+        """Flush and release the index (the embedded shard allows one opener at a time)."""
+
+    def __enter__(self) -> VectorIndex:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()

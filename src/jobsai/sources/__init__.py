@@ -1,0 +1,1 @@
+"""Sources: turn the outside world (JobStream, files, the demo set) into ads and removals."""
