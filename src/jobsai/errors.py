@@ -77,3 +77,7 @@ class TextTooShortError(CVError):
 
 class NoDataError(JobsAIError):
     """There are no ads to match against yet."""
+
+
+class UnknownFilterValueError(JobsAIError):
+    """A filter names a place, field or type that no live ad has."""

@@ -17,6 +17,8 @@ from datetime import datetime
 import numpy as np
 
 from jobsai.embed.fingerprint import ModelFingerprint
+from jobsai.errors import IndexModelMismatchError, VectorIndexError
+from jobsai.timeutil import ensure_utc
 
 POINT_NAMESPACE = uuid.UUID("6f1c3a52-2d4b-4e8a-9a57-1c0de5a1b0b5")
 
@@ -157,8 +159,117 @@ class VectorIndex(ABC):
     def close(self) -> None:
         """Flush and release the index (the embedded shard allows one opener at a time)."""
 
+    def optimize(self) -> None:  # noqa: B027 - deliberately a no-op by default
+        """Build search structures after a bulk load (Edge has no background optimizer).
+
+        A Qdrant server optimizes in the background, so the default does nothing.
+        """
+
     def __enter__(self) -> VectorIndex:
         return self
 
     def __exit__(self, *exc: object) -> None:
         self.close()
+
+
+# --- The schema both Qdrant backends share (added with the Edge/server implementations) ---
+
+DENSE_VECTOR = "dense"
+SPARSE_VECTOR = "bm25"
+KEYWORD_FIELDS: tuple[str, ...] = (
+    "municipality",
+    "region",
+    "country",
+    "occupation",
+    "occupation_group",
+    "occupation_field",
+    "employment_type",
+    "working_hours_type",
+)
+"""Payload fields with a keyword index (taxonomy concept ids)."""
+PUBLISHED_FIELD = "published_ts"
+"""Integer payload field (epoch seconds, UTC) with a range index."""
+RRF_K = 60
+"""Qdrant scores RRF as sum of 1/(k + rank) with 0-based ranks, on the server, in the
+client's local mode and in Edge alike; k=60 keeps deep hits of several lists meaningful."""
+
+
+def payload_dict(payload: AdPayload) -> dict[str, str | int]:
+    """The stored payload: the ad id plus every filter field that is set."""
+    out: dict[str, str | int] = {"ad_id": payload.ad_id}
+    for key in KEYWORD_FIELDS:
+        value = getattr(payload, key)
+        if value is not None:
+            out[key] = value
+    if payload.published_ts is not None:
+        out[PUBLISHED_FIELD] = int(payload.published_ts)
+    return out
+
+
+def dense_list(vector: np.ndarray, dim: int) -> list[float]:
+    """A dense vector as the engines take it, refusing wrong sizes and NaN/inf early."""
+    arr = np.asarray(vector, dtype=np.float32).reshape(-1)
+    if arr.shape[0] != dim:
+        raise VectorIndexError(f"A vector has {arr.shape[0]} dimensions; the index expects {dim}.")
+    if not np.isfinite(arr).all():
+        raise VectorIndexError("A vector contains NaN or infinite values.")
+    return arr.tolist()
+
+
+def published_after_ts(flt: SearchFilter) -> int | None:
+    """``published_after`` as epoch seconds (naive datetimes are taken as UTC); inclusive."""
+    if flt.published_after is None:
+        return None
+    return int(ensure_utc(flt.published_after).timestamp())
+
+
+@dataclass(frozen=True, slots=True)
+class IndexIdentity:
+    """What an index records about how its vectors were made; another one is refused on open."""
+
+    fingerprint: ModelFingerprint
+    sparse_signature: str
+
+    def to_json(self) -> dict[str, object]:
+        return {
+            "model": {
+                "name": self.fingerprint.name,
+                "weights_sha256": self.fingerprint.weights_sha256,
+                "dim": self.fingerprint.dim,
+            },
+            "sparse_signature": self.sparse_signature,
+        }
+
+    @classmethod
+    def from_json(cls, data: object, where: str) -> IndexIdentity:
+        """Parse a recorded identity; a damaged record is an error, never a silent pass."""
+        try:
+            if not isinstance(data, dict) or not isinstance(data.get("model"), dict):
+                raise TypeError("expected an object with a 'model' object")
+            model = data["model"]
+            fp = ModelFingerprint(
+                name=str(model["name"]),
+                weights_sha256=str(model["weights_sha256"]),
+                dim=int(model["dim"]),
+            )
+            return cls(fingerprint=fp, sparse_signature=str(data["sparse_signature"]))
+        except (KeyError, TypeError, ValueError) as exc:
+            raise VectorIndexError(
+                f"The index at {where} has an unreadable model record ({exc!r}); "
+                "delete it and build the index again."
+            ) from exc
+
+    def check(self, wanted: IndexIdentity, where: str) -> None:
+        """Refuse to use an index built by another model or another BM25 analyzer."""
+        if self.fingerprint != wanted.fingerprint:
+            raise IndexModelMismatchError(
+                f"The index at {where} was built with the model {self.fingerprint.describe()}, "
+                f"but the configured model is {wanted.fingerprint.describe()}. Re-index the ads "
+                "with the configured model (or configure the model the index was built with)."
+            )
+        if self.sparse_signature != wanted.sparse_signature:
+            raise IndexModelMismatchError(
+                f"The index at {where} was built with another BM25 text analyzer "
+                f"({self.sparse_signature}, this version uses {wanted.sparse_signature}). "
+                "Re-index the ads."
+            )

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import ast
 import json
+import math
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -133,12 +134,15 @@ def _coordinates(value: Any) -> tuple[float, float] | None:
     if not isinstance(value, (list, tuple)) or len(value) != 2:
         return None
     lon, lat = value
-    if lon is None or lat is None:
+    if lon is None or lat is None or isinstance(lon, bool) or isinstance(lat, bool):
         return None
     try:
-        return (float(lat), float(lon))
+        flat, flon = float(lat), float(lon)
     except (TypeError, ValueError):
         return None
+    if not (math.isfinite(flat) and math.isfinite(flon) and -90 <= flat <= 90 and -180 <= flon <= 180):
+        return None
+    return (flat, flon)
 
 
 def _date(value: Any, name: str) -> datetime | None:
@@ -148,7 +152,7 @@ def _date(value: Any, name: str) -> datetime | None:
         raise AdParseError(f"{name} is not a date string")
     try:
         return parse_local(value)
-    except ValueError as exc:
+    except (ValueError, OverflowError) as exc:
         raise AdParseError(f"{name} is not a valid date: {value!r}") from exc
 
 
@@ -180,13 +184,14 @@ def parse_item(obj: Any) -> Ad | RemovedAd:
     caller can skip it, log the reason and count it while the rest of the batch goes in.
     """
     ad_id = ad_id_of(obj)
-    if obj.get("removed") is True:
-        return RemovedAd(ad_id, _date(obj.get("removed_date"), "removed_date"))
     try:
+        if obj.get("removed") is True:
+            return RemovedAd(ad_id, _date(obj.get("removed_date"), "removed_date"))
         return _parse_ad(ad_id, obj)
     except AdParseError as exc:
         raise AdParseError(f"ad {ad_id}: {exc}") from exc
-    except (TypeError, ValueError, AttributeError) as exc:
+    except (TypeError, ValueError, AttributeError, OverflowError, OSError) as exc:
+        # OverflowError/OSError: dates or epoch timestamps outside what datetime can hold.
         raise AdParseError(f"ad {ad_id}: malformed ({exc})") from exc
 
 

@@ -1,0 +1,211 @@
+"""The ``jobsai`` command line: thin shells over the library, with progress and clear errors."""
+
+from __future__ import annotations
+
+import json
+import logging
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import timedelta
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+from jobsai import __version__
+from jobsai.config import Settings
+from jobsai.cv.extract import extract_cv_text
+from jobsai.errors import JobsAIError
+from jobsai.match.filters import FilterRequest, resolve_filter
+from jobsai.runtime import Runtime
+from jobsai.store import ads as ads_repo
+from jobsai.store import runs
+from jobsai.sync.ingest import CHECKPOINT, IngestReport
+from jobsai.timeutil import utcnow
+
+app = typer.Typer(
+    help="JobsAI: match your CV against every live job ad in Sweden.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+out = Console()
+err = Console(stderr=True)
+
+
+def _setup_logging(verbose: bool) -> None:
+    logging.basicConfig(
+        level=logging.INFO if verbose else logging.WARNING,
+        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+        stream=sys.stderr,
+    )
+
+
+@app.callback()
+def main(
+    verbose: Annotated[bool, typer.Option("--verbose", "-v", help="Log progress counts.")] = False,
+) -> None:
+    _setup_logging(verbose)
+
+
+@contextmanager
+def _runtime(bars: bool = True) -> Iterator[Runtime]:
+    """A Runtime with a progress display; JobsAI errors become a message and exit code 1."""
+    progress = Progress(
+        TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
+        console=err, transient=True, disable=not bars or not err.is_terminal,
+    )
+    tasks: dict[str, int] = {}
+    labels = {"ads": "Reading ads", "index": "Embedding and indexing"}
+
+    def report(stage: str, done: int, total: int | None) -> None:
+        if stage not in tasks:
+            tasks[stage] = progress.add_task(labels.get(stage, stage), total=total)
+        progress.update(tasks[stage], completed=done, total=total)
+
+    try:
+        with progress, Runtime(Settings(), progress=report) as rt:
+            yield rt
+    except JobsAIError as exc:
+        err.print(f"[bold red]Error:[/] {exc}")
+        raise typer.Exit(1) from None
+    except KeyboardInterrupt:
+        err.print("Interrupted; nothing is lost — run the same command again to resume.")
+        raise typer.Exit(130) from None
+
+
+def _print_report(report: IngestReport | None) -> None:
+    if report is None:
+        return
+    err.print(f"{report.kind}: {report.summary()}")
+    for reason in report.skip_reasons[:5]:
+        err.print(f"  skipped {reason}")
+
+
+@app.command()
+def bootstrap() -> None:
+    """Fetch the full JobStream snapshot (every live ad), store it and index it."""
+    with _runtime() as rt, rt.client() as client:
+        _print_report(rt.ingestor.bootstrap(client))
+
+
+@app.command()
+def update() -> None:
+    """Apply everything changed since the last run: new, changed, removed and expired ads."""
+    with _runtime() as rt, rt.client() as client:
+        _print_report(rt.ingestor.update(client))
+
+
+@app.command()
+def load(file: Annotated[Path, typer.Argument(help="JobTech ads: JSON array or JSON Lines (.gz ok).")]) -> None:
+    """Ingest ads from a JobTech-format file (for offline use)."""
+    with _runtime() as rt:
+        _print_report(rt.ingestor.load_file(file))
+
+
+@app.command()
+def reindex() -> None:
+    """Re-embed every live ad into a fresh index (after changing the model)."""
+    with _runtime() as rt:
+        with rt.db.begin() as conn:
+            ads_repo.reset_index_state(conn)
+        _print_report(rt.ingestor.sync_index())
+
+
+@app.command()
+def match(
+    cv_files: Annotated[list[Path], typer.Argument(help="CV files: PDF, DOCX or text.")],
+    top_k: Annotated[int, typer.Option("--top-k", "-k", min=1, max=200, help="Number of ads.")] = 10,
+    municipality: Annotated[list[str], typer.Option(help="Municipality name or concept id.")] = [],  # noqa: B006
+    region: Annotated[list[str], typer.Option(help="Region (län) name or concept id.")] = [],  # noqa: B006
+    occupation_field: Annotated[list[str], typer.Option(help="Occupation field.")] = [],  # noqa: B006
+    employment_type: Annotated[list[str], typer.Option(help="Employment type.")] = [],  # noqa: B006
+    working_hours: Annotated[list[str], typer.Option(help="Working hours (Heltid, Deltid).")] = [],  # noqa: B006
+    published_within_days: Annotated[int | None, typer.Option(min=1, help="Only recent ads.")] = None,
+    fmt: Annotated[str, typer.Option("--format", help="table or json.")] = "table",
+) -> None:
+    """Print the best-matching ads for one or more CVs (one model load for all)."""
+    if fmt not in ("table", "json"):
+        err.print("[bold red]Error:[/] --format must be 'table' or 'json'.")
+        raise typer.Exit(2)
+    with _runtime() as rt:
+        rt.ensure_data(on_fallback=lambda m: err.print(f"[yellow]{m}[/]"))
+        request = FilterRequest(
+            municipalities=tuple(municipality), regions=tuple(region),
+            occupation_fields=tuple(occupation_field), employment_types=tuple(employment_type),
+            working_hours_types=tuple(working_hours),
+            published_after=utcnow() - timedelta(days=published_within_days) if published_within_days else None,
+        )
+        with rt.db.begin(readonly=True) as conn:
+            flt = resolve_filter(conn, request)
+        results: dict[str, list[dict[str, object]]] = {}
+        for path in cv_files:
+            try:
+                data = path.read_bytes()
+            except OSError as exc:
+                raise JobsAIError(f"Cannot read {path}: {exc.strerror or exc}") from exc
+            cv = extract_cv_text(data, filename=path.name, max_bytes=rt.settings.max_upload_bytes,
+                                 min_words=rt.settings.min_cv_words)
+            found = rt.matcher.match(cv.text, flt, top_k=top_k)
+            results[path.name] = [r.to_json() for r in found]
+            if fmt == "table":
+                _print_table(path.name, found)
+        if fmt == "json":
+            payload: object = results[cv_files[0].name] if len(cv_files) == 1 else results
+            out.print_json(json.dumps(payload, ensure_ascii=False))
+
+
+def _print_table(name: str, results: list) -> None:  # type: ignore[type-arg]
+    table = Table(title=f"Best matches for {name}", show_lines=True, expand=True)
+    table.add_column("#", justify="right", width=3)
+    table.add_column("Score", justify="right", width=5)
+    table.add_column("Job")
+    table.add_column("Where / published", width=22)
+    table.add_column("Why it matches", ratio=2)
+    for i, r in enumerate(results, 1):
+        job = f"[bold]{r.headline}[/]\n{r.employer or ''}\n{r.occupation or ''}\n[link={r.url}]{r.url}[/link]"
+        when = f"{r.municipality or '—'}\n{r.published.date().isoformat() if r.published else ''}"
+        table.add_row(str(i), f"{r.score}", job, when, r.why)
+    if not results:
+        out.print(f"No ads match {name} with these filters.")
+    else:
+        out.print(table)
+
+
+@app.command()
+def status() -> None:
+    """Counts, the model and index in use, and the last successful update."""
+    with _runtime(bars=False) as rt:
+        with rt.db.begin(readonly=True) as conn:
+            counts = ads_repo.count_ads(conn)
+            checkpoint = runs.get_checkpoint(conn, CHECKPOINT)
+            last = runs.last_successful_run(conn)
+            index = runs.active_index(conn)
+        info = {
+            "version": __version__,
+            "data_dir": str(rt.settings.data_dir),
+            "database": rt.db.display_url,
+            "ads": {"live": counts.live, "removed": counts.removed, "expired": counts.expired,
+                    "pending_index": counts.pending_index},
+            "model": rt.settings.model,
+            "index": None if index is None else {
+                "name": index.name, "backend": index.backend, "model": index.model_name,
+                "weights_sha256": index.model_sha256[:12], "points": index.point_count,
+            },
+            "index_backend": "qdrant server " + rt.settings.qdrant_url if rt.settings.qdrant_url
+            else f"qdrant-edge at {rt.settings.index_dir}",
+            "jobstream_checkpoint": checkpoint.isoformat() if checkpoint else None,
+            "last_successful_run": None if last is None else {
+                "kind": last.kind, "finished": last.finished_at.isoformat() if last.finished_at else None,
+                "counts": last.counts,
+            },
+        }
+        out.print_json(json.dumps(info, ensure_ascii=False))
+
+
+if __name__ == "__main__":
+    app()

@@ -1,0 +1,372 @@
+"""The server index: a collection on a Qdrant server or cluster, through ``qdrant_client``.
+
+Same vectors (``dense`` cosine + ``bm25`` sparse with IDF), same payload and payload indexes,
+same filter and fusion semantics as the embedded Edge shard, so either backend can serve.
+Any number of processes may use it at once. The model that built the collection is recorded
+in the collection's metadata (Qdrant 1.16+) and checked on every open.
+
+Tests use the client's local mode (``QdrantClient(":memory:")`` or ``path=...``), which
+implements the same API in Python; it is only fit for small collections (stores.md).
+"""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+from qdrant_client import QdrantClient
+from qdrant_client import models as qm
+
+from jobsai.embed.fingerprint import ModelFingerprint
+from jobsai.errors import JobsAIError, VectorIndexError
+from jobsai.index.base import (
+    DENSE_VECTOR,
+    KEYWORD_FIELDS,
+    PUBLISHED_FIELD,
+    RRF_K,
+    SPARSE_VECTOR,
+    Hit,
+    IndexIdentity,
+    IndexPoint,
+    SearchFilter,
+    SparseVector,
+    VectorIndex,
+    dense_list,
+    payload_dict,
+    point_id,
+    published_after_ts,
+)
+from jobsai.index.bm25 import Bm25Encoder
+
+METADATA_KEY = "jobsai"
+_BATCH = 256
+_SCROLL_PAGE = 1000
+
+
+@dataclass(frozen=True, slots=True)
+class ServerTuning:
+    """HNSW settings for a new collection; the server builds the graph in the background."""
+
+    m: int = 16
+    ef_construct: int = 100
+    payload_m: int | None = None
+    """None: the server default (payload-aware links help filtered recall; the server has
+    the time to build them, unlike the embedded shard)."""
+    hnsw_ef: int = 128
+    acorn: bool = True
+    """ACORN for filtered searches (AND-ed filters defeat per-field payload links)."""
+
+
+class ServerIndex(VectorIndex):
+    """``VectorIndex`` over one collection of a Qdrant server (or the client's local mode)."""
+
+    def __init__(
+        self,
+        client: QdrantClient,
+        collection: str,
+        fingerprint: ModelFingerprint,
+        tuning: ServerTuning,
+        where: str,
+        owns_client: bool,
+    ) -> None:
+        self.client = client
+        self.collection = collection
+        self.fingerprint = fingerprint
+        self.tuning = tuning
+        self.where = where
+        self._owns_client = owns_client
+        self._closed = False
+
+    # ----------------------------------------------------------------- lifecycle
+
+    @classmethod
+    def connect(
+        cls,
+        url: str,
+        api_key: str | None,
+        collection: str,
+        fingerprint: ModelFingerprint,
+        create: bool = True,
+        encoder: Bm25Encoder | None = None,
+        tuning: ServerTuning | None = None,
+        timeout_s: float = 60.0,
+    ) -> ServerIndex:
+        """Open the collection on the server at ``url`` (the index owns the client)."""
+        try:
+            client = QdrantClient(url=url, api_key=api_key, timeout=int(timeout_s))
+        except Exception as exc:
+            raise VectorIndexError(f"Could not connect to Qdrant at {url}: {exc}") from exc
+        try:
+            return cls.open(
+                client,
+                collection,
+                fingerprint,
+                create=create,
+                encoder=encoder,
+                tuning=tuning,
+                where=url,
+                owns_client=True,
+            )
+        except BaseException:
+            client.close()
+            raise
+
+    @classmethod
+    def open(
+        cls,
+        client: QdrantClient,
+        collection: str,
+        fingerprint: ModelFingerprint,
+        create: bool = True,
+        encoder: Bm25Encoder | None = None,
+        tuning: ServerTuning | None = None,
+        where: str = "local Qdrant",
+        owns_client: bool = False,
+    ) -> ServerIndex:
+        """Open (or with ``create`` make) ``collection`` for vectors of ``fingerprint``.
+
+        Raises IndexModelMismatchError when the collection was built by another model or
+        BM25 analyzer, VectorIndexError when it is missing (and ``create`` is false), was not
+        made by JobsAI, or the server cannot be reached.
+        """
+        tuning = tuning or ServerTuning()
+        wanted = IndexIdentity(fingerprint, (encoder or Bm25Encoder()).signature)
+        label = f"{where} (collection {collection!r})"
+        with _errors("opening the index", label):
+            exists = client.collection_exists(collection)
+            if not exists:
+                if not create:
+                    raise VectorIndexError(f"There is no index at {label}; build it first.")
+                _create_collection(client, collection, fingerprint.dim, tuning, wanted)
+            info = client.get_collection(collection)
+            metadata = info.config.metadata or {}
+            if METADATA_KEY not in metadata:
+                raise VectorIndexError(
+                    f"The collection at {label} was not made by JobsAI (it has no model record); "
+                    "choose another JOBSAI_QDRANT_COLLECTION or delete that collection."
+                )
+            IndexIdentity.from_json(metadata[METADATA_KEY], label).check(wanted, label)
+            _ensure_payload_indexes(client, collection, set(info.payload_schema or {}))
+        return cls(client, collection, fingerprint, tuning, label, owns_client)
+
+    def close(self) -> None:
+        if self._closed:
+            return
+        self._closed = True
+        if self._owns_client:
+            with _errors("closing the connection", self.where):
+                self.client.close()
+
+    # ------------------------------------------------------------------- writes
+
+    def upsert(self, points: Sequence[IndexPoint]) -> None:
+        self._check_open()
+        dim = self.fingerprint.dim
+        for start in range(0, len(points), _BATCH):
+            batch = [_to_point(p, dim) for p in points[start : start + _BATCH]]
+            with _errors("writing to the index", self.where):
+                self.client.upsert(self.collection, points=batch, wait=True)
+
+    def delete(self, ad_ids: Iterable[str]) -> None:
+        self._check_open()
+        ids: list[qm.ExtendedPointId] = [point_id(a) for a in ad_ids]
+        for start in range(0, len(ids), _BATCH * 4):
+            with _errors("deleting from the index", self.where):
+                self.client.delete(
+                    self.collection,
+                    points_selector=qm.PointIdsList(points=ids[start : start + _BATCH * 4]),
+                    wait=True,
+                )
+
+    # -------------------------------------------------------------------- reads
+
+    def search_dense(self, vector: np.ndarray, limit: int, flt: SearchFilter | None = None) -> list[Hit]:
+        if limit <= 0:
+            return []
+        return self._query(
+            query=dense_list(vector, self.fingerprint.dim),
+            using=DENSE_VECTOR,
+            query_filter=server_filter(flt),
+            search_params=self._params(limit, flt),
+            limit=limit,
+        )
+
+    def search_sparse(self, vector: SparseVector, limit: int, flt: SearchFilter | None = None) -> list[Hit]:
+        if limit <= 0 or not vector.indices:
+            return []
+        return self._query(
+            query=_sparse(vector), using=SPARSE_VECTOR, query_filter=server_filter(flt), limit=limit
+        )
+
+    def search_hybrid(
+        self,
+        dense: Sequence[np.ndarray],
+        sparse: SparseVector | None,
+        limit: int,
+        flt: SearchFilter | None = None,
+        prefetch_limit: int = 100,
+    ) -> list[Hit]:
+        """RRF (k=RRF_K) over one prefetch per dense vector plus the sparse one, on the server."""
+        if limit <= 0:
+            return []
+        depth = max(prefetch_limit, limit)
+        condition = server_filter(flt)
+        prefetch = [
+            qm.Prefetch(
+                query=dense_list(v, self.fingerprint.dim),
+                using=DENSE_VECTOR,
+                filter=condition,
+                params=self._params(depth, flt),
+                limit=depth,
+            )
+            for v in dense
+        ]
+        if sparse is not None and sparse.indices:
+            prefetch.append(
+                qm.Prefetch(query=_sparse(sparse), using=SPARSE_VECTOR, filter=condition, limit=depth)
+            )
+        if not prefetch:
+            return []
+        return self._query(
+            prefetch=prefetch,
+            query=qm.RrfQuery(rrf=qm.Rrf(k=RRF_K)),
+            query_filter=condition,
+            limit=limit,
+        )
+
+    def get_vectors(self, ad_ids: Sequence[str]) -> dict[str, np.ndarray]:
+        """Stored dense vectors (unit length: cosine storage normalizes them)."""
+        self._check_open()
+        by_pid = {point_id(a): a for a in ad_ids}
+        if not by_pid:
+            return {}
+        with _errors("reading vectors", self.where):
+            records = self.client.retrieve(
+                self.collection, ids=list(by_pid), with_payload=False, with_vectors=[DENSE_VECTOR]
+            )
+        out: dict[str, np.ndarray] = {}
+        for rec in records:
+            vectors = rec.vector
+            if isinstance(vectors, dict) and DENSE_VECTOR in vectors:
+                out[by_pid[str(rec.id)]] = np.asarray(vectors[DENSE_VECTOR], dtype=np.float32)
+        return out
+
+    def count(self) -> int:
+        self._check_open()
+        with _errors("counting the index", self.where):
+            return int(self.client.count(self.collection, exact=True).count)
+
+    def ad_ids(self) -> set[str]:
+        self._check_open()
+        out: set[str] = set()
+        offset: qm.ExtendedPointId | None = None
+        while True:
+            with _errors("listing the index", self.where):
+                records, offset = self.client.scroll(
+                    self.collection,
+                    offset=offset,
+                    limit=_SCROLL_PAGE,
+                    with_payload=["ad_id"],
+                    with_vectors=False,
+                )
+            out.update(str(r.payload["ad_id"]) for r in records if r.payload)
+            if offset is None:
+                return out
+
+    # ------------------------------------------------------------------ helpers
+
+    def _check_open(self) -> None:
+        if self._closed:
+            raise VectorIndexError(f"The index at {self.where} is closed.")
+
+    def _params(self, limit: int, flt: SearchFilter | None) -> qm.SearchParams:
+        filtered = flt is not None and not flt.is_empty()
+        return qm.SearchParams(
+            hnsw_ef=max(self.tuning.hnsw_ef, limit),
+            acorn=qm.AcornSearchParams(enable=True) if filtered and self.tuning.acorn else None,
+        )
+
+    def _query(self, **kwargs: Any) -> list[Hit]:
+        self._check_open()
+        with _errors("searching the index", self.where):
+            response = self.client.query_points(
+                self.collection, with_payload=["ad_id"], with_vectors=False, **kwargs
+            )
+        return [
+            Hit(ad_id=str(p.payload["ad_id"]), score=float(p.score)) for p in response.points if p.payload
+        ]
+
+
+def server_filter(flt: SearchFilter | None) -> qm.Filter | None:
+    """OR within a field (match any), AND across fields (must); published_after inclusive."""
+    if flt is None or flt.is_empty():
+        return None
+    must: list[qm.Condition] = [
+        qm.FieldCondition(key=key, match=qm.MatchAny(any=list(values)))
+        for key, values in flt.field_conditions()
+    ]
+    since = published_after_ts(flt)
+    if since is not None:
+        must.append(qm.FieldCondition(key=PUBLISHED_FIELD, range=qm.Range(gte=since)))
+    return qm.Filter(must=must)
+
+
+def _create_collection(
+    client: QdrantClient, collection: str, dim: int, tuning: ServerTuning, identity: IndexIdentity
+) -> None:
+    try:
+        client.create_collection(
+            collection,
+            vectors_config={DENSE_VECTOR: qm.VectorParams(size=dim, distance=qm.Distance.COSINE)},
+            sparse_vectors_config={SPARSE_VECTOR: qm.SparseVectorParams(modifier=qm.Modifier.IDF)},
+            hnsw_config=qm.HnswConfigDiff(
+                m=tuning.m, ef_construct=tuning.ef_construct, payload_m=tuning.payload_m
+            ),
+            on_disk_payload=True,
+            metadata={METADATA_KEY: identity.to_json()},
+        )
+    except Exception:
+        # Another process may have created it a moment ago; the caller checks its record.
+        if not client.collection_exists(collection):
+            raise
+
+
+def _ensure_payload_indexes(client: QdrantClient, collection: str, existing: set[str]) -> None:
+    """Create missing payload indexes (also on collections made by an older version)."""
+    wanted: list[tuple[str, qm.PayloadSchemaType | qm.IntegerIndexParams]] = [
+        (key, qm.PayloadSchemaType.KEYWORD) for key in KEYWORD_FIELDS
+    ]
+    wanted.append(
+        (
+            PUBLISHED_FIELD,
+            qm.IntegerIndexParams(type=qm.IntegerIndexType.INTEGER, lookup=False, range=True),
+        )
+    )
+    for key, schema in wanted:
+        if key not in existing:
+            client.create_payload_index(collection, key, field_schema=schema, wait=True)
+
+
+def _to_point(p: IndexPoint, dim: int) -> qm.PointStruct:
+    vectors: dict[str, Any] = {DENSE_VECTOR: dense_list(p.dense, dim)}
+    if p.sparse.indices:
+        vectors[SPARSE_VECTOR] = _sparse(p.sparse)
+    return qm.PointStruct(id=point_id(p.payload.ad_id), vector=vectors, payload=payload_dict(p.payload))
+
+
+def _sparse(vector: SparseVector) -> qm.SparseVector:
+    return qm.SparseVector(indices=[int(i) for i in vector.indices], values=[float(v) for v in vector.values])
+
+
+@contextlib.contextmanager
+def _errors(action: str, where: str) -> Iterator[None]:
+    """Turn client exceptions into VectorIndexError with a readable message."""
+    try:
+        yield
+    except JobsAIError:
+        raise
+    except Exception as exc:
+        raise VectorIndexError(f"Failed {action} at {where}: {exc}") from exc

@@ -1,0 +1,179 @@
+"""CV text in, ranked and explained ads out. No HTTP, no files: the CLI and the web call this.
+
+Retrieval runs inside the index (filters included): the CV's profile and chunks query both
+ad vectors, BM25 queries the keyword index, and the lists are fused by reciprocal rank into
+a candidate set. The candidates are then scored exactly (``match.scoring``) from their
+stored vectors, calibrated to a 0–100 match score, and the shown ones are explained.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Protocol
+
+import numpy as np
+
+from jobsai.embed.text import cv_texts
+from jobsai.errors import NoDataError, TextTooShortError
+from jobsai.index.base import BODY_VECTOR, TITLE_VECTOR, SearchFilter, VectorIndex
+from jobsai.index.bm25 import Bm25Encoder
+from jobsai.match.explain import Explainer, short_passage
+from jobsai.match.scoring import (
+    DEFAULT_CALIBRATION,
+    DEFAULT_WEIGHTS,
+    Calibration,
+    Weights,
+    compute_features,
+    fuse,
+)
+from jobsai.sources.ads import Ad
+
+MAX_TOP_K = 200
+CANDIDATES = 300
+"""Candidates re-scored exactly per query; the fused lists are deep enough that a relevant
+ad ranked low by one signal is still rescued by another."""
+
+
+class QueryEncoder(Protocol):
+    def encode_queries(self, texts: Sequence[str]) -> np.ndarray: ...
+
+
+class AdLookup(Protocol):
+    def __call__(self, ids: Sequence[str]) -> dict[str, Ad]: ...
+
+
+@dataclass(frozen=True, slots=True)
+class MatchResult:
+    id: str
+    score: int
+    """Calibrated match score, 0–100."""
+    raw_score: float
+    headline: str
+    employer: str | None
+    municipality: str | None
+    region: str | None
+    occupation: str | None
+    occupation_field: str | None
+    employment_type: str | None
+    working_hours: str | None
+    published: datetime | None
+    deadline: datetime | None
+    url: str
+    apply_url: str | None
+    why: str
+    matched_skills: tuple[str, ...]
+    matched_terms: tuple[str, ...]
+    cv_passage: str
+
+    def to_json(self) -> dict[str, object]:
+        return {
+            "id": self.id,
+            "score": self.score,
+            "headline": self.headline,
+            "employer": self.employer,
+            "municipality": self.municipality,
+            "occupation": self.occupation,
+            "published": self.published.isoformat() if self.published else None,
+            "url": self.url,
+            "why": self.why,
+        }
+
+
+class Matcher:
+    """Holds the shared, read-only parts (model, index, analyzer); safe to reuse across requests."""
+
+    def __init__(
+        self,
+        encoder: QueryEncoder,
+        index: VectorIndex,
+        lookup: AdLookup,
+        bm25: Bm25Encoder,
+        weights: Weights = DEFAULT_WEIGHTS,
+        calibration: Calibration = DEFAULT_CALIBRATION,
+        min_words: int = 20,
+    ) -> None:
+        self.encoder = encoder
+        self.index = index
+        self.lookup = lookup
+        self.bm25 = bm25
+        self.weights = weights
+        self.calibration = calibration
+        self.min_words = min_words
+
+    def rank(
+        self, cv_text: str, flt: SearchFilter | None = None, limit: int = CANDIDATES
+    ) -> tuple[list[str], np.ndarray, np.ndarray, list[str]]:
+        """Ranked candidate ids with fused scores, plus each one's best CV passage.
+
+        Returns (ids, fused, order-aligned best-chunk index, the CV chunk texts).
+        """
+        texts = cv_texts(cv_text)
+        if len(cv_text.split()) < self.min_words:
+            raise TextTooShortError(
+                f"The CV text has fewer than {self.min_words} words; add your experience and skills."
+            )
+        vecs = self.encoder.encode_queries([texts.profile, *texts.chunks])
+        profile, chunks = vecs[0], vecs[1:]
+        sparse = self.bm25.embed_query(cv_text)
+        dense_queries = [(TITLE_VECTOR, profile), (BODY_VECTOR, profile)]
+        dense_queries += [(TITLE_VECTOR, c) for c in chunks]
+        hits = self.index.search_hybrid(dense_queries, sparse, limit=limit, flt=flt, prefetch_limit=limit)
+        if not hits:
+            return [], np.zeros(0), np.zeros(0, dtype=int), list(texts.chunks)
+        ids = [h.ad_id for h in hits]
+        bm25_hits = self.index.search_sparse(sparse, limit=limit, flt=flt)
+        bm25_by_id = {h.ad_id: h.score for h in bm25_hits}
+        stored = self.index.get_vectors(ids)
+        ids = [i for i in ids if i in stored]
+        titles = np.stack([stored[i][TITLE_VECTOR] for i in ids])
+        bodies = np.stack([stored[i][BODY_VECTOR] for i in ids])
+        bm25 = np.array([bm25_by_id.get(i, 0.0) for i in ids], dtype=np.float32)
+        feats = compute_features(profile, chunks, titles, bodies, bm25)
+        fused = fuse(feats, self.weights)
+        order = np.argsort(-fused, kind="stable")
+        return [ids[i] for i in order], fused[order], feats.best_chunk[order], list(texts.chunks)
+
+    def match(
+        self, cv_text: str, flt: SearchFilter | None = None, top_k: int = 10
+    ) -> list[MatchResult]:
+        """The ``top_k`` best ads for a CV, best first, each with a score and a reason."""
+        if top_k < 1 or top_k > MAX_TOP_K:
+            raise ValueError(f"top_k must be between 1 and {MAX_TOP_K}")
+        if self.index.count() == 0:
+            raise NoDataError("There are no ads in the index yet; run `jobsai update` or `jobsai load`.")
+        ids, fused, best, chunks = self.rank(cv_text, flt, limit=max(CANDIDATES, top_k))
+        ids, fused, best = ids[:top_k], fused[:top_k], best[:top_k]
+        ads = self.lookup(ids)
+        keep = [k for k, i in enumerate(ids) if i in ads]  # an ad removed a moment ago is skipped
+        shown = [ads[ids[k]] for k in keep]
+        passages = [short_passage(chunks[int(best[k])]) if chunks else "" for k in keep]
+        explanations = Explainer(self.bm25).explain(cv_text, shown, passages)
+        results = []
+        for k, ad, ex in zip(keep, shown, explanations, strict=True):
+            occupation = ad.occupation.label if ad.occupation else None
+            results.append(
+                MatchResult(
+                    id=ad.id,
+                    score=self.calibration.percent(float(fused[k])),
+                    raw_score=float(fused[k]),
+                    headline=ad.headline,
+                    employer=ad.employer_name or ad.employer_workplace,
+                    municipality=ad.municipality.label if ad.municipality else None,
+                    region=ad.region.label if ad.region else None,
+                    occupation=occupation,
+                    occupation_field=ad.occupation_field.label if ad.occupation_field else None,
+                    employment_type=ad.employment_type.label if ad.employment_type else None,
+                    working_hours=ad.working_hours_type.label if ad.working_hours_type else None,
+                    published=ad.publication_date,
+                    deadline=ad.application_deadline,
+                    url=ad.webpage_url,
+                    apply_url=ad.application_url,
+                    why=ex.text(occupation),
+                    matched_skills=ex.skills,
+                    matched_terms=ex.terms,
+                    cv_passage=ex.passage,
+                )
+            )
+        return results

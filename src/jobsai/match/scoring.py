@@ -1,0 +1,84 @@
+"""How candidate ads are scored against a CV, and how that score becomes one people can read.
+
+The features are cosine similarities between the CV's texts (profile, chunks) and the ad's
+two vectors (title, body), plus the BM25 score normalised within the candidate set. The
+weights and the calibration were fitted on the development set with ``bench/quality.py``
+(grid search, then a logistic fit of P(relevant) on the fused score).
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import numpy as np
+
+
+@dataclass(frozen=True, slots=True)
+class Weights:
+    title_profile: float = 1.0
+    title_chunk: float = 0.5
+    body_profile: float = 0.3
+    body_chunk: float = 0.2
+    bm25: float = 0.1
+
+
+@dataclass(frozen=True, slots=True)
+class Calibration:
+    """``match% = 100 / (1 + exp(-slope * (fused - midpoint)))``."""
+
+    slope: float = 12.0
+    midpoint: float = 1.75
+
+    def percent(self, fused: float) -> int:
+        z = self.slope * (fused - self.midpoint)
+        z = max(-60.0, min(60.0, z))
+        return int(round(100.0 / (1.0 + math.exp(-z))))
+
+
+DEFAULT_WEIGHTS = Weights()
+DEFAULT_CALIBRATION = Calibration()
+
+
+@dataclass(frozen=True, slots=True)
+class Features:
+    """Per-candidate feature arrays (aligned with the candidate id list)."""
+
+    title_profile: np.ndarray
+    title_chunk: np.ndarray
+    body_profile: np.ndarray
+    body_chunk: np.ndarray
+    bm25: np.ndarray
+    best_chunk: np.ndarray
+    """Index of the CV chunk that best matches each ad's title (for the explanation)."""
+
+
+def compute_features(
+    profile: np.ndarray,
+    chunks: np.ndarray,
+    titles: np.ndarray,
+    bodies: np.ndarray,
+    bm25: np.ndarray,
+) -> Features:
+    """All similarities in a few matrix products (candidates x CV texts)."""
+    tc = titles @ chunks.T
+    bc = bodies @ chunks.T
+    top = float(bm25.max()) if bm25.size else 0.0
+    return Features(
+        title_profile=titles @ profile,
+        title_chunk=tc.max(axis=1),
+        body_profile=bodies @ profile,
+        body_chunk=bc.max(axis=1),
+        bm25=bm25 / top if top > 0 else np.zeros_like(bm25),
+        best_chunk=tc.argmax(axis=1),
+    )
+
+
+def fuse(f: Features, w: Weights = DEFAULT_WEIGHTS) -> np.ndarray:
+    return (
+        w.title_profile * f.title_profile
+        + w.title_chunk * f.title_chunk
+        + w.body_profile * f.body_profile
+        + w.body_chunk * f.body_chunk
+        + w.bm25 * f.bm25
+    )

@@ -1,0 +1,125 @@
+"""Wires the parts together from one Settings object: database, model, index, matcher.
+
+The CLI and the web app both build a :class:`Runtime`; it loads the model and opens the
+index once and hands out the shared, read-only pieces. Nothing here is global.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Sequence
+from functools import cached_property
+
+from jobsai.config import Settings
+from jobsai.embed.model import Embedder
+from jobsai.errors import SourceError
+from jobsai.index.base import VectorIndex
+from jobsai.index.bm25 import Bm25Encoder
+from jobsai.index.factory import DEFAULT_INDEX_NAME, open_index
+from jobsai.index.points import AdPointBuilder
+from jobsai.match.matcher import Matcher
+from jobsai.sources.ads import Ad
+from jobsai.sources.demo import iter_demo_items
+from jobsai.sources.jobstream import JobStreamClient
+from jobsai.store import ads as ads_repo
+from jobsai.store import runs
+from jobsai.store.db import Database
+from jobsai.sync.ingest import IngestReport, Ingestor, ProgressFn
+
+log = logging.getLogger(__name__)
+
+
+class Runtime:
+    """Lazily built application parts; close it to release the index (one opener at a time)."""
+
+    def __init__(self, settings: Settings, progress: ProgressFn | None = None, show_bars: bool = False) -> None:
+        self.settings = settings
+        self.progress = progress
+        self.show_bars = show_bars
+        settings.ensure_dirs()
+        self.db = Database.from_settings(settings)
+        self.db.migrate()
+
+    @cached_property
+    def embedder(self) -> Embedder:
+        return Embedder.load(self.settings)
+
+    @cached_property
+    def bm25(self) -> Bm25Encoder:
+        return Bm25Encoder()
+
+    @cached_property
+    def index(self) -> VectorIndex:
+        fp = self.embedder.fingerprint
+        index = open_index(self.settings, fp, DEFAULT_INDEX_NAME, create=True, encoder=self.bm25)
+        with self.db.begin() as conn:
+            record = runs.get_index(conn, DEFAULT_INDEX_NAME)
+            if record is None or record.model_sha256 != fp.weights_sha256:
+                runs.register_index(
+                    conn, DEFAULT_INDEX_NAME,
+                    backend="qdrant" if self.settings.qdrant_url else "qdrant-edge",
+                    model_name=fp.name, model_sha256=fp.weights_sha256, dim=fp.dim,
+                )
+                runs.activate_index(conn, DEFAULT_INDEX_NAME)
+        return index
+
+    @cached_property
+    def ingestor(self) -> Ingestor:
+        points = AdPointBuilder(self.embedder, self.bm25, progress=self.show_bars)
+        return Ingestor(self.settings, self.db, self.index, points, progress=self.progress)
+
+    def store_only_ingestor(self) -> Ingestor:
+        """For jobs that only write SQL (the index catches up on the next sync)."""
+        return Ingestor(self.settings, self.db, progress=self.progress)
+
+    def lookup_ads(self, ids: Sequence[str]) -> dict[str, Ad]:
+        with self.db.begin(readonly=True) as conn:
+            return ads_repo.get_ads(conn, ids)
+
+    @cached_property
+    def matcher(self) -> Matcher:
+        return Matcher(
+            self.embedder, self.index, self.lookup_ads, self.bm25, min_words=self.settings.min_cv_words
+        )
+
+    def client(self) -> JobStreamClient:
+        return JobStreamClient(self.settings)
+
+    def live_count(self) -> int:
+        with self.db.begin(readonly=True) as conn:
+            return ads_repo.count_ads(conn).live
+
+    def ensure_data(self, on_fallback: Callable[[str], None] | None = None) -> IngestReport | None:
+        """Make sure there is something to match against.
+
+        With an empty store: fetch the JobStream snapshot; if JobStream cannot be reached,
+        load the demo set that ships with the package (and say so). Then bring the index up
+        to date with the store (it may lag after a crash or a model change).
+        """
+        report: IngestReport | None = None
+        if self.live_count() == 0:
+            try:
+                # First contact: fail fast when offline instead of backing off for minutes.
+                quick = self.settings.model_copy(update={"http_max_retries": 1, "http_timeout_s": 15.0})
+                with JobStreamClient(quick) as client:
+                    report = self.ingestor.bootstrap(client)
+            except SourceError as exc:
+                message = f"JobStream is unreachable ({exc}); using the offline demo set of ads."
+                log.warning("%s", message)
+                if on_fallback:
+                    on_fallback(message)
+                report = self.ingestor.load_items(iter_demo_items(), kind="demo")
+        else:
+            report = self.ingestor.sync_index()
+        return report
+
+    def close(self) -> None:
+        if "index" in self.__dict__:
+            self.index.close()
+        self.db.dispose()
+
+    def __enter__(self) -> Runtime:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()

@@ -1,0 +1,191 @@
+"""SQL tables of the system of record (SQLAlchemy Core).
+
+Everything the program knows can be rebuilt from these tables: the ads as received (raw JSON
+plus normalised columns for filtering), ingestion checkpoints and runs, and the registry of
+vector indexes. Alembic migrations in ``migrations/versions`` create exactly this schema; a
+test compares the two.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    CheckConstraint,
+    Column,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    Text,
+    text,
+)
+from sqlalchemy.engine import Dialect
+from sqlalchemy.types import TypeDecorator
+
+from jobsai.timeutil import ensure_utc
+
+NAMING_CONVENTION = {
+    "ix": "ix_%(table_name)s_%(column_0_N_name)s",
+    "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+"""Deterministic constraint names, so later migrations can refer to them on every engine."""
+
+metadata = MetaData(naming_convention=NAMING_CONVENTION)
+
+REMOVED_REASONS = ("removed", "expired", "snapshot")
+RUN_KINDS = ("snapshot", "stream", "file")
+RUN_STATUSES = ("running", "complete", "failed")
+INDEX_STATUSES = ("building", "active", "retired")
+
+
+class UTCDateTime(TypeDecorator[datetime]):
+    """A timestamp stored as UTC and always returned tz-aware in UTC.
+
+    SQLite has no time zones and hands back naive values; PostgreSQL returns the session's
+    zone. Naive input is taken to be UTC (the convention of :func:`jobsai.timeutil.ensure_utc`).
+    """
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        if not isinstance(value, datetime):
+            raise TypeError(f"expected a datetime, got {type(value).__name__}")
+        value = ensure_utc(value)
+        if dialect.name == "sqlite":
+            # SQLite stores text; drop the zone so every stored value has one format and
+            # compares correctly as a string.
+            return value.replace(tzinfo=None)
+        return value
+
+    def process_result_value(self, value: Any, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        return ensure_utc(value)
+
+
+def _in(column: str, values: tuple[str, ...]) -> str:
+    quoted = ", ".join(f"'{v}'" for v in values)
+    return f"{column} IN ({quoted})"
+
+
+AUTO_ID = BigInteger().with_variant(Integer(), "sqlite")
+"""A BigInteger key that still autoincrements on SQLite (only INTEGER PRIMARY KEY does)."""
+
+ads = Table(
+    "ads",
+    metadata,
+    Column("id", String, primary_key=True),
+    Column("content_hash", String(64), nullable=False),
+    Column("raw", Text, nullable=False),
+    Column("headline", Text, nullable=False),
+    Column("employer_name", Text),
+    Column("occupation_id", String),
+    Column("occupation_label", Text),
+    Column("occupation_group_id", String),
+    Column("occupation_group_label", Text),
+    Column("occupation_field_id", String),
+    Column("occupation_field_label", Text),
+    Column("employment_type_id", String),
+    Column("employment_type_label", Text),
+    Column("working_hours_type_id", String),
+    Column("working_hours_type_label", Text),
+    Column("municipality_id", String),
+    Column("municipality_label", Text),
+    Column("region_id", String),
+    Column("region_label", Text),
+    Column("country_id", String),
+    Column("published_at", UTCDateTime),
+    Column("last_publication_at", UTCDateTime),
+    Column("application_deadline", UTCDateTime),
+    Column("source_updated_at", UTCDateTime),
+    Column("first_seen_at", UTCDateTime, nullable=False),
+    Column("updated_at", UTCDateTime, nullable=False),
+    Column("removed_at", UTCDateTime),
+    Column("removed_reason", String(16)),
+    Column("indexed_hash", String(64)),
+    Column("snapshot_run", BigInteger),
+    CheckConstraint(
+        "removed_reason IS NULL OR " + _in("removed_reason", REMOVED_REASONS), name="removed_reason"
+    ),
+    CheckConstraint("(removed_at IS NULL) = (removed_reason IS NULL)", name="removed_consistent"),
+    Index(None, "removed_at"),
+    Index(None, "last_publication_at"),
+    Index(None, "occupation_id"),
+    Index(None, "municipality_id"),
+)
+"""One row per ad ever seen. ``removed_at IS NULL`` means live; removed ads are kept (soft delete)."""
+
+checkpoints = Table(
+    "checkpoints",
+    metadata,
+    Column("name", String(100), primary_key=True),
+    Column("value", UTCDateTime, nullable=False),
+    Column("updated_at", UTCDateTime, nullable=False),
+)
+"""Named instants, e.g. how far the incremental JobStream feed has been read."""
+
+ingest_runs = Table(
+    "ingest_runs",
+    metadata,
+    Column("id", AUTO_ID, primary_key=True, autoincrement=True),
+    Column("kind", String(16), nullable=False),
+    Column("started_at", UTCDateTime, nullable=False),
+    Column("finished_at", UTCDateTime),
+    Column("status", String(16), nullable=False),
+    Column("counts", JSON),
+    Column("window_after", UTCDateTime),
+    Column("window_before", UTCDateTime),
+    CheckConstraint(_in("kind", RUN_KINDS), name="kind"),
+    CheckConstraint(_in("status", RUN_STATUSES), name="status"),
+)
+"""Every ingestion attempt, so status pages and the next run know what happened."""
+
+indexes = Table(
+    "indexes",
+    metadata,
+    Column("name", String(200), primary_key=True),
+    Column("backend", String(32), nullable=False),
+    Column("model_name", Text, nullable=False),
+    Column("model_sha256", String(64), nullable=False),
+    Column("dim", Integer, nullable=False),
+    Column("status", String(16), nullable=False),
+    Column("created_at", UTCDateTime, nullable=False),
+    Column("activated_at", UTCDateTime),
+    Column("point_count", BigInteger),
+    CheckConstraint(_in("status", INDEX_STATUSES), name="status"),
+    CheckConstraint("dim > 0", name="dim_positive"),
+    # At most one active index, enforced by the database even under concurrent activations.
+    Index(
+        "uq_indexes_one_active",
+        "status",
+        unique=True,
+        sqlite_where=text("status = 'active'"),
+        postgresql_where=text("status = 'active'"),
+    ),
+)
+"""Vector indexes and the model that built each; exactly one is active for queries."""
+
+skipped_ads = Table(
+    "skipped_ads",
+    metadata,
+    Column("id", AUTO_ID, primary_key=True, autoincrement=True),
+    Column("run_id", BigInteger, ForeignKey("ingest_runs.id", ondelete="CASCADE"), nullable=False),
+    Column("ad_id", String),
+    Column("reason", Text, nullable=False),
+    Column("at", UTCDateTime, nullable=False),
+    Index(None, "run_id"),
+)
+"""Malformed records that ingestion skipped, with the reason, per run."""

@@ -1,0 +1,15 @@
+#!/usr/bin/env bash
+# Quick start, command 2: set up and run the whole test suite (lint + tests, SQLite and PostgreSQL).
+set -euo pipefail
+cd "$(dirname "$0")"
+bash scripts/setup-env.sh
+. .venv/bin/activate
+stop_pg=""
+if [ -z "${JOBSAI_TEST_POSTGRES_URL:-}" ] && [ -x /usr/lib/postgresql/15/bin/initdb ]; then
+    eval "$(bash .ci/start-postgres.sh)"
+    stop_pg=1
+fi
+cleanup() { [ -n "$stop_pg" ] && bash .ci/start-postgres.sh --stop >/dev/null 2>&1 || true; }
+trap cleanup EXIT
+ruff check src tests bench scripts
+python -m pytest -q -p no:cacheprovider "$@"

@@ -1,0 +1,451 @@
+"""One contract suite for both index backends: the embedded Qdrant Edge shard and a Qdrant server
+(exercised through ``qdrant_client``'s local mode), plus Edge-only locking and crash tests."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import textwrap
+from collections.abc import Callable, Iterator
+from datetime import UTC, datetime
+from pathlib import Path
+
+import numpy as np
+import pytest
+from qdrant_client import QdrantClient
+
+from jobsai.config import Settings
+from jobsai.embed.fingerprint import ModelFingerprint
+from jobsai.errors import ConfigError, IndexBusyError, IndexModelMismatchError, VectorIndexError
+from jobsai.index.base import RRF_K, AdPayload, Hit, IndexPoint, SearchFilter, VectorIndex
+from jobsai.index.bm25 import Bm25Encoder
+from jobsai.index.factory import open_index
+from jobsai.index.qdrant_edge import EdgeIndex
+from jobsai.index.qdrant_server import ServerIndex
+
+DIM = 8
+FP = ModelFingerprint(name="test-model", weights_sha256="a" * 64, dim=DIM)
+OTHER_FP = ModelFingerprint(name="other-model", weights_sha256="b" * 64, dim=DIM)
+ENCODER = Bm25Encoder()
+
+# The client's local mode stands in for a server here; it says so about indexes it does not need.
+pytestmark = [
+    pytest.mark.filterwarnings("ignore:Local mode performs exact"),
+    pytest.mark.filterwarnings("ignore:Payload indexes have no effect"),
+    pytest.mark.filterwarnings("ignore:Failed to obtain server version"),
+]
+T0 = 1_750_000_000  # epoch seconds
+
+
+def _unit(*pairs: tuple[int, float]) -> np.ndarray:
+    v = np.zeros(DIM, dtype=np.float32)
+    for i, x in pairs:
+        v[i] = x
+    return v / np.linalg.norm(v)
+
+
+# ad id -> (dense, text, payload fields)
+ADS: dict[str, tuple[np.ndarray, str, dict[str, str | int]]] = {
+    "a0": (
+        _unit((0, 1.0)),
+        "Vi söker en legitimerad sjuksköterska till akutmottagningen.",
+        dict(municipality="m-gbg", region="r-vg", country="se", occupation="o-nurse",
+             occupation_group="g-nurse", occupation_field="f-health", employment_type="e-perm",
+             working_hours_type="w-full", published_ts=T0),
+    ),
+    "a1": (
+        _unit((0, 1.0), (1, 0.5)),
+        "Lärare i matematik och fysik till gymnasieskola.",
+        dict(municipality="m-sthlm", region="r-sthlm", country="se", occupation="o-teacher",
+             occupation_group="g-teacher", occupation_field="f-edu", employment_type="e-perm",
+             working_hours_type="w-part", published_ts=T0 + 100),
+    ),
+    "a2": (
+        _unit((0, 1.0), (1, 1.0)),
+        "Javautvecklare med erfarenhet av Spring och SQL.",
+        dict(municipality="m-gbg", region="r-vg", country="se", occupation="o-dev",
+             occupation_group="g-dev", occupation_field="f-it", employment_type="e-temp",
+             working_hours_type="w-full", published_ts=T0 + 200),
+    ),
+    "a3": (
+        _unit((1, 1.0)),
+        "Undersköterska inom hemtjänsten, körkort krävs.",
+        dict(municipality="m-malmo", region="r-skane", country="se", occupation="o-assistant",
+             occupation_group="g-nurse", occupation_field="f-health", employment_type="e-temp",
+             working_hours_type="w-part", published_ts=T0 + 300),
+    ),
+    "a4": (
+        _unit((2, 1.0)),
+        "We are looking for registered nurses for our intensive care unit in Oslo.",
+        dict(municipality="m-oslo", region="r-oslo", country="no", occupation="o-nurse",
+             occupation_group="g-nurse", occupation_field="f-health", employment_type="e-perm",
+             working_hours_type="w-full", published_ts=T0 + 400),
+    ),
+    "a5": (
+        _unit((3, 1.0), (0, 0.2)),
+        "Lagerarbetare till vårt lager, truckkort är meriterande.",
+        dict(municipality="m-sthlm", region="r-sthlm", country="se", occupation="o-warehouse",
+             occupation_group="g-warehouse", occupation_field="f-logistics", employment_type="e-temp",
+             working_hours_type="w-full", published_ts=T0 + 500),
+    ),
+    "a6": (
+        _unit((4, 1.0)),
+        "Ekonomiassistent med god kunskap i Excel och bokföring.",
+        dict(municipality="m-malmo", region="r-skane"),  # few fields on purpose
+    ),
+}  # fmt: skip
+
+
+def _point(ad_id: str) -> IndexPoint:
+    dense, text, fields = ADS[ad_id]
+    return IndexPoint(
+        payload=AdPayload(ad_id=ad_id, **fields),  # type: ignore[arg-type]
+        dense=dense,
+        sparse=ENCODER.embed_document(text),
+        text=text,
+    )
+
+
+ALL_POINTS = [_point(a) for a in ADS]
+
+
+def _expected(flt: SearchFilter) -> set[str]:
+    """Ground truth for a filter, evaluated in Python over ADS."""
+    out = set()
+    for ad_id, (_, _, f) in ADS.items():
+        ok = all(f.get(key) in values for key, values in flt.field_conditions())
+        if flt.published_after is not None:
+            ts = f.get("published_ts")
+            ok = ok and ts is not None and int(ts) >= int(flt.published_after.timestamp())
+        if ok:
+            out.add(ad_id)
+    return out
+
+
+Opener = Callable[..., VectorIndex]
+
+
+@pytest.fixture(params=["edge", "server"])
+def opener(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Opener]:
+    """A function that opens (or reopens) the same index location on one backend."""
+    opened: list[VectorIndex] = []
+
+    def open_(fingerprint: ModelFingerprint = FP, create: bool = True) -> VectorIndex:
+        if request.param == "edge":
+            index: VectorIndex = EdgeIndex.open(tmp_path / "idx", fingerprint, create=create, encoder=ENCODER)
+        else:
+            client = QdrantClient(path=str(tmp_path / "qdrant-local"))
+            try:
+                index = ServerIndex.open(
+                    client, "jobsai_ads", fingerprint, create=create, encoder=ENCODER, owns_client=True
+                )
+            except BaseException:
+                client.close()
+                raise
+        opened.append(index)
+        return index
+
+    yield open_
+    for index in opened:
+        index.close()
+
+
+@pytest.fixture
+def index(opener: Opener) -> VectorIndex:
+    idx = opener()
+    idx.upsert(ALL_POINTS)
+    return idx
+
+
+def _ids(hits: list[Hit]) -> list[str]:
+    return [h.ad_id for h in hits]
+
+
+# ------------------------------------------------------------------------- writes
+
+
+def test_upsert_count_ids_reupsert_delete(index: VectorIndex) -> None:
+    assert index.count() == len(ADS)
+    assert index.ad_ids() == set(ADS)
+
+    # Idempotent: the same ads again (one with a changed payload) do not add points.
+    changed = IndexPoint(
+        payload=AdPayload(ad_id="a0", municipality="m-kiruna"),
+        dense=ADS["a0"][0],
+        sparse=ALL_POINTS[0].sparse,
+    )
+    index.upsert([*ALL_POINTS[1:], changed])
+    assert index.count() == len(ADS)
+    assert _ids(index.search_dense(ADS["a0"][0], 10, SearchFilter(municipalities=("m-kiruna",)))) == ["a0"]
+
+    index.delete(["a1", "a2", "never-indexed"])
+    assert index.count() == len(ADS) - 2
+    assert index.ad_ids() == set(ADS) - {"a1", "a2"}
+    assert "a1" not in _ids(index.search_dense(ADS["a1"][0], 10))
+    index.delete([])
+
+
+def test_rejects_wrong_dimension_and_nan(index: VectorIndex) -> None:
+    with pytest.raises(VectorIndexError, match="dimensions"):
+        index.search_dense(np.ones(DIM + 1, dtype=np.float32), 3)
+    bad = IndexPoint(payload=AdPayload(ad_id="x"), dense=np.full(DIM, np.nan), sparse=ALL_POINTS[0].sparse)
+    with pytest.raises(VectorIndexError, match="NaN"):
+        index.upsert([bad])
+
+
+# -------------------------------------------------------------------------- dense
+
+
+def test_dense_order_and_scores_are_exact(index: VectorIndex) -> None:
+    hits = index.search_dense(_unit((0, 1.0)), 4)
+    assert _ids(hits) == ["a0", "a1", "a2", "a5"]
+    expected = [1.0, 1 / np.sqrt(1.25), 1 / np.sqrt(2), 0.2 / np.sqrt(1.04)]
+    assert [h.score for h in hits] == pytest.approx(expected, abs=1e-5)
+    assert _ids(index.search_dense(_unit((1, 1.0)), 3)) == ["a3", "a2", "a1"]
+    assert index.search_dense(_unit((0, 1.0)), 0) == []
+
+
+# ------------------------------------------------------------------------ filters
+
+_FIELD_FILTERS = [
+    SearchFilter(municipalities=("m-gbg",)),
+    SearchFilter(regions=("r-skane",)),
+    SearchFilter(occupations=("o-nurse",)),
+    SearchFilter(occupation_groups=("g-nurse",)),
+    SearchFilter(occupation_fields=("f-health",)),
+    SearchFilter(employment_types=("e-temp",)),
+    SearchFilter(working_hours_types=("w-part",)),
+    SearchFilter(published_after=datetime.fromtimestamp(T0 + 200, tz=UTC)),
+    # OR within a field
+    SearchFilter(municipalities=("m-gbg", "m-malmo")),
+    SearchFilter(occupation_fields=("f-it", "f-edu", "f-logistics")),
+    # AND across fields
+    SearchFilter(municipalities=("m-gbg", "m-malmo"), occupation_groups=("g-nurse",)),
+    SearchFilter(
+        occupation_fields=("f-health",), employment_types=("e-perm",), working_hours_types=("w-full",)
+    ),
+    SearchFilter(regions=("r-vg", "r-sthlm"), published_after=datetime.fromtimestamp(T0 + 100, tz=UTC)),
+    # naive datetimes are UTC; the bound is inclusive
+    SearchFilter(published_after=datetime.fromtimestamp(T0 + 400, tz=UTC).replace(tzinfo=None)),
+    # nothing matches
+    SearchFilter(municipalities=("m-gbg",), employment_types=("e-perm",), working_hours_types=("w-part",)),
+]
+
+
+@pytest.mark.parametrize("flt", _FIELD_FILTERS)
+def test_filters_apply_inside_every_search(index: VectorIndex, flt: SearchFilter) -> None:
+    want = _expected(flt)
+    assert set(_ids(index.search_dense(_unit((0, 1.0)), 20, flt))) == want
+    everything = ENCODER.embed_query(" ".join(text for _, text, _ in ADS.values()))
+    assert set(_ids(index.search_sparse(everything, 20, flt))) == want
+    hybrid = index.search_hybrid([_unit((0, 1.0)), _unit((4, 1.0))], everything, 20, flt, prefetch_limit=20)
+    assert set(_ids(hybrid)) == want
+
+
+def test_filter_limit_counts_only_matching(index: VectorIndex) -> None:
+    hits = index.search_dense(_unit((0, 1.0), (1, 0.5)), 2, SearchFilter(occupation_groups=("g-nurse",)))
+    assert _ids(hits) == ["a0", "a3"]
+
+
+# -------------------------------------------------------------------------- BM25
+
+
+def test_sparse_matches_stemmed_swedish(index: VectorIndex) -> None:
+    hits = index.search_sparse(ENCODER.embed_query("sjuksköterskor"), 5)
+    assert _ids(hits) == ["a0"]  # only the ad with "sjuksköterska"; "undersköterska" is another word
+    hits = index.search_sparse(ENCODER.embed_query("erfaren javautvecklare, SQL"), 5)
+    assert _ids(hits)[0] == "a2"
+
+
+def test_sparse_english_and_idf(index: VectorIndex) -> None:
+    assert _ids(index.search_sparse(ENCODER.embed_query("nurse for the intensive care"), 5)) == ["a4"]
+    # two matching terms beat one; "och" is a stopword
+    hits = index.search_sparse(ENCODER.embed_query("lager och matematik och truckkort"), 5)
+    assert _ids(hits)[0] == "a5"
+    assert index.search_sparse(ENCODER.embed_query("och det är"), 5) == []
+
+
+def test_bm25_encoder_properties() -> None:
+    q = ENCODER.embed_query("Sjuksköterskor sjuksköterska och IT")
+    assert len(q.indices) == 2 and set(q.values) == {1.0}  # one stem + "it"; "och" is a stopword
+    assert ENCODER.embed_query("").indices == ()
+    doc = ENCODER.embed_document("lager lager lager")
+    assert len(doc.indices) == 1 and doc.values[0] > ENCODER.embed_document("lager").values[0]
+    assert doc.values[0] < ENCODER.k1 + 1  # saturated term frequency
+    assert Bm25Encoder(avg_len=100.0).signature != ENCODER.signature
+    # stable across processes: term ids are a hash, not a per-process vocabulary
+    code = "from jobsai.index.bm25 import Bm25Encoder; e = Bm25Encoder(); "
+    code += "print(e.signature, list(e.embed_query('sjuksköterska Göteborg').indices))"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert out.split()[0] == ENCODER.signature
+    assert str(list(ENCODER.embed_query("sjuksköterska Göteborg").indices)) in out
+
+
+# ------------------------------------------------------------------------- hybrid
+
+
+def _rrf(*rankings: list[str]) -> dict[str, float]:
+    scores: dict[str, float] = {}
+    for ranking in rankings:
+        for rank, ad_id in enumerate(ranking):
+            scores[ad_id] = scores.get(ad_id, 0.0) + 1.0 / (RRF_K + rank)
+    return scores
+
+
+def test_hybrid_is_rrf_of_dense_and_sparse_in_the_index(index: VectorIndex) -> None:
+    dense = [_unit((0, 1.0)), _unit((2, 1.0), (1, 0.3))]
+    sparse = ENCODER.embed_query("sjuksköterska nurses")
+    depth = 4  # deep enough to reach every non-zero score, shallow enough to avoid ties
+    rankings = [_ids(index.search_dense(v, depth)) for v in dense]
+    rankings.append(_ids(index.search_sparse(sparse, depth)))
+    want = _rrf(*rankings)
+
+    hits = index.search_hybrid(dense, sparse, limit=4, prefetch_limit=depth)
+    assert rankings == [["a0", "a1", "a2", "a5"], ["a4", "a3", "a2", "a1"], ["a0", "a4"]]
+    assert _ids(hits) == ["a0", "a4", "a1", "a2"]
+    assert [h.score for h in hits] == pytest.approx([want[h.ad_id] for h in hits], rel=1e-5)
+
+    # Sparse only, dense only, nothing.
+    assert _ids(index.search_hybrid([], sparse, 3, prefetch_limit=depth)) == rankings[2][:3]
+    assert _ids(index.search_hybrid(dense[:1], None, 3))[:3] == rankings[0][:3]
+    assert index.search_hybrid([], None, 3) == []
+    assert index.search_hybrid([], ENCODER.embed_query("och"), 3) == []
+
+
+# ------------------------------------------------------------------------ vectors
+
+
+def test_get_vectors_round_trip(index: VectorIndex) -> None:
+    got = index.get_vectors(["a0", "a2", "missing"])
+    assert set(got) == {"a0", "a2"}
+    for ad_id, vec in got.items():
+        assert vec.dtype == np.float32 and vec.shape == (DIM,)
+        np.testing.assert_allclose(vec, ADS[ad_id][0], atol=1e-6)
+    assert index.get_vectors([]) == {}
+
+
+# --------------------------------------------------------------- identity, reopen
+
+
+def test_reopen_keeps_data_and_refuses_other_model(opener: Opener) -> None:
+    first = opener()
+    first.upsert(ALL_POINTS)
+    first.close()
+
+    with pytest.raises(IndexModelMismatchError) as err:
+        opener(OTHER_FP)
+    assert "test-model" in str(err.value) and "other-model" in str(err.value)
+
+    again = opener(FP, create=False)
+    assert again.count() == len(ADS)
+    assert _ids(again.search_dense(_unit((0, 1.0)), 1)) == ["a0"]
+    assert _ids(again.search_sparse(ENCODER.embed_query("sjuksköterska"), 1)) == ["a0"]
+    again.close()
+    with pytest.raises(VectorIndexError):
+        again.count()
+
+
+def test_missing_index_without_create(opener: Opener) -> None:
+    with pytest.raises(VectorIndexError, match="no index"):
+        opener(FP, create=False)
+
+
+def test_other_bm25_analyzer_is_refused(tmp_path: Path) -> None:
+    EdgeIndex.open(tmp_path / "i", FP, encoder=ENCODER).close(optimize=False)
+    with pytest.raises(IndexModelMismatchError, match="BM25"):
+        EdgeIndex.open(tmp_path / "i", FP, encoder=Bm25Encoder(avg_len=100.0))
+    client = QdrantClient(":memory:")
+    ServerIndex.open(client, "c", FP, encoder=ENCODER)
+    with pytest.raises(IndexModelMismatchError, match="BM25"):
+        ServerIndex.open(client, "c", FP, encoder=Bm25Encoder(avg_len=100.0))
+    client.close()
+
+
+# -------------------------------------------------------------------- Edge only
+
+_CHILD = textwrap.dedent(
+    """
+    import os, sys
+    import numpy as np
+    from jobsai.embed.fingerprint import ModelFingerprint
+    from jobsai.errors import IndexBusyError
+    from jobsai.index.base import AdPayload, IndexPoint, SparseVector
+    from jobsai.index.qdrant_edge import EdgeIndex
+    fp = ModelFingerprint(name="test-model", weights_sha256="a" * 64, dim=8)
+    try:
+        idx = EdgeIndex.open(sys.argv[1], fp)
+    except IndexBusyError as exc:
+        print("BUSY", exc)
+        sys.exit(0)
+    if sys.argv[2] == "crash":
+        v = np.eye(8, dtype=np.float32)[0]
+        idx.upsert([IndexPoint(AdPayload(ad_id="crash-1"), v, SparseVector((), ()))])
+        os._exit(0)  # no flush, no close: the WAL must carry the write
+    print("OPENED")
+    """
+)
+
+
+def _child(path: Path, mode: str) -> str:
+    proc = subprocess.run(
+        [sys.executable, "-c", _CHILD, str(path), mode], capture_output=True, text=True, timeout=60
+    )
+    assert proc.returncode == 0, proc.stderr
+    return proc.stdout
+
+
+def test_edge_second_opener_is_refused(tmp_path: Path) -> None:
+    path = tmp_path / "idx"
+    idx = EdgeIndex.open(path, FP, encoder=ENCODER)
+    try:
+        out = _child(path, "open")
+        assert out.startswith("BUSY") and "in use by another JobsAI process" in out and str(path) in out
+        with pytest.raises(IndexBusyError):
+            EdgeIndex.open(path, FP, encoder=ENCODER)
+    finally:
+        idx.close()
+    assert _child(path, "open").startswith("OPENED")  # released on close
+
+
+def test_edge_write_survives_a_crash(tmp_path: Path) -> None:
+    path = tmp_path / "idx"
+    EdgeIndex.open(path, FP, encoder=ENCODER).close()
+    _child(path, "crash")
+    with EdgeIndex.open(path, FP, encoder=ENCODER) as idx:
+        assert idx.ad_ids() == {"crash-1"}
+
+
+def test_edge_optimize_keeps_results(tmp_path: Path) -> None:
+    with EdgeIndex.open(tmp_path / "idx", FP, encoder=ENCODER) as idx:
+        idx.upsert(ALL_POINTS)
+        before = _ids(idx.search_dense(_unit((0, 1.0)), 4))
+        idx.optimize()
+        assert _ids(idx.search_dense(_unit((0, 1.0)), 4)) == before == ["a0", "a1", "a2", "a5"]
+
+
+# ------------------------------------------------------------------------ factory
+
+
+def test_factory_picks_backend_and_names(tmp_path: Path) -> None:
+    settings = Settings(data_dir=tmp_path)
+    with open_index(settings, FP, encoder=ENCODER) as idx:
+        assert isinstance(idx, EdgeIndex) and idx.path == tmp_path / "index" / "ads"
+        idx.upsert(ALL_POINTS[:2])
+    with open_index(settings, FP, name="ads-v2", encoder=ENCODER) as idx:
+        assert isinstance(idx, EdgeIndex) and idx.count() == 0
+    with pytest.raises(ConfigError):
+        open_index(settings, FP, name="../escape")
+    unreachable = Settings(data_dir=tmp_path, qdrant_url="http://127.0.0.1:9", http_timeout_s=5)
+    with pytest.raises(VectorIndexError, match="127.0.0.1:9"):
+        open_index(unreachable, FP, encoder=ENCODER)
+
+
+def test_edge_damaged_record_is_an_error(tmp_path: Path) -> None:
+    path = tmp_path / "idx"
+    EdgeIndex.open(path, FP, encoder=ENCODER).close(optimize=False)
+    (path / "jobsai-index.json").write_text('{"model": {"name": "x"}}', encoding="utf-8")
+    with pytest.raises(VectorIndexError, match="unreadable model record"):
+        EdgeIndex.open(path, FP, encoder=ENCODER)
+    (path / "jobsai-index.json").unlink()
+    with pytest.raises(VectorIndexError, match="no jobsai-index.json"):
+        EdgeIndex.open(path, FP, encoder=ENCODER)
