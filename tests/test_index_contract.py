@@ -17,7 +17,16 @@ from qdrant_client import QdrantClient
 from jobsai.config import Settings
 from jobsai.embed.fingerprint import ModelFingerprint
 from jobsai.errors import ConfigError, IndexBusyError, IndexModelMismatchError, VectorIndexError
-from jobsai.index.base import RRF_K, AdPayload, Hit, IndexPoint, SearchFilter, VectorIndex
+from jobsai.index.base import (
+    BODY_VECTOR,
+    RRF_K,
+    TITLE_VECTOR,
+    AdPayload,
+    Hit,
+    IndexPoint,
+    SearchFilter,
+    VectorIndex,
+)
 from jobsai.index.bm25 import Bm25Encoder
 from jobsai.index.factory import open_index
 from jobsai.index.qdrant_edge import EdgeIndex
@@ -96,11 +105,24 @@ ADS: dict[str, tuple[np.ndarray, str, dict[str, str | int]]] = {
 }  # fmt: skip
 
 
+def _body_of(vec: np.ndarray) -> np.ndarray:
+    """A body vector distinct from the title vector (reversed), so the two cannot be mixed up."""
+    return np.ascontiguousarray(vec[::-1])
+
+
+def _named(vec: np.ndarray) -> dict[str, np.ndarray]:
+    return {TITLE_VECTOR: vec, BODY_VECTOR: _body_of(vec)}
+
+
+def _title(vectors: list[np.ndarray]) -> list[tuple[str, np.ndarray]]:
+    return [(TITLE_VECTOR, v) for v in vectors]
+
+
 def _point(ad_id: str) -> IndexPoint:
     dense, text, fields = ADS[ad_id]
     return IndexPoint(
         payload=AdPayload(ad_id=ad_id, **fields),  # type: ignore[arg-type]
-        dense=dense,
+        dense=_named(dense),
         sparse=ENCODER.embed_document(text),
         text=text,
     )
@@ -171,7 +193,7 @@ def test_upsert_count_ids_reupsert_delete(index: VectorIndex) -> None:
     # Idempotent: the same ads again (one with a changed payload) do not add points.
     changed = IndexPoint(
         payload=AdPayload(ad_id="a0", municipality="m-kiruna"),
-        dense=ADS["a0"][0],
+        dense=_named(ADS["a0"][0]),
         sparse=ALL_POINTS[0].sparse,
     )
     index.upsert([*ALL_POINTS[1:], changed])
@@ -188,7 +210,7 @@ def test_upsert_count_ids_reupsert_delete(index: VectorIndex) -> None:
 def test_rejects_wrong_dimension_and_nan(index: VectorIndex) -> None:
     with pytest.raises(VectorIndexError, match="dimensions"):
         index.search_dense(np.ones(DIM + 1, dtype=np.float32), 3)
-    bad = IndexPoint(payload=AdPayload(ad_id="x"), dense=np.full(DIM, np.nan), sparse=ALL_POINTS[0].sparse)
+    bad = IndexPoint(payload=AdPayload(ad_id="x"), dense=_named(np.full(DIM, np.nan)), sparse=ALL_POINTS[0].sparse)
     with pytest.raises(VectorIndexError, match="NaN"):
         index.upsert([bad])
 
@@ -238,7 +260,7 @@ def test_filters_apply_inside_every_search(index: VectorIndex, flt: SearchFilter
     assert set(_ids(index.search_dense(_unit((0, 1.0)), 20, flt))) == want
     everything = ENCODER.embed_query(" ".join(text for _, text, _ in ADS.values()))
     assert set(_ids(index.search_sparse(everything, 20, flt))) == want
-    hybrid = index.search_hybrid([_unit((0, 1.0)), _unit((4, 1.0))], everything, 20, flt, prefetch_limit=20)
+    hybrid = index.search_hybrid(_title([_unit((0, 1.0)), _unit((4, 1.0))]), everything, 20, flt, prefetch_limit=20)
     assert set(_ids(hybrid)) == want
 
 
@@ -300,14 +322,14 @@ def test_hybrid_is_rrf_of_dense_and_sparse_in_the_index(index: VectorIndex) -> N
     rankings.append(_ids(index.search_sparse(sparse, depth)))
     want = _rrf(*rankings)
 
-    hits = index.search_hybrid(dense, sparse, limit=4, prefetch_limit=depth)
+    hits = index.search_hybrid(_title(dense), sparse, limit=4, prefetch_limit=depth)
     assert rankings == [["a0", "a1", "a2", "a5"], ["a4", "a3", "a2", "a1"], ["a0", "a4"]]
     assert _ids(hits) == ["a0", "a4", "a1", "a2"]
     assert [h.score for h in hits] == pytest.approx([want[h.ad_id] for h in hits], rel=1e-5)
 
     # Sparse only, dense only, nothing.
     assert _ids(index.search_hybrid([], sparse, 3, prefetch_limit=depth)) == rankings[2][:3]
-    assert _ids(index.search_hybrid(dense[:1], None, 3))[:3] == rankings[0][:3]
+    assert _ids(index.search_hybrid(_title(dense[:1]), None, 3))[:3] == rankings[0][:3]
     assert index.search_hybrid([], None, 3) == []
     assert index.search_hybrid([], ENCODER.embed_query("och"), 3) == []
 
@@ -318,9 +340,12 @@ def test_hybrid_is_rrf_of_dense_and_sparse_in_the_index(index: VectorIndex) -> N
 def test_get_vectors_round_trip(index: VectorIndex) -> None:
     got = index.get_vectors(["a0", "a2", "missing"])
     assert set(got) == {"a0", "a2"}
-    for ad_id, vec in got.items():
-        assert vec.dtype == np.float32 and vec.shape == (DIM,)
-        np.testing.assert_allclose(vec, ADS[ad_id][0], atol=1e-6)
+    for ad_id, named in got.items():
+        assert set(named) == {TITLE_VECTOR, BODY_VECTOR}
+        for name, vec in named.items():
+            assert vec.dtype == np.float32 and vec.shape == (DIM,)
+            want = ADS[ad_id][0] if name == TITLE_VECTOR else _body_of(ADS[ad_id][0])
+            np.testing.assert_allclose(vec, want, atol=1e-6)
     assert index.get_vectors([]) == {}
 
 
@@ -379,7 +404,7 @@ _CHILD = textwrap.dedent(
         sys.exit(0)
     if sys.argv[2] == "crash":
         v = np.eye(8, dtype=np.float32)[0]
-        idx.upsert([IndexPoint(AdPayload(ad_id="crash-1"), v, SparseVector((), ()))])
+        idx.upsert([IndexPoint(AdPayload(ad_id="crash-1"), {"title": v, "body": v}, SparseVector((), ()))])
         os._exit(0)  # no flush, no close: the WAL must carry the write
     print("OPENED")
     """

@@ -24,7 +24,7 @@ from jobsai.sources.jobstream import JobStreamClient
 from jobsai.store import ads as ads_repo
 from jobsai.store import runs
 from jobsai.store.db import Database
-from jobsai.sync.ingest import IngestReport, Ingestor, ProgressFn
+from jobsai.sync.ingest import Ingestor, IngestReport, ProgressFn
 
 log = logging.getLogger(__name__)
 
@@ -55,6 +55,9 @@ class Runtime:
         with self.db.begin() as conn:
             record = runs.get_index(conn, DEFAULT_INDEX_NAME)
             if record is None or record.model_sha256 != fp.weights_sha256:
+                # open_index refused any index built by another model, so this one is new.
+                if record is not None:
+                    runs.retire_index(conn, DEFAULT_INDEX_NAME)
                 runs.register_index(
                     conn, DEFAULT_INDEX_NAME,
                     backend="qdrant" if self.settings.qdrant_url else "qdrant-edge",
@@ -66,7 +69,9 @@ class Runtime:
     @cached_property
     def ingestor(self) -> Ingestor:
         points = AdPointBuilder(self.embedder, self.bm25, progress=self.show_bars)
-        return Ingestor(self.settings, self.db, self.index, points, progress=self.progress)
+        ingestor = Ingestor(self.settings, self.db, self.index, points, progress=self.progress)
+        ingestor.verify_index()
+        return ingestor
 
     def store_only_ingestor(self) -> Ingestor:
         """For jobs that only write SQL (the index catches up on the next sync)."""

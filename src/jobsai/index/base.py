@@ -10,15 +10,21 @@ from __future__ import annotations
 
 import uuid
 from abc import ABC, abstractmethod
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import Any
 
 import numpy as np
 
 from jobsai.embed.fingerprint import ModelFingerprint
 from jobsai.errors import IndexModelMismatchError, VectorIndexError
 from jobsai.timeutil import ensure_utc
+
+TITLE_VECTOR = "title"
+BODY_VECTOR = "body"
+DENSE_VECTORS: tuple[str, ...] = (TITLE_VECTOR, BODY_VECTOR)
+"""Named dense vectors of every point (see ``embed.text``: what each one represents)."""
 
 POINT_NAMESPACE = uuid.UUID("6f1c3a52-2d4b-4e8a-9a57-1c0de5a1b0b5")
 
@@ -53,7 +59,8 @@ class AdPayload:
 @dataclass(frozen=True, slots=True)
 class IndexPoint:
     payload: AdPayload
-    dense: np.ndarray
+    dense: Mapping[str, np.ndarray]
+    """One vector per name in ``DENSE_VECTORS``: the ad's title text and its body text."""
     sparse: SparseVector
     """BM25 term-frequency vector; the index applies IDF at query time."""
     text: str = ""
@@ -122,9 +129,9 @@ class VectorIndex(ABC):
 
     @abstractmethod
     def search_dense(
-        self, vector: np.ndarray, limit: int, flt: SearchFilter | None = None
+        self, vector: np.ndarray, limit: int, flt: SearchFilter | None = None, using: str = TITLE_VECTOR
     ) -> list[Hit]:
-        """Nearest ads by cosine similarity, filters applied inside the index."""
+        """Nearest ads by cosine similarity to the named vector, filters applied inside the index."""
 
     @abstractmethod
     def search_sparse(
@@ -135,17 +142,18 @@ class VectorIndex(ABC):
     @abstractmethod
     def search_hybrid(
         self,
-        dense: Sequence[np.ndarray],
+        dense: Sequence[tuple[str, np.ndarray]],
         sparse: SparseVector | None,
         limit: int,
         flt: SearchFilter | None = None,
         prefetch_limit: int = 100,
     ) -> list[Hit]:
-        """Several dense queries and one sparse query fused by reciprocal rank (in the index)."""
+        """Several (vector name, query) dense searches and one sparse search, fused by
+        reciprocal rank inside the index."""
 
     @abstractmethod
-    def get_vectors(self, ad_ids: Sequence[str]) -> dict[str, np.ndarray]:
-        """Stored dense vectors for these ads (for exact re-scoring of candidates)."""
+    def get_vectors(self, ad_ids: Sequence[str]) -> dict[str, dict[str, np.ndarray]]:
+        """Stored dense vectors by name for these ads (for exact re-scoring of candidates)."""
 
     @abstractmethod
     def count(self) -> int:
@@ -174,7 +182,6 @@ class VectorIndex(ABC):
 
 # --- The schema both Qdrant backends share (added with the Edge/server implementations) ---
 
-DENSE_VECTOR = "dense"
 SPARSE_VECTOR = "bm25"
 KEYWORD_FIELDS: tuple[str, ...] = (
     "municipality",
@@ -214,6 +221,23 @@ def dense_list(vector: np.ndarray, dim: int) -> list[float]:
     if not np.isfinite(arr).all():
         raise VectorIndexError("A vector contains NaN or infinite values.")
     return arr.tolist()
+
+
+def vector_name(name: str) -> str:
+    """Refuse a dense-vector name the index does not have, with a message that lists them."""
+    if name not in DENSE_VECTORS:
+        raise VectorIndexError(f"Unknown vector {name!r}; the index has {', '.join(DENSE_VECTORS)}.")
+    return name
+
+
+def named_vectors(records: Iterable[Any], by_pid: Mapping[str, str]) -> dict[str, dict[str, np.ndarray]]:
+    """Retrieved records (``id`` and a ``vector`` dict) as ad id -> vector name -> vector."""
+    out: dict[str, dict[str, np.ndarray]] = {}
+    for rec in records:
+        vectors = rec.vector
+        if isinstance(vectors, dict) and all(n in vectors for n in DENSE_VECTORS):
+            out[by_pid[str(rec.id)]] = {n: np.asarray(vectors[n], dtype=np.float32) for n in DENSE_VECTORS}
+    return out
 
 
 def published_after_ts(flt: SearchFilter) -> int | None:

@@ -23,11 +23,12 @@ from qdrant_client import models as qm
 from jobsai.embed.fingerprint import ModelFingerprint
 from jobsai.errors import JobsAIError, VectorIndexError
 from jobsai.index.base import (
-    DENSE_VECTOR,
+    DENSE_VECTORS,
     KEYWORD_FIELDS,
     PUBLISHED_FIELD,
     RRF_K,
     SPARSE_VECTOR,
+    TITLE_VECTOR,
     Hit,
     IndexIdentity,
     IndexPoint,
@@ -35,9 +36,11 @@ from jobsai.index.base import (
     SparseVector,
     VectorIndex,
     dense_list,
+    named_vectors,
     payload_dict,
     point_id,
     published_after_ts,
+    vector_name,
 )
 from jobsai.index.bm25 import Bm25Encoder
 
@@ -183,12 +186,14 @@ class ServerIndex(VectorIndex):
 
     # -------------------------------------------------------------------- reads
 
-    def search_dense(self, vector: np.ndarray, limit: int, flt: SearchFilter | None = None) -> list[Hit]:
+    def search_dense(
+        self, vector: np.ndarray, limit: int, flt: SearchFilter | None = None, using: str = TITLE_VECTOR
+    ) -> list[Hit]:
         if limit <= 0:
             return []
         return self._query(
             query=dense_list(vector, self.fingerprint.dim),
-            using=DENSE_VECTOR,
+            using=vector_name(using),
             query_filter=server_filter(flt),
             search_params=self._params(limit, flt),
             limit=limit,
@@ -203,7 +208,7 @@ class ServerIndex(VectorIndex):
 
     def search_hybrid(
         self,
-        dense: Sequence[np.ndarray],
+        dense: Sequence[tuple[str, np.ndarray]],
         sparse: SparseVector | None,
         limit: int,
         flt: SearchFilter | None = None,
@@ -217,12 +222,12 @@ class ServerIndex(VectorIndex):
         prefetch = [
             qm.Prefetch(
                 query=dense_list(v, self.fingerprint.dim),
-                using=DENSE_VECTOR,
+                using=vector_name(name),
                 filter=condition,
                 params=self._params(depth, flt),
                 limit=depth,
             )
-            for v in dense
+            for name, v in dense
         ]
         if sparse is not None and sparse.indices:
             prefetch.append(
@@ -237,7 +242,7 @@ class ServerIndex(VectorIndex):
             limit=limit,
         )
 
-    def get_vectors(self, ad_ids: Sequence[str]) -> dict[str, np.ndarray]:
+    def get_vectors(self, ad_ids: Sequence[str]) -> dict[str, dict[str, np.ndarray]]:
         """Stored dense vectors (unit length: cosine storage normalizes them)."""
         self._check_open()
         by_pid = {point_id(a): a for a in ad_ids}
@@ -245,14 +250,9 @@ class ServerIndex(VectorIndex):
             return {}
         with _errors("reading vectors", self.where):
             records = self.client.retrieve(
-                self.collection, ids=list(by_pid), with_payload=False, with_vectors=[DENSE_VECTOR]
+                self.collection, ids=list(by_pid), with_payload=False, with_vectors=list(DENSE_VECTORS)
             )
-        out: dict[str, np.ndarray] = {}
-        for rec in records:
-            vectors = rec.vector
-            if isinstance(vectors, dict) and DENSE_VECTOR in vectors:
-                out[by_pid[str(rec.id)]] = np.asarray(vectors[DENSE_VECTOR], dtype=np.float32)
-        return out
+        return named_vectors(records, by_pid)
 
     def count(self) -> int:
         self._check_open()
@@ -320,7 +320,9 @@ def _create_collection(
     try:
         client.create_collection(
             collection,
-            vectors_config={DENSE_VECTOR: qm.VectorParams(size=dim, distance=qm.Distance.COSINE)},
+            vectors_config={
+                name: qm.VectorParams(size=dim, distance=qm.Distance.COSINE) for name in DENSE_VECTORS
+            },
             sparse_vectors_config={SPARSE_VECTOR: qm.SparseVectorParams(modifier=qm.Modifier.IDF)},
             hnsw_config=qm.HnswConfigDiff(
                 m=tuning.m, ef_construct=tuning.ef_construct, payload_m=tuning.payload_m
@@ -351,7 +353,7 @@ def _ensure_payload_indexes(client: QdrantClient, collection: str, existing: set
 
 
 def _to_point(p: IndexPoint, dim: int) -> qm.PointStruct:
-    vectors: dict[str, Any] = {DENSE_VECTOR: dense_list(p.dense, dim)}
+    vectors: dict[str, Any] = {name: dense_list(p.dense[name], dim) for name in DENSE_VECTORS}
     if p.sparse.indices:
         vectors[SPARSE_VECTOR] = _sparse(p.sparse)
     return qm.PointStruct(id=point_id(p.payload.ad_id), vector=vectors, payload=payload_dict(p.payload))

@@ -19,8 +19,20 @@ from jobsai.embed.text import clean_ad_description
 from jobsai.index.bm25 import Bm25Encoder
 from jobsai.sources.ads import Ad
 
-_WORD = re.compile(r"[^\W\d_][\w+#.-]*[\w+#]|[^\W\d_]", re.UNICODE)
+_WORD = re.compile(r"[^\W\d_][\w+#-]*[\w+#]|[^\W\d_]", re.UNICODE)
+_ADDRESSES = re.compile(r"\S+@\S+|https?://\S+|www\.\S+|\b[\w-]+(\.[\w-]+)*\.(se|com|org|net|nu|eu|io)\b", re.I)
 MIN_WORD_LEN = 3
+GENERIC_TERMS = frozenset(
+    """
+    erfarenhet erfarenheter arbete arbeta arbetar arbetat jobb jobba tjänst tjänsten söker sök ansökan
+    person personlig personligt personliga egenskaper god goda bra stor stort viktigt trivas trivs
+    utbildning utbildad utbildade profil kompetens kunskap kunskaper svenska engelska språk
+    års år månader vecka veckor heltid deltid tillsvidare anställning anställningen lön välkommen
+    ett två tre fyra fem sex sju åtta nio tio samt även inom både eller också mycket många
+    experience work working job team skills good great english swedish years year
+    """.split()
+)
+"""Words that nearly every ad and CV share: they say nothing about why this ad fits."""
 MAX_TERMS = 8
 
 
@@ -59,7 +71,8 @@ class Explainer:
         return ids
 
     def _words(self, text: str) -> list[str]:
-        return [w for w in _WORD.findall(text) if len(w) >= MIN_WORD_LEN]
+        text = _ADDRESSES.sub(" ", text)
+        return [w for w in _WORD.findall(text) if len(w) >= MIN_WORD_LEN and w.lower() not in GENERIC_TERMS]
 
     def explain(
         self, cv_text: str, ads: Sequence[Ad], passages: Sequence[str]

@@ -17,17 +17,21 @@ import numpy as np
 @dataclass(frozen=True, slots=True)
 class Weights:
     title_profile: float = 1.0
-    title_chunk: float = 0.5
-    body_profile: float = 0.3
-    body_chunk: float = 0.2
-    bm25: float = 0.1
+    title_chunk: float = 0.75
+    body_profile: float = 0.15
+    body_chunk: float = 0.15
+    bm25: float = 0.01
+    """Cosines of e5 vectors spread over a narrow band (~0.7–0.9), BM25 is normalised to
+    [0, 1] per query: a small weight is enough to break ties between equally close ads."""
 
 
 @dataclass(frozen=True, slots=True)
 class Calibration:
-    """``match% = 100 / (1 + exp(-slope * (fused - midpoint)))``."""
+    """``match% = 100 / (1 + exp(-slope * (fused - midpoint)))``: the estimated chance (in
+    percent) that the ad is in the CV's occupation group, fitted by logistic regression on the
+    dev set's graded labels (grade >= 2 as relevant)."""
 
-    slope: float = 12.0
+    slope: float = 40.0
     midpoint: float = 1.75
 
     def percent(self, fused: float) -> int:

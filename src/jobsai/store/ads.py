@@ -398,6 +398,11 @@ def mark_unindexed(conn: Connection, ids: Iterable[str]) -> int:
     return n
 
 
+def indexed_ad_ids(conn: Connection) -> set[str]:
+    """Ids of every ad whose point SQL believes is in the index (live or not yet deleted)."""
+    return {r[0] for r in conn.execute(select(ads.c.id).where(ads.c.indexed_hash.is_not(None)))}
+
+
 def reset_index_state(conn: Connection) -> int:
     """Forget what any index holds, so a rebuild indexes every live ad again."""
     _lock_ads_writes(conn)

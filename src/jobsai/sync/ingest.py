@@ -153,6 +153,31 @@ class Ingestor:
                 )
         return report
 
+    def verify_index(self) -> tuple[int, int]:
+        """Make SQL's record of what the index holds true again, cheaply.
+
+        An index deleted or restored from an older snapshot, or a crash between an index
+        write and its SQL record, leaves the two apart. Ads SQL thinks are indexed but the
+        index lacks are marked pending; points for ads SQL does not know as indexed are
+        deleted. Returns (marked pending, points deleted).
+        """
+        if self.index is None:
+            return (0, 0)
+        in_index = self.index.ad_ids()
+        with self.db.begin(readonly=True) as conn:
+            in_sql = ads_repo.indexed_ad_ids(conn)
+        missing = in_sql - in_index
+        extra = in_index - in_sql
+        if missing:
+            with self.db.begin() as conn:
+                ads_repo.mark_unindexed(conn, missing)
+        if extra:
+            self.index.delete(extra)
+        if missing or extra:
+            log.warning("index and store disagreed: %d ads to re-index, %d stray points deleted",
+                        len(missing), len(extra))
+        return (len(missing), len(extra))
+
     def sync_index(self, report: IngestReport | None = None) -> IngestReport:
         """Write every pending ad version to the index and delete removed ads from it."""
         report = report or IngestReport(kind="index")
