@@ -62,7 +62,7 @@ def main() -> int:
         data_dir = args.data_dir or tmp / "data"
         settings = Settings(data_dir=data_dir, database_url=None, qdrant_url=None)
         with Runtime(settings) as rt:
-            rt.ingestor.load_items(raw)
+            rt.ingestor.load_items(raw, expire=False)
             m = rt.matcher
             configs: dict[str, dict[str, list[str]]] = {}
 

@@ -86,7 +86,9 @@ def test_upsert_counts_inserted_updated_unchanged(db: Database) -> None:
 
     changed = row(db, "b")
     assert changed.headline == "Senior systemutvecklare"
-    assert changed.indexed_hash is None  # must be re-indexed
+    assert changed.indexed_hash not in (None, changed.content_hash)  # index holds the old version
+    with db.begin() as conn:
+        assert [p.id for p in repo.ads_needing_index(conn, 10)] == ["b"]  # must be re-indexed
     assert changed.first_seen_at == NOW and changed.updated_at == later
     assert row(db, "a").indexed_hash == row(db, "a").content_hash  # untouched
 
@@ -133,7 +135,8 @@ def test_revive_after_snapshot_removal(db: Database) -> None:
         repo.mark_removed(conn, ["a"], NOW, "snapshot")
     assert upsert(db, [a]) == (0, 1, 0)  # unchanged content, but live again
     r = row(db, "a")
-    assert r.removed_at is None and r.removed_reason is None and r.indexed_hash is None
+    # The point was never deleted, so the index still holds exactly this version.
+    assert r.removed_at is None and r.removed_reason is None and r.indexed_hash == r.content_hash
 
 
 def test_overlapping_stream_does_not_revive_a_removed_ad(db: Database) -> None:
@@ -151,7 +154,10 @@ def test_overlapping_stream_does_not_revive_a_removed_ad(db: Database) -> None:
     republished = make_ad("a", headline="Återpublicerad", timestamp=NOW)
     assert upsert(db, [republished]) == (0, 1, 0)
     r = row(db, "a")
-    assert r.removed_at is None and r.headline == "Återpublicerad" and r.indexed_hash is None
+    assert r.removed_at is None and r.headline == "Återpublicerad"
+    assert r.indexed_hash not in (None, r.content_hash)  # the new version must be indexed
+    with db.begin() as conn:
+        assert [p.id for p in repo.ads_needing_index(conn, 10)] == ["a"]
 
 
 def test_expired_ad_revives_only_with_a_future_last_publication(db: Database) -> None:

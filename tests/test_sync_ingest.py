@@ -102,12 +102,13 @@ def test_bootstrap_then_update_applies_new_changed_removed_and_expired(runtime_f
 
         changed = copy.deepcopy(demo_ads[0])
         changed["headline"] = "Ny rubrik: erfaren lagerarbetare"
-        srv.add_or_update(changed)
-        srv.add_or_update(demo_ads[50])  # new
+        now = datetime.now(UTC)
+        srv.add_or_update(changed, when=now)  # JobStream stamps every change
+        srv.add_or_update(demo_ads[50], when=now)  # new
         srv.remove(demo_ads[1]["id"])  # removed
         expired = copy.deepcopy(demo_ads[2])
         expired["last_publication_date"] = to_local_param(datetime.now(UTC) - timedelta(days=1))
-        srv.add_or_update(expired)
+        srv.add_or_update(expired, when=now)
 
         with _client(rt) as client:
             report = rt.ingestor.update(client)
@@ -181,7 +182,7 @@ def test_persistent_server_errors_leave_the_checkpoint_unchanged(runtime_factory
 
 def test_malformed_ads_are_skipped_counted_and_recorded(runtime_factory, demo_ads) -> None:
     rt = runtime_factory()
-    bad = [{"headline": "no id"}, {**demo_ads[0], "id": "bad-1", "headline": 42},
+    bad = [{"headline": "no id"}, {**demo_ads[0], "id": "bad-1", "headline": ["not", "text"]},
            {**demo_ads[1], "id": "bad-2", "publication_date": "yesterday"}]
     report = rt.ingestor.load_items([*demo_ads[2:12], *bad])
     assert report.inserted == 10

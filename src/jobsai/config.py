@@ -65,6 +65,22 @@ class Settings(BaseSettings):
     max_upload_bytes: int = 10 * 1024 * 1024
     min_cv_words: int = 20
 
+    web_host: str = "127.0.0.1"
+    web_port: int = 7860
+    web_prepare_data: bool = True
+    """At ``serve`` start-up: fetch JobStream (or load the demo set) when the store is empty."""
+    web_match_workers: int = Field(default=2, ge=1)
+    """Matches computed at once; more wait (up to the request timeout) instead of overloading the CPU."""
+    web_request_timeout_s: float = Field(default=30.0, gt=0)
+    web_rate_limit_per_min: float = Field(default=30.0, gt=0)
+    """Matches per client IP and minute (token bucket), after a burst of ``web_rate_limit_burst``."""
+    web_rate_limit_burst: int = Field(default=10, ge=1)
+    web_feedback_rate_limit_per_min: float = Field(default=240.0, gt=0)
+    """Cheap calls (feedback, deletion, ads, filter lists) per client IP and minute; burst 60."""
+    web_session_ttl_s: int = Field(default=2 * 3600, ge=60)
+    """How long a match session (its redacted CV, results) stays in memory for feedback."""
+    web_max_sessions: int = Field(default=2000, ge=10)
+
     @property
     def resolved_database_url(self) -> str:
         if self.database_url:

@@ -1,0 +1,1 @@
+"""Helpers shared by tests (``tests/`` is on ``sys.path``: ``from support.tiny_model import ...``)."""

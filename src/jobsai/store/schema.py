@@ -14,9 +14,11 @@ from typing import Any
 from sqlalchemy import (
     JSON,
     BigInteger,
+    Boolean,
     CheckConstraint,
     Column,
     DateTime,
+    Float,
     ForeignKey,
     Index,
     Integer,
@@ -24,6 +26,7 @@ from sqlalchemy import (
     String,
     Table,
     Text,
+    UniqueConstraint,
     text,
 )
 from sqlalchemy.engine import Dialect
@@ -46,6 +49,7 @@ REMOVED_REASONS = ("removed", "expired", "snapshot")
 RUN_KINDS = ("snapshot", "stream", "file")
 RUN_STATUSES = ("running", "complete", "failed")
 INDEX_STATUSES = ("building", "active", "retired")
+FEEDBACK_LABELS = ("relevant", "not_relevant")
 
 
 class UTCDateTime(TypeDecorator[datetime]):
@@ -189,3 +193,35 @@ skipped_ads = Table(
     Index(None, "run_id"),
 )
 """Malformed records that ingestion skipped, with the reason, per run."""
+
+feedback = Table(
+    "feedback",
+    metadata,
+    Column("id", AUTO_ID, primary_key=True, autoincrement=True),
+    Column("session_id", String(64), nullable=False),
+    Column("ad_id", String, nullable=False),
+    Column("ad_text", Text, nullable=False),
+    Column("cv_text_redacted", Text),
+    Column("consent", Boolean, nullable=False),
+    Column("label", String(16), nullable=False),
+    Column("rank", Integer, nullable=False),
+    Column("score", Integer, nullable=False),
+    Column("raw_score", Float),
+    Column("model_version", String(200), nullable=False),
+    Column("filters", JSON),
+    Column("created_at", UTCDateTime, nullable=False),
+    Column("updated_at", UTCDateTime, nullable=False),
+    Column("deletion_token_hash", String(64), nullable=False),
+    UniqueConstraint("session_id", "ad_id"),
+    CheckConstraint(_in("label", FEEDBACK_LABELS), name="label"),
+    CheckConstraint("rank > 0", name="rank_positive"),
+    CheckConstraint("consent OR cv_text_redacted IS NULL", name="cv_needs_consent"),
+    Index(None, "deletion_token_hash"),
+)
+"""Relevance feedback from the web app: one row per (pseudonymous session, ad); the latest click wins.
+
+``ad_text`` is the text the model embedded for the ad (title text, a blank line, body text),
+so training sees what serving saw. ``cv_text_redacted`` is set only with the person's consent
+(the database refuses it otherwise) and only in redacted form. ``deletion_token_hash`` is the
+sha256 of the secret token the person holds to delete every row they gave.
+"""

@@ -115,10 +115,16 @@ class Ingestor:
         self._run("file", report, lambda: iter_file_items(path))
         return report
 
-    def load_items(self, items: Iterable[dict[str, Any]], kind: str = "file") -> IngestReport:
-        """Ingest raw JobTech items from memory (the demo set, tests)."""
+    def load_items(
+        self, items: Iterable[dict[str, Any]], kind: str = "file", *, expire: bool = True
+    ) -> IngestReport:
+        """Ingest raw JobTech items from memory (the demo set, tests).
+
+        ``expire=False`` keeps ads past their last publication date (evaluation sets of
+        historical ads); live data is always expired.
+        """
         report = IngestReport(kind=kind)
-        self._run("file", report, lambda: iter(items))
+        self._run("file", report, lambda: iter(items), expire=expire)
         return report
 
     def bootstrap(self, client: JobStreamClient) -> IngestReport:
@@ -231,6 +237,7 @@ class Ingestor:
         snapshot: bool = False,
         window_after: datetime | None = None,
         window_before: datetime | None = None,
+        expire: bool = True,
     ) -> None:
         with self.db.begin() as conn:
             run_id = runs.start_run(conn, kind, window_after=window_after, window_before=window_before)
@@ -241,7 +248,8 @@ class Ingestor:
             with self.db.begin() as conn:
                 if snapshot:
                     report.reconciled = ads_repo.reconcile_snapshot(conn, run_id, now)
-                report.expired = ads_repo.expire_ads(conn, now)
+                if expire:
+                    report.expired = ads_repo.expire_ads(conn, now)
             self.sync_index(report)
             with self.db.begin() as conn:
                 if window_before is not None:
@@ -310,7 +318,7 @@ class Ingestor:
         report.unchanged += counts.unchanged
         report.removed += n_removed
         report.skipped += len(skipped)
-        for ad_id, reason in skipped:
-            log.warning("skipped ad %s: %s", ad_id or "(no id)", reason)
+        for _, reason in skipped:  # the reason names the ad when it has an id
+            log.warning("skipped a malformed record: %s", reason)
             if len(report.skip_reasons) < 20:
-                report.skip_reasons.append(f"{ad_id or '(no id)'}: {reason}")
+                report.skip_reasons.append(reason)

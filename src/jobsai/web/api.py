@@ -1,0 +1,535 @@
+"""The HTTP API under ``/api/v1`` (documented in OpenAPI at ``/docs``), plus health checks.
+
+Thin: every route parses and validates its input, calls :class:`~jobsai.web.service.WebService`
+in a worker thread (never blocking the event loop), and shapes the answer. Errors are JSON
+``{"error": code, "message": text}`` with the status that says what went wrong (see
+:func:`error_status`).
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from datetime import datetime
+from functools import partial
+from typing import Annotated, Any, Literal, TypeVar
+
+import anyio.to_thread
+from fastapi import APIRouter, Depends, FastAPI, Path, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from starlette.datastructures import UploadFile
+from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.formparsers import MultiPartException
+
+from jobsai.cv.extract import CVText
+from jobsai.errors import (
+    CVError,
+    FileTooLargeError,
+    JobsAIError,
+    NoDataError,
+    StoreError,
+    UnknownFilterValueError,
+    UnsupportedFileTypeError,
+    VectorIndexError,
+)
+from jobsai.sources.ads import PLATSBANKEN_URL
+from jobsai.web.errors import BusyError, NotFoundError, NotReadyError, RateLimitedError, SessionNotFoundError
+from jobsai.web.ratelimit import TokenBucketLimiter
+from jobsai.web.render import ad_body_html, highlight, plain_text, safe_url
+from jobsai.web.service import MAX_TOP_K, FilterInput, MatchOutcome, WebService
+
+log = logging.getLogger(__name__)
+T = TypeVar("T")
+
+TOKEN_PATTERN = r"^[A-Za-z0-9_\-]{20,100}$"
+
+# -- models -------------------------------------------------------------------------------------
+
+
+class Filters(BaseModel):
+    """Names (``"Göteborg"``) or taxonomy concept ids; several values in a field mean OR."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    municipalities: list[Annotated[str, Field(max_length=200)]] = Field(default_factory=list, max_length=50)
+    regions: list[Annotated[str, Field(max_length=200)]] = Field(default_factory=list, max_length=50)
+    occupation_fields: list[Annotated[str, Field(max_length=200)]] = Field(default_factory=list, max_length=50)
+    employment_types: list[Annotated[str, Field(max_length=200)]] = Field(default_factory=list, max_length=50)
+    working_hours: list[Annotated[str, Field(max_length=200)]] = Field(default_factory=list, max_length=50)
+    published_within_days: int | None = Field(default=None, ge=1, le=365)
+
+    def to_input(self) -> FilterInput:
+        return FilterInput(
+            municipalities=tuple(self.municipalities),
+            regions=tuple(self.regions),
+            occupation_fields=tuple(self.occupation_fields),
+            employment_types=tuple(self.employment_types),
+            working_hours=tuple(self.working_hours),
+            published_within_days=self.published_within_days,
+        )
+
+
+class MatchTextRequest(BaseModel):
+    """The JSON form of ``POST /api/v1/match``: CV text instead of a file."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    text: str = Field(min_length=1, description="The CV as plain text.")
+    filters: Filters = Field(default_factory=Filters)
+    top_k: int = Field(default=10, ge=1, le=MAX_TOP_K)
+
+
+class Choice(BaseModel):
+    id: str
+    label: str
+    count: int = Field(description="Live ads with this value.")
+
+
+class OccupationCount(BaseModel):
+    label: str
+    count: int
+
+
+class Understood(BaseModel):
+    language: str = Field(description="Detected CV language: sv, en or unknown.")
+    words: int
+    pages: int | None
+    kind: str = Field(description="pdf, docx, txt or paste")
+    occupations: list[OccupationCount] = Field(description="Occupations of the best results: what the CV fits.")
+    skills: list[str] = Field(description="Skills from the best results' ads that the CV mentions.")
+
+
+class Result(BaseModel):
+    rank: int
+    id: str
+    score: int = Field(description="Match score 0–100.")
+    raw_score: float
+    headline: str
+    employer: str | None
+    municipality: str | None
+    region: str | None
+    occupation: str | None
+    occupation_field: str | None
+    employment_type: str | None
+    working_hours: str | None
+    published: datetime | None
+    deadline: datetime | None
+    url: str = Field(description="The ad on Platsbanken.")
+    apply_url: str | None
+    why: str
+    matched_skills: list[str]
+    matched_terms: list[str]
+    cv_passage: str
+    excerpt: str = Field(description="The opening of the ad as plain text (tags removed; escape it to show it).")
+    excerpt_html: str = Field(description="The excerpt as safe HTML, matched terms in <mark>.")
+
+
+class MatchResponse(BaseModel):
+    session_id: str = Field(description="Random id of this match session; name it in feedback calls.")
+    deletion_token: str = Field(
+        description="Secret: DELETE /api/v1/feedback/{token} deletes all feedback given in this session."
+    )
+    language: str
+    understood: Understood
+    results: list[Result]
+
+
+class FeedbackRequest(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    session_id: str = Field(min_length=8, max_length=64)
+    ad_id: str = Field(min_length=1, max_length=100)
+    label: Literal["relevant", "not_relevant"]
+    consent: bool = Field(
+        default=False,
+        description="True: store this session's CV (redacted) with the feedback. False: store nothing of the CV "
+        "and remove it from what this session already gave.",
+    )
+
+
+class FeedbackResponse(BaseModel):
+    stored: bool
+    session_id: str
+    ad_id: str
+    label: str
+    consent: bool
+    cv_stored: bool
+    deletion_token: str
+    delete_url: str
+
+
+class DeleteResponse(BaseModel):
+    deleted: int
+
+
+class AdResponse(BaseModel):
+    id: str
+    headline: str
+    employer: str | None
+    municipality: str | None
+    region: str | None
+    occupation: str | None
+    occupation_field: str | None
+    employment_type: str | None
+    working_hours: str | None
+    published: datetime | None
+    deadline: datetime | None
+    url: str
+    apply_url: str | None
+    description_text: str = Field(description="Plain text (tags removed; escape it to show it).")
+    description_html: str = Field(description="Sanitised HTML: no scripts, event handlers or javascript: links.")
+
+
+class FiltersResponse(BaseModel):
+    municipalities: list[Choice]
+    regions: list[Choice]
+    occupation_fields: list[Choice]
+    employment_types: list[Choice]
+    working_hours: list[Choice]
+
+
+class ErrorResponse(BaseModel):
+    error: str
+    message: str
+
+
+class Health(BaseModel):
+    status: str
+
+
+class Ready(BaseModel):
+    ready: bool
+    stage: str
+    ads: int
+    model: str | None
+    message: str
+
+
+# -- errors -------------------------------------------------------------------------------------
+
+
+def error_status(exc: Exception) -> tuple[int, str]:
+    """HTTP status and error code for an exception (the one place that decides)."""
+    table: list[tuple[type[Exception], int, str]] = [
+        (RateLimitedError, 429, "rate_limited"),
+        (FileTooLargeError, 413, "file_too_large"),
+        (UnsupportedFileTypeError, 415, "unsupported_file_type"),
+        (CVError, 422, "unreadable_cv"),
+        (UnknownFilterValueError, 422, "unknown_filter_value"),
+        (SessionNotFoundError, 404, "session_not_found"),
+        (NotFoundError, 404, "not_found"),
+        (NotReadyError, 503, "not_ready"),
+        (NoDataError, 503, "not_ready"),
+        (BusyError, 503, "busy"),
+        (StoreError, 503, "store_unavailable"),
+        (VectorIndexError, 503, "index_unavailable"),
+        (JobsAIError, 500, "error"),
+    ]
+    for kind, status, code in table:
+        if isinstance(exc, kind):
+            return status, code
+    return 500, "internal_error"
+
+
+def _error(status: int, code: str, message: str, headers: dict[str, str] | None = None) -> JSONResponse:
+    return JSONResponse({"error": code, "message": message}, status_code=status, headers=headers)
+
+
+async def _jobsai_error(_request: Request, exc: Exception) -> JSONResponse:
+    status, code = error_status(exc)
+    headers = None
+    if isinstance(exc, RateLimitedError):
+        headers = {"Retry-After": TokenBucketLimiter.retry_after_header(exc.retry_after)}
+    if status >= 500:
+        log.warning("%s: %s", code, exc)
+    return _error(status, code, str(exc), headers)
+
+
+async def _validation_error(_request: Request, exc: Exception) -> JSONResponse:
+    errors = exc.errors() if isinstance(exc, RequestValidationError | ValidationError) else []
+    parts = []
+    for err in errors[:5]:
+        where = ".".join(str(p) for p in err.get("loc", ()) if p not in ("body",))
+        parts.append(f"{where}: {err.get('msg', 'invalid')}" if where else str(err.get("msg", "invalid")))
+    return _error(422, "invalid_request", "Invalid request: " + ("; ".join(parts) or "malformed input") + ".")
+
+
+async def _http_error(_request: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, StarletteHTTPException)
+    code = {404: "not_found", 405: "method_not_allowed"}.get(exc.status_code, "http_error")
+    return _error(exc.status_code, code, str(exc.detail), getattr(exc, "headers", None))
+
+
+async def _unexpected_error(_request: Request, exc: Exception) -> JSONResponse:
+    log.error("unexpected error: %s", type(exc).__name__, exc_info=exc)
+    return _error(500, "internal_error", "Something went wrong on our side; please try again.")
+
+
+def install_error_handlers(app: FastAPI) -> None:
+    """JSON errors of one shape for every failure the API can meet."""
+    app.add_exception_handler(JobsAIError, _jobsai_error)
+    app.add_exception_handler(RequestValidationError, _validation_error)
+    app.add_exception_handler(ValidationError, _validation_error)
+    app.add_exception_handler(StarletteHTTPException, _http_error)
+    app.add_exception_handler(Exception, _unexpected_error)
+
+
+ERROR_RESPONSES: dict[int | str, dict[str, Any]] = {
+    status: {"model": ErrorResponse, "description": text}
+    for status, text in {
+        404: "Not found (unknown ad, expired session, unknown token)",
+        413: "Upload too large",
+        415: "Unsupported request or file type",
+        422: "Unreadable CV, text too short, unknown filter value or invalid input",
+        429: "Rate-limited: see Retry-After",
+        503: "Not ready (still loading) or busy",
+        504: "Took longer than the request timeout",
+    }.items()
+}
+
+# -- helpers ------------------------------------------------------------------------------------
+
+
+def get_service(request: Request) -> WebService:
+    return request.app.state.service  # type: ignore[no-any-return]
+
+
+def client_key(request: Request) -> str:
+    """The client's IP (behind a proxy, run uvicorn with --proxy-headers so this is the real one)."""
+    return request.client.host if request.client else "unknown"
+
+
+def rate_limited(kind: Literal["match", "light"]) -> Callable[..., None]:
+    def check(request: Request, service: Annotated[WebService, Depends(get_service)]) -> None:
+        service.check_rate(kind, client_key(request))
+
+    return check
+
+
+async def run_blocking(fn: Callable[..., T], *args: Any, **kwargs: Any) -> T:
+    """Run CPU or database work in a worker thread; a request timeout abandons (not blocks on) it."""
+    return await anyio.to_thread.run_sync(partial(fn, *args, **kwargs), abandon_on_cancel=True)
+
+
+MATCH_BODY_DOC: dict[str, Any] = {
+    "requestBody": {
+        "required": True,
+        "content": {
+            "multipart/form-data": {
+                "schema": {
+                    "type": "object",
+                    "properties": {
+                        "file": {"type": "string", "format": "binary", "description": "CV: PDF, DOCX or TXT"},
+                        "text": {"type": "string", "description": "CV text (instead of a file)"},
+                        "filters": {"type": "string", "description": "JSON object, see Filters"},
+                        "top_k": {"type": "integer", "minimum": 1, "maximum": MAX_TOP_K, "default": 10},
+                    },
+                }
+            },
+            "application/json": {"schema": {"$ref": "#/components/schemas/MatchTextRequest"}},
+        },
+    }
+}
+
+
+def _results(outcome: MatchOutcome) -> list[Result]:
+    out = []
+    for card in outcome.cards:
+        r = card.result
+        out.append(
+            Result(
+                rank=card.rank, id=r.id, score=r.score, raw_score=r.raw_score, headline=r.headline,
+                employer=r.employer, municipality=r.municipality, region=r.region, occupation=r.occupation,
+                occupation_field=r.occupation_field, employment_type=r.employment_type,
+                working_hours=r.working_hours, published=r.published, deadline=r.deadline,
+                url=safe_url(r.url) or PLATSBANKEN_URL.format(id=r.id), apply_url=safe_url(r.apply_url),
+                why=r.why, matched_skills=list(r.matched_skills),
+                matched_terms=list(r.matched_terms), cv_passage=r.cv_passage, excerpt=card.excerpt,
+                excerpt_html=highlight(card.excerpt, r.matched_terms),
+            )
+        )
+    return out
+
+
+def match_response(outcome: MatchOutcome) -> MatchResponse:
+    return MatchResponse(
+        session_id=outcome.session_id,
+        deletion_token=outcome.deletion_token,
+        language=outcome.language,
+        understood=Understood(
+            language=outcome.language, words=outcome.words, pages=outcome.pages, kind=outcome.kind,
+            occupations=[OccupationCount(label=label, count=n) for label, n in outcome.occupations],
+            skills=list(outcome.skills),
+        ),
+        results=_results(outcome),
+    )
+
+
+def _parse_filters(raw: object) -> Filters:
+    if raw is None or raw == "":
+        return Filters()
+    if not isinstance(raw, str):
+        raise RequestValidationError([{"loc": ("filters",), "msg": "must be a JSON object", "type": "value_error"}])
+    try:
+        return Filters.model_validate_json(raw)
+    except ValidationError as exc:
+        raise RequestValidationError(
+            [{**e, "loc": ("filters", *e["loc"])} for e in exc.errors(include_url=False)]
+        ) from None
+
+
+def _parse_top_k(raw: object) -> int:
+    if raw is None or raw == "":
+        return 10
+    try:
+        value = int(str(raw))
+    except ValueError:
+        value = -1
+    if not 1 <= value <= MAX_TOP_K:
+        raise RequestValidationError(
+            [{"loc": ("top_k",), "msg": f"must be an integer from 1 to {MAX_TOP_K}", "type": "value_error"}]
+        )
+    return value
+
+
+# -- routes -------------------------------------------------------------------------------------
+
+router = APIRouter(prefix="/api/v1", responses=ERROR_RESPONSES)
+health_router = APIRouter()
+Service = Annotated[WebService, Depends(get_service)]
+
+
+@router.post(
+    "/match",
+    response_model=MatchResponse,
+    summary="Rank live ads for a CV",
+    openapi_extra=MATCH_BODY_DOC,
+    dependencies=[Depends(rate_limited("match"))],
+)
+async def match(request: Request, service: Service) -> MatchResponse:
+    """Send a CV file as ``multipart/form-data`` (``file``, optional ``filters`` as JSON and
+    ``top_k``), or CV text as JSON ``{"text": …, "filters": {…}, "top_k": 10}``.
+
+    The answer opens a match session: its ``session_id`` is what feedback names, and its
+    ``deletion_token`` deletes whatever feedback the session gives.
+    """
+    content_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
+    cv: CVText
+    if content_type == "application/json":
+        body = MatchTextRequest.model_validate_json(await request.body())
+        filters, top_k = body.filters, body.top_k
+        cv = await run_blocking(service.paste_cv, body.text)
+    elif content_type == "multipart/form-data":
+        try:
+            form = await request.form(max_files=1, max_fields=10)
+        except MultiPartException as exc:
+            raise RequestValidationError([{"loc": ("body",), "msg": exc.message, "type": "value_error"}]) from None
+        try:
+            filters = _parse_filters(form.get("filters"))
+            top_k = _parse_top_k(form.get("top_k"))
+            upload, text = form.get("file"), form.get("text")
+            if isinstance(upload, UploadFile):
+                data = await upload.read(service.settings.max_upload_bytes + 1)
+                cv = await run_blocking(service.read_cv, data, upload.filename)
+            elif isinstance(text, str) and text.strip():
+                cv = await run_blocking(service.paste_cv, text)
+            else:
+                raise RequestValidationError(
+                    [{"loc": ("file",), "msg": "send a CV file (or a text field)", "type": "missing"}]
+                )
+        finally:
+            await form.close()
+    else:
+        return _error(
+            415, "unsupported_media_type",
+            "Send multipart/form-data with a CV file, or application/json with the CV text.",
+        )
+    outcome = await run_blocking(service.match, cv, filters.to_input(), top_k)
+    return match_response(outcome)
+
+
+@router.post(
+    "/feedback", response_model=FeedbackResponse, summary="Say whether an ad in a session's results is relevant",
+    dependencies=[Depends(rate_limited("light"))],
+)
+async def feedback(body: FeedbackRequest, service: Service) -> FeedbackResponse:
+    """Stores one row per (session, ad); a second call for the same ad replaces the first.
+
+    The CV is never sent here: with ``consent`` the server stores the CV of the named session
+    (which it keeps in memory for a while after the match), redacted; without consent, nothing
+    of the CV is stored.
+    """
+    outcome = await run_blocking(service.feedback, body.session_id, body.ad_id, body.label, body.consent)
+    return FeedbackResponse(
+        stored=True, session_id=outcome.session_id, ad_id=outcome.ad_id, label=outcome.label,
+        consent=outcome.consent, cv_stored=outcome.cv_stored, deletion_token=outcome.deletion_token,
+        delete_url=f"/api/v1/feedback/{outcome.deletion_token}",
+    )
+
+
+@router.delete(
+    "/feedback/{token}", response_model=DeleteResponse, summary="Delete everything given under a deletion token",
+    dependencies=[Depends(rate_limited("light"))],
+)
+async def delete_feedback(
+    token: Annotated[str, Path(pattern=TOKEN_PATTERN)], service: Service
+) -> DeleteResponse | JSONResponse:
+    """Really deletes the rows (no soft delete); 404 when nothing is stored under the token."""
+    n = await run_blocking(service.delete, token)
+    if n == 0:
+        return _error(404, "not_found", "Nothing is stored under this token (already deleted, or never given).")
+    return DeleteResponse(deleted=n)
+
+
+@router.get(
+    "/ads/{ad_id}", response_model=AdResponse, summary="One live ad, with sanitised HTML",
+    dependencies=[Depends(rate_limited("light"))],
+)
+async def get_ad(ad_id: Annotated[str, Path(max_length=100)], service: Service) -> AdResponse:
+    ad = await run_blocking(service.get_ad, ad_id)
+    return AdResponse(
+        id=ad.id, headline=ad.headline, employer=ad.employer_name or ad.employer_workplace,
+        municipality=ad.municipality.label if ad.municipality else None,
+        region=ad.region.label if ad.region else None,
+        occupation=ad.occupation.label if ad.occupation else None,
+        occupation_field=ad.occupation_field.label if ad.occupation_field else None,
+        employment_type=ad.employment_type.label if ad.employment_type else None,
+        working_hours=ad.working_hours_type.label if ad.working_hours_type else None,
+        published=ad.publication_date, deadline=ad.application_deadline,
+        url=safe_url(ad.webpage_url) or PLATSBANKEN_URL.format(id=ad.id),
+        apply_url=safe_url(ad.application_url), description_text=plain_text(ad.description),
+        description_html=ad_body_html(ad.description_html, ad.description),
+    )
+
+
+@router.get(
+    "/filters", response_model=FiltersResponse, summary="Filter choices among live ads (most ads first)",
+    dependencies=[Depends(rate_limited("light"))],
+)
+async def get_filters(service: Service) -> FiltersResponse:
+    choices = await run_blocking(service.filter_choices)
+    return FiltersResponse(
+        **{
+            name: [Choice(id=c.concept_id, label=c.label or c.concept_id, count=c.n_live_ads) for c in values]
+            for name, values in choices.items()
+        }
+    )
+
+
+@health_router.get("/healthz", response_model=Health, summary="The process is up")
+async def healthz() -> Health:
+    return Health(status="ok")
+
+
+@health_router.get(
+    "/readyz", response_model=Ready, summary="Model and index loaded, ads present",
+    responses={503: {"model": Ready, "description": "Not ready yet"}},
+)
+async def readyz(service: Service) -> Ready | JSONResponse:
+    state = await run_blocking(service.readiness)
+    body = Ready(ready=state.ready, stage=state.stage, ads=state.ads, model=state.model, message=state.message)
+    if not state.ready:
+        return JSONResponse(body.model_dump(), status_code=503)
+    return body

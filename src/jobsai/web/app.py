@@ -1,0 +1,65 @@
+"""The app factory: one FastAPI app with the HTTP API under ``/api/v1`` and the Gradio UI at ``/``.
+
+Run it with ``jobsai serve``, or under any ASGI server with
+``uvicorn --factory jobsai.web.app:create_app``. Each call of :func:`create_app` builds an
+independent app (its own service, sessions and limiters), which is what tests need and why
+nothing lives at module level.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+import anyio.to_thread
+import gradio as gr
+from fastapi import FastAPI
+
+from jobsai import __version__
+from jobsai.config import Settings
+from jobsai.runtime import Runtime
+from jobsai.web.api import health_router, install_error_handlers, router
+from jobsai.web.middleware import BodySizeLimitMiddleware, RequestTimeoutMiddleware, install_access_log_redaction
+from jobsai.web.service import WebService
+from jobsai.web.ui import build_ui, mount_kwargs
+
+MULTIPART_OVERHEAD = 256 * 1024
+"""Room for multipart headers and form fields around an upload of the maximum size."""
+
+
+def create_app(settings: Settings | None = None, runtime: Runtime | None = None) -> FastAPI:
+    """Build the app. Start-up (the lifespan) opens the store and loads model and index once.
+
+    ``runtime``: an already built :class:`Runtime` to share (the caller keeps ownership and
+    closes it); without one the app builds its own from ``settings`` and, when the store is
+    empty, fetches JobStream or falls back to the demo set.
+    """
+    settings = settings or Settings()
+    service = WebService(settings)
+
+    @asynccontextmanager
+    async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        # A given runtime is already prepared by its owner: be ready at once (tests, embedding).
+        await anyio.to_thread.run_sync(lambda: service.start(runtime, background=runtime is None))
+        try:
+            yield
+        finally:
+            await anyio.to_thread.run_sync(service.stop)
+
+    app = FastAPI(
+        title="JobsAI",
+        version=__version__,
+        summary="Match a CV against live Swedish job ads, with explained results and feedback.",
+        lifespan=lifespan,
+        docs_url="/docs",
+        redoc_url=None,
+        openapi_url="/openapi.json",
+    )
+    app.state.service = service
+    install_error_handlers(app)
+    app.include_router(router)
+    app.include_router(health_router)
+    app.add_middleware(RequestTimeoutMiddleware, timeout_s=settings.web_request_timeout_s)
+    app.add_middleware(BodySizeLimitMiddleware, max_bytes=settings.max_upload_bytes + MULTIPART_OVERHEAD)
+    install_access_log_redaction()
+    return gr.mount_gradio_app(app, build_ui(service), path="/", **mount_kwargs(service))

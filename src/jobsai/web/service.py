@@ -1,0 +1,462 @@
+"""What the web app does, independent of how it is asked (HTTP API or Gradio UI).
+
+One :class:`WebService` per app, created by :func:`jobsai.web.app.create_app` and kept on
+``app.state``; nothing here is module-level state. It owns:
+
+* the :class:`~jobsai.runtime.Runtime` (model and index loaded once, shared read-only by
+  every request; a request never loads or downloads a model: until start-up is done it
+  gets a "not ready" answer instead);
+* the match sessions (:mod:`jobsai.web.sessions`), so feedback stores only the CV of the
+  session it names;
+* the rate limiters and a bounded pool of match slots, so a burst of users queues for the
+  CPU instead of overloading it.
+
+CV text is never logged here; log lines carry counts and ids only.
+"""
+
+from __future__ import annotations
+
+import copy
+import hashlib
+import logging
+import threading
+import time
+from collections import Counter
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import timedelta
+from typing import Any, Literal
+
+import numpy as np
+
+from jobsai.config import Settings
+from jobsai.cv.extract import CVText, cv_text_from_paste, extract_cv_text
+from jobsai.cv.redact import redact
+from jobsai.embed.text import ad_texts
+from jobsai.errors import FileTooLargeError, JobsAIError, NoDataError
+from jobsai.match.filters import FilterRequest, resolve_filter
+from jobsai.match.matcher import Matcher, MatchResult
+from jobsai.runtime import Runtime
+from jobsai.sources.ads import Ad
+from jobsai.store import ads as ads_repo
+from jobsai.store import feedback as feedback_repo
+from jobsai.store.ads import ConceptCount
+from jobsai.timeutil import utcnow
+from jobsai.web.errors import BusyError, NotFoundError, NotReadyError, RateLimitedError, SessionNotFoundError
+from jobsai.web.ratelimit import TokenBucketLimiter
+from jobsai.web.render import CardView, ad_body_html, excerpt
+from jobsai.web.sessions import MatchSession, SessionStore, ShownResult
+
+log = logging.getLogger(__name__)
+
+MAX_TOP_K = 100
+FILTER_CACHE_S = 60.0
+FILTER_KINDS: tuple[tuple[str, ads_repo.ConceptKind], ...] = (
+    ("municipalities", "municipality"),
+    ("regions", "region"),
+    ("occupation_fields", "occupation_field"),
+    ("employment_types", "employment_type"),
+    ("working_hours", "working_hours_type"),
+)
+Label = Literal["relevant", "not_relevant"]
+Stage = Literal["starting", "loading_model", "loading_ads", "ready", "failed", "stopped"]
+
+
+@dataclass(frozen=True, slots=True)
+class FilterInput:
+    """Filters as a person gives them: names or taxonomy concept ids, OR within a field."""
+
+    municipalities: tuple[str, ...] = ()
+    regions: tuple[str, ...] = ()
+    occupation_fields: tuple[str, ...] = ()
+    employment_types: tuple[str, ...] = ()
+    working_hours: tuple[str, ...] = ()
+    published_within_days: int | None = None
+
+    def to_request(self) -> FilterRequest:
+        after = utcnow() - timedelta(days=self.published_within_days) if self.published_within_days else None
+        return FilterRequest(
+            municipalities=self.municipalities,
+            regions=self.regions,
+            occupation_fields=self.occupation_fields,
+            employment_types=self.employment_types,
+            working_hours_types=self.working_hours,
+            published_after=after,
+        )
+
+    def as_json(self) -> dict[str, Any]:
+        """What is stored with feedback: only the filters that were set."""
+        out: dict[str, Any] = {}
+        for name in ("municipalities", "regions", "occupation_fields", "employment_types", "working_hours"):
+            values = getattr(self, name)
+            if values:
+                out[name] = list(values)
+        if self.published_within_days:
+            out["published_within_days"] = self.published_within_days
+        return out
+
+
+@dataclass(frozen=True, slots=True)
+class SessionRef:
+    """What a UI session remembers between searches (kept in its own ``gr.State``)."""
+
+    session_id: str
+    deletion_token: str
+
+
+@dataclass(frozen=True, slots=True)
+class MatchOutcome:
+    session_id: str
+    deletion_token: str
+    language: str
+    words: int
+    pages: int | None
+    kind: str
+    occupations: tuple[tuple[str, int], ...]
+    """The occupations of the best results, most frequent first: what the CV seems to fit."""
+    skills: tuple[str, ...]
+    """Skills listed by the best results that the CV mentions, most frequent first."""
+    cards: tuple[CardView, ...]
+    top_k: int
+
+    @property
+    def ref(self) -> SessionRef:
+        return SessionRef(self.session_id, self.deletion_token)
+
+
+@dataclass(frozen=True, slots=True)
+class FeedbackOutcome:
+    session_id: str
+    ad_id: str
+    label: Label
+    consent: bool
+    cv_stored: bool
+    deletion_token: str
+
+
+@dataclass(frozen=True, slots=True)
+class Readiness:
+    ready: bool
+    stage: Stage
+    ads: int
+    model: str | None
+    message: str
+
+
+@dataclass(slots=True)
+class _State:
+    stage: Stage = "starting"
+    message: str = "starting"
+    progress: dict[str, tuple[int, int | None]] = field(default_factory=dict)
+
+
+class _SerialEncoder:
+    """Lets one query encoding run at a time.
+
+    Why: a Hugging Face fast tokenizer raises "Already borrowed" when two threads change its
+    padding settings at once, and two forward passes on a 2-core machine only slow each
+    other down. Retrieval, scoring, explanations and SQL still run concurrently.
+    """
+
+    def __init__(self, encoder: Any) -> None:
+        self._encoder = encoder
+        self._lock = threading.Lock()
+
+    def encode_queries(self, texts: Sequence[str]) -> np.ndarray:
+        with self._lock:
+            return self._encoder.encode_queries(texts)
+
+
+class WebService:
+    """The web app's engine room; see the module docstring. Thread-safe."""
+
+    def __init__(self, settings: Settings) -> None:
+        self.settings = settings
+        self.sessions = SessionStore(settings.web_session_ttl_s, settings.web_max_sessions)
+        self.match_limiter = TokenBucketLimiter(settings.web_rate_limit_per_min / 60.0, settings.web_rate_limit_burst)
+        self.light_limiter = TokenBucketLimiter(settings.web_feedback_rate_limit_per_min / 60.0, 60)
+        self._slots = threading.BoundedSemaphore(settings.web_match_workers)
+        self._state = _State()
+        self._state_lock = threading.Lock()
+        self._runtime: Runtime | None = None
+        self._owns_runtime = False
+        self._matcher: Matcher | None = None
+        self._model_version: str | None = None
+        self._preparer: threading.Thread | None = None
+        self._filters_cache: tuple[float, dict[str, list[ConceptCount]]] | None = None
+        self._filters_lock = threading.Lock()
+
+    # -- lifecycle ------------------------------------------------------------------------------
+
+    def start(self, runtime: Runtime | None = None, *, background: bool = True) -> None:
+        """Open the store now; load the model and index (and, if ours, the ads) in the background.
+
+        With a ``runtime`` from the caller (tests, embedding), it is used as it is and not closed
+        by :meth:`stop`. Without one, the service builds its own and, when the store is empty and
+        ``web_prepare_data`` is on, fetches JobStream or loads the demo set, so ``jobsai serve``
+        works offline. The HTTP server answers (``/healthz``, ``/readyz``: 503) meanwhile.
+        """
+        if runtime is None:
+            self._runtime = Runtime(self.settings, progress=self._on_progress)
+            self._owns_runtime = True
+        else:
+            self._runtime = runtime
+        if background:
+            self._preparer = threading.Thread(target=self._prepare, name="jobsai-prepare", daemon=True)
+            self._preparer.start()
+        else:
+            self._prepare()
+
+    def stop(self) -> None:
+        """Release the index (only if this service opened it)."""
+        self._set_stage("stopped", "stopped")
+        preparer = self._preparer
+        if preparer is not None and preparer.is_alive():
+            preparer.join(timeout=5)
+            if preparer.is_alive():
+                # Ingestion is resumable; the process is ending and the OS releases the index lock.
+                log.warning("start-up work is still running; leaving the index to be released at exit")
+                return
+        if self._owns_runtime and self._runtime is not None:
+            self._runtime.close()
+
+    def wait_ready(self, timeout: float) -> Readiness:
+        """Block until ready or failed, or ``timeout`` passes (for tests and the CLI)."""
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            state = self.readiness()
+            if state.ready or state.stage == "failed":
+                return state
+            time.sleep(0.1)
+        return self.readiness()
+
+    def _set_stage(self, stage: Stage, message: str) -> None:
+        with self._state_lock:
+            self._state.stage = stage
+            self._state.message = message
+
+    def _on_progress(self, stage: str, done: int, total: int | None) -> None:
+        with self._state_lock:
+            self._state.progress[stage] = (done, total)
+            label = {"ads": "reading ads", "index": "embedding and indexing"}.get(stage, stage)
+            self._state.message = f"{label}: {done}" + (f" of {total}" if total else "")
+
+    def _prepare(self) -> None:
+        rt = self._runtime
+        assert rt is not None
+        try:
+            self._set_stage("loading_model", "loading the model")
+            matcher = rt.matcher  # loads the model and opens the index, once
+            fp = rt.embedder.fingerprint
+            if self._owns_runtime and self.settings.web_prepare_data:
+                self._set_stage("loading_ads", "loading the ads")
+                rt.ensure_data(on_fallback=lambda message: log.warning("%s", message))
+            serial = copy.copy(matcher)
+            serial.encoder = _SerialEncoder(matcher.encoder)
+            self._matcher = serial
+            self._model_version = f"{fp.name}@{fp.weights_sha256[:12]}"
+            self._set_stage("ready", "ready")
+            log.info("web app ready: model %s, %d ads in the index", self._model_version, rt.index.count())
+        except JobsAIError as exc:
+            log.error("start-up failed: %s", exc)
+            self._set_stage("failed", str(exc))
+        except Exception as exc:  # a crash here must show on /readyz, not vanish in a thread
+            log.exception("start-up failed")
+            self._set_stage("failed", f"{type(exc).__name__}: {exc}")
+
+    # -- state ----------------------------------------------------------------------------------
+
+    def readiness(self) -> Readiness:
+        """Ready when the model and index are loaded and the index holds at least one ad."""
+        with self._state_lock:
+            stage, message = self._state.stage, self._state.message
+        ads = 0
+        if stage == "ready" and self._runtime is not None:
+            try:
+                ads = self._runtime.index.count()
+            except JobsAIError as exc:
+                return Readiness(False, "failed", 0, self._model_version, str(exc))
+            if ads == 0:
+                message = "the index holds no ads yet; run `jobsai update` or `jobsai load`"
+        return Readiness(stage == "ready" and ads > 0, stage, ads, self._model_version, message)
+
+    def _ready_runtime(self) -> tuple[Runtime, Matcher]:
+        with self._state_lock:
+            stage, message = self._state.stage, self._state.message
+        if stage != "ready" or self._matcher is None or self._runtime is None:
+            raise NotReadyError(f"JobsAI is starting ({message}); try again in a moment.")
+        return self._runtime, self._matcher
+
+    @property
+    def model_version(self) -> str | None:
+        return self._model_version
+
+    # -- limits ---------------------------------------------------------------------------------
+
+    def check_rate(self, kind: Literal["match", "light"], client: str) -> None:
+        """Raise :class:`RateLimitedError` when ``client`` has used up its share of ``kind`` calls."""
+        limiter = self.match_limiter if kind == "match" else self.light_limiter
+        wait = limiter.acquire(client)
+        if wait > 0:
+            raise RateLimitedError(wait)
+
+    # -- CV input -------------------------------------------------------------------------------
+
+    def read_cv(self, data: bytes, filename: str | None) -> CVText:
+        """An uploaded file's text, or a typed CVError with a message for the person."""
+        return extract_cv_text(
+            data, filename=filename, max_bytes=self.settings.max_upload_bytes, min_words=self.settings.min_cv_words
+        )
+
+    def paste_cv(self, text: str) -> CVText:
+        if len(text.encode("utf-8", errors="ignore")) > self.settings.max_upload_bytes:
+            raise FileTooLargeError("The pasted text is longer than the upload limit; paste only your CV.")
+        return cv_text_from_paste(text, min_words=self.settings.min_cv_words)
+
+    # -- matching -------------------------------------------------------------------------------
+
+    def match(
+        self, cv: CVText, filters: FilterInput, top_k: int = 10, *, previous: SessionRef | None = None
+    ) -> MatchOutcome:
+        """Rank the ads for a CV and open (or continue) a match session for feedback.
+
+        ``previous`` is for the UI only: a new search with the same CV (other filters, more
+        results) continues the session; another CV gets a new session but keeps the deletion
+        token, so one code deletes everything given from that browser tab.
+        """
+        if not 1 <= top_k <= MAX_TOP_K:
+            raise ValueError(f"top_k must be between 1 and {MAX_TOP_K}")
+        rt, matcher = self._ready_runtime()
+        with rt.db.begin(readonly=True) as conn:
+            flt = resolve_filter(conn, filters.to_request())
+        if not self._slots.acquire(timeout=self.settings.web_request_timeout_s):
+            raise BusyError("Every matcher is busy; try again in a moment.")
+        try:
+            results = matcher.match(cv.text, flt, top_k=top_k)
+        except NoDataError as exc:
+            raise NotReadyError(str(exc)) from exc
+        finally:
+            self._slots.release()
+        ads = rt.lookup_ads([r.id for r in results])
+        cards = tuple(self._card(rank, r, ads.get(r.id)) for rank, r in enumerate(results, 1))
+        session = self._session_for(cv, previous)
+        filters_json = filters.as_json()
+        self.sessions.update_shown(
+            session.session_id,
+            {r.id: ShownResult(rank, r.score, r.raw_score, filters_json) for rank, r in enumerate(results, 1)},
+        )
+        occupations = Counter(r.occupation for r in results[:20] if r.occupation).most_common(3)
+        skills = Counter(s for r in results[:20] for s in r.matched_skills).most_common(8)
+        log.info("match: %d results (top_k=%d, filters=%s)", len(results), top_k, sorted(filters_json))
+        return MatchOutcome(
+            session_id=session.session_id,
+            deletion_token=session.deletion_token,
+            language=cv.language,
+            words=cv.words,
+            pages=cv.pages,
+            kind=cv.kind,
+            occupations=tuple(occupations),
+            skills=tuple(s for s, _ in skills),
+            cards=cards,
+            top_k=top_k,
+        )
+
+    @staticmethod
+    def _card(rank: int, result: MatchResult, ad: Ad | None) -> CardView:
+        if ad is None:  # removed between ranking and lookup: show what the result has
+            return CardView(rank, result, "", "")
+        return CardView(rank, result, excerpt(ad.description), ad_body_html(ad.description_html, ad.description))
+
+    def _session_for(self, cv: CVText, previous: SessionRef | None) -> MatchSession:
+        digest = hashlib.sha256(cv.text.encode("utf-8")).hexdigest()
+        if previous is not None:
+            old = self.sessions.get(previous.session_id)
+            if old is not None and old.cv_digest == digest and old.deletion_token == previous.deletion_token:
+                return old
+        token = previous.deletion_token if previous is not None else feedback_repo.new_deletion_token()
+        session = MatchSession(
+            session_id=feedback_repo.new_session_id(),
+            deletion_token=token,
+            cv_redacted=redact(cv.text),
+            cv_digest=digest,
+            model_version=self._model_version or "unknown",
+            language=cv.language,
+        )
+        self.sessions.put(session)
+        return session
+
+    # -- feedback -------------------------------------------------------------------------------
+
+    def feedback(self, session_id: str, ad_id: str, label: Label, consent: bool) -> FeedbackOutcome:
+        """Store a judgement on an ad that this session was shown; with consent, its redacted CV too."""
+        rt, _ = self._ready_runtime()
+        session = self.sessions.get(session_id)
+        if session is None:
+            raise SessionNotFoundError("This search has expired or was deleted; run the match again.")
+        shown = session.shown.get(ad_id)
+        if shown is None:
+            raise NotFoundError(f"Ad {ad_id!r} was not among this session's results.")
+        with rt.db.begin(readonly=True) as conn:
+            ad = ads_repo.get_ads(conn, [ad_id], live_only=False).get(ad_id)
+        if ad is None:
+            raise NotFoundError(f"Ad {ad_id!r} is not in the store.")
+        texts = ad_texts(ad)
+        entry = feedback_repo.FeedbackEntry(
+            session_id=session.session_id,
+            ad_id=ad_id,
+            ad_text=f"{texts.title}\n\n{texts.body}",
+            label=label,
+            rank=shown.rank,
+            score=shown.score,
+            raw_score=shown.raw_score,
+            model_version=session.model_version,
+            deletion_token=session.deletion_token,
+            consent=consent,
+            cv_text_redacted=session.cv_redacted if consent else None,
+            filters=shown.filters,
+        )
+        with rt.db.begin() as conn:
+            feedback_repo.record_feedback(conn, entry)
+        log.info("feedback stored: label=%s rank=%d consent=%s", label, shown.rank, consent)
+        return FeedbackOutcome(session.session_id, ad_id, label, consent, consent, session.deletion_token)
+
+    def set_consent(self, session_id: str, consent: bool) -> int:
+        """Apply a changed consent answer to what this session already gave; returns rows changed."""
+        rt, _ = self._ready_runtime()
+        session = self.sessions.get(session_id)
+        if session is None:
+            return 0
+        with rt.db.begin() as conn:
+            if consent:
+                return feedback_repo.apply_consent(conn, session.session_id, session.cv_redacted)
+            return feedback_repo.withdraw_consent(conn, session.deletion_token)
+
+    def delete(self, token: str) -> int:
+        """Delete everything given under a deletion token (SQL rows and in-memory sessions)."""
+        rt, _ = self._ready_runtime()
+        with rt.db.begin() as conn:
+            n = feedback_repo.delete_by_token(conn, token)
+        forgotten = self.sessions.drop_token(token)
+        log.info("feedback deleted by token: %d rows, %d sessions", n, forgotten)
+        return n
+
+    # -- reads ----------------------------------------------------------------------------------
+
+    def get_ad(self, ad_id: str) -> Ad:
+        rt, _ = self._ready_runtime()
+        ad = rt.lookup_ads([ad_id]).get(ad_id)
+        if ad is None:
+            raise NotFoundError(f"There is no live ad with id {ad_id!r}.")
+        return ad
+
+    def filter_choices(self) -> Mapping[str, list[ConceptCount]]:
+        """Every filter's choices among live ads (cached for a minute: the lists change slowly)."""
+        rt, _ = self._ready_runtime()
+        with self._filters_lock:
+            cached = self._filters_cache
+            if cached is not None and time.monotonic() - cached[0] < FILTER_CACHE_S:
+                return cached[1]
+            with rt.db.begin(readonly=True) as conn:
+                choices = {name: ads_repo.distinct_concepts(conn, kind) for name, kind in FILTER_KINDS}
+            self._filters_cache = (time.monotonic(), choices)
+            return choices

@@ -1,0 +1,570 @@
+"""The Gradio UI: upload or paste a CV, filter, read explained matches, say what is relevant.
+
+Everything a person does lives in their own ``gr.State`` (their CV text, results, session
+and ratings); the only shared object is the :class:`~jobsai.web.service.WebService`, passed
+in by the app factory. Swedish is the default language, English is a toggle. Result cards
+are built by :mod:`jobsai.web.render` (escaped and sanitised) and drawn with ``gr.render``,
+so each card has real, keyboard-reachable buttons for feedback.
+"""
+
+from __future__ import annotations
+
+import html
+import logging
+import os
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import gradio as gr
+
+from jobsai.cv.extract import CVText
+from jobsai.errors import JobsAIError
+from jobsai.web.i18n import Lang, as_lang, error_message, t
+from jobsai.web.render import card_html, message_html, understood_html
+from jobsai.web.service import MAX_TOP_K, FilterInput, MatchOutcome, SessionRef, WebService
+
+log = logging.getLogger(__name__)
+
+PUBLISHED_DAYS = (0, 1, 3, 7, 14, 30)
+TOP_K_STEP = 10
+DELETE_PARAMS = ("radera", "delete")
+
+CSS = """
+.gradio-container { max-width: 1180px !important; margin: 0 auto !important; }
+#jobsai-header { align-items: flex-end; gap: 12px; }
+#jobsai-title h1 { font-size: 1.7rem; margin: 0 0 .25rem 0; }
+#jobsai-title p { margin: 0; color: var(--body-text-color-subdued); }
+#search-btn { font-size: 1.05rem; min-height: 46px; }
+.jobsai-msg { padding: .7rem 1rem; border-radius: 10px; margin: 0 0 .5rem 0; line-height: 1.45; }
+.jobsai-msg-info { background: var(--background-fill-secondary); }
+.jobsai-msg-ok { background: #e8f5ec; color: #14532d; }
+.jobsai-msg-error { background: #fdecec; color: #7f1d1d; border: 1px solid #f5c2c2; }
+.dark .jobsai-msg-ok { background: #0f2e1c; color: #bbf7d0; }
+.dark .jobsai-msg-error { background: #3b1212; color: #fecaca; }
+.jobsai-understood { border: 1px solid var(--border-color-primary); border-radius: 12px; padding: .8rem 1rem;
+  background: var(--background-fill-secondary); margin-bottom: .5rem; }
+.jobsai-understood h2 { font-size: 1.05rem; margin: 0 0 .35rem 0; }
+.jobsai-understood ul { margin: 0 0 .3rem 1.1rem; padding: 0; }
+.jobsai-hint { font-size: .9rem; color: var(--body-text-color-subdued); margin: .2rem 0 0 0; }
+.jobsai-card { border: 1px solid var(--border-color-primary) !important; border-radius: 14px !important;
+  padding: 1rem 1.1rem .7rem 1.1rem !important; margin-bottom: .9rem !important;
+  box-shadow: 0 1px 3px rgba(0,0,0,.06); background: var(--background-fill-primary) !important; }
+.jobsai-card-head { display: flex; justify-content: space-between; align-items: flex-start; gap: 1rem; }
+.jobsai-card-head h3 { font-size: 1.15rem; margin: 0 0 .2rem 0; line-height: 1.3; }
+.jobsai-card-head h3 a { text-decoration: none; color: inherit; }
+.jobsai-card-head h3 a:hover, .jobsai-card-head h3 a:focus { text-decoration: underline; }
+.jobsai-rank { color: var(--body-text-color-subdued); font-weight: 400; }
+.jobsai-score { flex: 0 0 auto; min-width: 112px; text-align: right; }
+.jobsai-score-num { font-size: 1.6rem; font-weight: 700; color: var(--color-accent); }
+.jobsai-score-max { color: var(--body-text-color-subdued); margin-left: 2px; }
+.jobsai-score-word { display: block; font-size: .8rem; color: var(--body-text-color-subdued); }
+.jobsai-bar { display: block; height: 6px; background: var(--border-color-primary); border-radius: 3px;
+  margin-top: 4px; overflow: hidden; }
+.jobsai-bar i { display: block; height: 100%; background: var(--color-accent); border-radius: 3px; }
+.jobsai-meta { font-weight: 600; margin: .15rem 0; }
+.jobsai-dates { font-size: .9rem; color: var(--body-text-color-subdued); margin: .1rem 0 .5rem 0; }
+.jobsai-why { background: var(--background-fill-secondary); border-radius: 10px; padding: .5rem .8rem;
+  margin: .4rem 0; font-size: .93rem; }
+.jobsai-why ul { margin: .2rem 0 0 1.1rem; padding: 0; }
+.jobsai-why li { margin: .1rem 0; }
+.jobsai-card mark { background: #fff3a3; color: inherit; padding: 0 2px; border-radius: 3px; }
+.dark .jobsai-card mark { background: #5b4f00; }
+.jobsai-excerpt { margin: .5rem 0; line-height: 1.5; }
+.jobsai-full summary { cursor: pointer; color: var(--color-accent); margin: .3rem 0; }
+.jobsai-ad-body { max-height: 420px; overflow: auto; padding: .3rem .8rem; border-left: 3px solid
+  var(--border-color-primary); margin: .3rem 0; font-size: .93rem; }
+.jobsai-links { display: flex; flex-wrap: wrap; gap: .5rem; margin: .6rem 0 .2rem 0; }
+.jobsai-link { display: inline-block; padding: .35rem .8rem; border-radius: 8px; text-decoration: none;
+  border: 1px solid var(--color-accent); color: var(--color-accent) !important; font-weight: 600; }
+.jobsai-apply { background: var(--color-accent); color: #fff !important; }
+.jobsai-link:focus, .jobsai-card button:focus-visible { outline: 3px solid #2563eb; outline-offset: 2px; }
+.jobsai-feedback { align-items: center; gap: .5rem; flex-wrap: wrap; border-top: 1px solid
+  var(--border-color-primary); padding-top: .5rem; margin-top: .3rem; }
+.jobsai-feedback button { flex: 0 0 auto !important; min-width: 120px !important; }
+.jobsai-feedback-note { flex: 1 1 200px; }
+.jobsai-feedback-note .jobsai-msg { margin: 0; padding: .35rem .7rem; font-size: .9rem; }
+.jobsai-token { border: 1px solid var(--border-color-primary); border-radius: 10px; padding: .6rem .9rem; }
+.jobsai-token code { word-break: break-all; font-size: .85rem; }
+#jobsai-footer { font-size: .85rem; color: var(--body-text-color-subdued); text-align: center; }
+@media (max-width: 640px) {
+  #jobsai-title h1 { font-size: 1.35rem; }
+  .jobsai-card-head { flex-direction: column; gap: .3rem; }
+  .jobsai-score { text-align: left; }
+  .jobsai-feedback button { flex: 1 1 45% !important; }
+}
+"""
+
+
+@dataclass(frozen=True, slots=True)
+class _Components:
+    """The components whose words change with the language toggle."""
+
+    title: Any
+    lang: Any
+    tab_upload: Any
+    tab_paste: Any
+    file: Any
+    paste: Any
+    filters: Any
+    municipality: Any
+    region: Any
+    occupation_field: Any
+    employment_type: Any
+    working_hours: Any
+    published: Any
+    top_k: Any
+    search: Any
+    more: Any
+    consent: Any
+    privacy: Any
+    delete_acc: Any
+    delete_token: Any
+    delete_btn: Any
+    footer: Any
+
+
+def _published_choices(lang: Lang) -> list[tuple[str, int]]:
+    out = []
+    for days in PUBLISHED_DAYS:
+        if days == 0:
+            out.append((t(lang, "any_time"), 0))
+        elif days == 1:
+            out.append((t(lang, "within_day"), 1))
+        else:
+            out.append((t(lang, "within_days", days=days), days))
+    return out
+
+
+def _client(request: gr.Request | None) -> str:
+    client = getattr(request, "client", None)
+    return getattr(client, "host", None) or "unknown"
+
+
+def _token_html(token: str, consent: bool, lang: Lang) -> str:
+    """Where to delete what was given: shown as soon as anything is stored."""
+    intro = t(lang, "token_intro_consent" if consent else "token_intro_no_consent")
+    safe = html.escape(token)
+    return (
+        f'<div class="jobsai-token" role="status"><p>{intro}</p><p>{t(lang, "token_keep")}</p>'
+        f'<p><a href="./?radera={safe}" target="_blank" rel="noopener">{t(lang, "token_link")}</a></p>'
+        f'<p><code id="jobsai-deletion-token">{safe}</code></p></div>'
+    )
+
+
+def _read_upload(path: str, max_bytes: int) -> tuple[bytes, str]:
+    """The uploaded file's bytes (at most ``max_bytes + 1``), then the temporary copy is deleted.
+
+    Gradio keeps uploads in its cache directory; a CV must not stay on disk after it was read.
+    """
+    p = Path(path)
+    try:
+        with p.open("rb") as fh:
+            data = fh.read(max_bytes + 1)
+    finally:
+        cache_root = Path(os.environ.get("GRADIO_TEMP_DIR") or Path(tempfile.gettempdir()) / "gradio").resolve()
+        try:
+            if p.resolve().is_relative_to(cache_root):
+                p.unlink(missing_ok=True)
+        except OSError:
+            log.warning("could not delete an uploaded file from Gradio's cache")
+    return data, p.name
+
+
+def build_ui(service: WebService) -> gr.Blocks:
+    """The whole UI, wired to ``service``; no state outside the Blocks and its sessions."""
+    settings = service.settings
+
+    with gr.Blocks(title="JobsAI", analytics_enabled=False, delete_cache=(900, 1800)) as demo:
+        cv_state = gr.State(None)
+        view_state = gr.State(None)
+        session_state = gr.State(None)
+        labels_state = gr.State({})
+
+        with gr.Row(elem_id="jobsai-header", equal_height=False):
+            title = gr.Markdown(f"# {t('sv', 'title')}\n{t('sv', 'tagline')}", elem_id="jobsai-title")
+            lang = gr.Radio(
+                choices=[("Svenska", "sv"), ("English", "en")], value="sv", label=t("sv", "language"),
+                elem_id="jobsai-lang", scale=0, min_width=220,
+            )
+
+        with gr.Row(equal_height=False):
+            with gr.Column(scale=1, min_width=300, elem_id="jobsai-input"):
+                with gr.Tabs():
+                    with gr.Tab(t("sv", "tab_upload"), id="upload") as tab_upload:
+                        file = gr.File(
+                            label=t("sv", "upload_label"), file_types=[".pdf", ".docx", ".txt"], type="filepath",
+                            elem_id="cv-file", height=140,
+                        )
+                    with gr.Tab(t("sv", "tab_paste"), id="paste") as tab_paste:
+                        paste = gr.Textbox(
+                            label=t("sv", "paste_label"), placeholder=t("sv", "paste_placeholder"), lines=8,
+                            max_lines=24, elem_id="cv-paste",
+                        )
+                search = gr.Button(t("sv", "search"), variant="primary", elem_id="search-btn")
+                with gr.Accordion(t("sv", "filters"), open=True) as filters_acc:
+                    municipality = gr.Dropdown(
+                        choices=[], value=[], multiselect=True, filterable=True, label=t("sv", "municipality"),
+                        info=t("sv", "choose_any"), elem_id="filter-municipality",
+                    )
+                    region = gr.Dropdown(
+                        choices=[], value=[], multiselect=True, filterable=True, label=t("sv", "region"),
+                        elem_id="filter-region",
+                    )
+                    occupation_field = gr.Dropdown(
+                        choices=[], value=[], multiselect=True, filterable=True, label=t("sv", "occupation_field"),
+                        elem_id="filter-occupation-field",
+                    )
+                    employment_type = gr.Dropdown(
+                        choices=[], value=[], multiselect=True, label=t("sv", "employment_type"),
+                        elem_id="filter-employment-type",
+                    )
+                    working_hours = gr.Dropdown(
+                        choices=[], value=[], multiselect=True, label=t("sv", "working_hours"),
+                        elem_id="filter-working-hours",
+                    )
+                    published = gr.Dropdown(
+                        choices=_published_choices("sv"), value=0, label=t("sv", "published_within"),
+                        filterable=False, elem_id="filter-published",
+                    )
+                    top_k = gr.Slider(5, MAX_TOP_K, value=10, step=5, label=t("sv", "top_k"), elem_id="top-k")
+                consent = gr.Checkbox(value=False, label=t("sv", "consent"), elem_id="consent")
+                privacy = gr.Markdown(t("sv", "privacy_note"), elem_id="privacy-note")
+                consent_msg = gr.HTML("", elem_id="consent-msg", js_on_load=None)
+                token_box = gr.HTML("", elem_id="token-box", js_on_load=None)
+                with gr.Accordion(t("sv", "delete_title"), open=False, elem_id="delete-acc") as delete_acc:
+                    delete_token = gr.Textbox(label=t("sv", "delete_token"), elem_id="delete-token", max_lines=1)
+                    delete_btn = gr.Button(t("sv", "delete_button"), variant="stop", elem_id="delete-btn")
+                    delete_msg = gr.HTML("", elem_id="delete-msg", js_on_load=None)
+
+            with gr.Column(scale=2, min_width=320, elem_id="jobsai-results"):
+                status = gr.HTML(message_html(t("sv", "status_start")), elem_id="status", js_on_load=None)
+                understood = gr.HTML("", elem_id="understood", js_on_load=None)
+
+                @gr.render(
+                    inputs=[view_state, lang, labels_state], triggers=[view_state.change, lang.change],
+                    concurrency_limit=None, show_progress="hidden",
+                )
+                def draw_cards(view: MatchOutcome | None, lang_value: str, labels: dict[str, str]) -> None:
+                    lang_code = as_lang(lang_value)
+                    if view is None:
+                        return
+                    for card in view.cards:
+                        ad_id = card.result.id
+                        chosen = (labels or {}).get(ad_id)
+                        with gr.Group(elem_classes=["jobsai-card"]):
+                            gr.HTML(card_html(card, lang_code), js_on_load=None, elem_classes=["jobsai-card-html"])
+                            with gr.Row(elem_classes=["jobsai-feedback"], equal_height=True):
+                                rel = gr.Button(
+                                    t(lang_code, "relevant"), size="sm", scale=0, min_width=120,
+                                    variant="primary" if chosen == "relevant" else "secondary",
+                                    elem_classes=["jobsai-relevant"],
+                                )
+                                notrel = gr.Button(
+                                    t(lang_code, "not_relevant"), size="sm", scale=0, min_width=120,
+                                    variant="primary" if chosen == "not_relevant" else "secondary",
+                                    elem_classes=["jobsai-not-relevant"],
+                                )
+                                note = gr.HTML(
+                                    message_html(t(lang_code, f"saved_{chosen}"), "ok") if chosen else "",
+                                    js_on_load=None, elem_classes=["jobsai-feedback-note"],
+                                )
+                        for button, label in ((rel, "relevant"), (notrel, "not_relevant")):
+                            button.click(
+                                _feedback_handler(service, ad_id, label),
+                                inputs=[session_state, consent, lang, labels_state],
+                                outputs=[rel, notrel, note, labels_state, token_box],
+                                api_visibility="private", show_progress="minimal", concurrency_limit=None,
+                            )
+
+                more = gr.Button(t("sv", "show_more"), visible=False, elem_id="more-btn")
+
+        footer = gr.Markdown(t("sv", "footer"), elem_id="jobsai-footer")
+        timer = gr.Timer(2.0, active=False)
+
+        ui = _Components(
+            title=title, lang=lang, tab_upload=tab_upload, tab_paste=tab_paste, file=file, paste=paste,
+            filters=filters_acc, municipality=municipality, region=region, occupation_field=occupation_field,
+            employment_type=employment_type, working_hours=working_hours, published=published, top_k=top_k,
+            search=search, more=more, consent=consent, privacy=privacy, delete_acc=delete_acc,
+            delete_token=delete_token, delete_btn=delete_btn, footer=footer,
+        )
+        filter_inputs = [municipality, region, occupation_field, employment_type, working_hours, published, top_k]
+        search_inputs = [cv_state, paste, *filter_inputs, lang, session_state]
+        search_outputs = [cv_state, view_state, session_state, status, understood, more]
+
+        def run_search(
+            cv: CVText | None, pasted: str, munis: list[str], regions: list[str], fields: list[str],
+            types: list[str], hours: list[str], days: int | None, k: float, lang_value: str,
+            session: SessionRef | None, request: gr.Request, *, quiet: bool = False,
+        ) -> tuple[Any, ...]:
+            lang_code = as_lang(lang_value)
+            if pasted and pasted.strip():
+                try:
+                    cv = service.paste_cv(pasted)
+                except JobsAIError as exc:
+                    return (gr.skip(), gr.skip(), gr.skip(), _error_html(exc, lang_code), gr.skip(), gr.skip())
+            if cv is None:
+                if quiet:
+                    return tuple(gr.skip() for _ in search_outputs)
+                return (gr.skip(), gr.skip(), gr.skip(), message_html(t(lang_code, "status_need_cv"), "error"),
+                        gr.skip(), gr.skip())
+            filters = FilterInput(
+                municipalities=tuple(munis or ()), regions=tuple(regions or ()), occupation_fields=tuple(fields or ()),
+                employment_types=tuple(types or ()), working_hours=tuple(hours or ()),
+                published_within_days=int(days) if days else None,
+            )
+            top = max(1, min(MAX_TOP_K, int(k or 10)))
+            try:
+                service.check_rate("match", _client(request))
+                outcome = service.match(cv, filters, top, previous=session)
+            except JobsAIError as exc:
+                return (cv, gr.skip(), gr.skip(), _error_html(exc, lang_code), gr.skip(), gr.skip())
+            n = len(outcome.cards)
+            message = (
+                message_html(t(lang_code, "status_results", n=n), "info") if n
+                else message_html(t(lang_code, "status_no_results"), "error")
+            )
+            more_visible = n >= top and top < MAX_TOP_K
+            return (cv, outcome, outcome.ref, message, _understood(outcome, lang_code), gr.update(visible=more_visible))
+
+        def _error_html(exc: Exception, lang_code: Lang) -> str:
+            return message_html(
+                error_message(lang_code, exc, max_upload_bytes=settings.max_upload_bytes,
+                              min_words=settings.min_cv_words),
+                "error",
+            )
+
+        def on_upload(path: str | None, _pasted: str, *rest: Any, request: gr.Request) -> tuple[Any, ...]:
+            lang_code = as_lang(rest[-2])
+            if not path:
+                return tuple(gr.skip() for _ in search_outputs) + (gr.skip(),)
+            try:
+                data, name = _read_upload(path, settings.max_upload_bytes)
+                cv = service.read_cv(data, name)
+            except JobsAIError as exc:
+                return (None, gr.skip(), gr.skip(), _error_html(exc, lang_code), "", gr.skip(), gr.skip())
+            # The new file wins over text pasted earlier.
+            return (*run_search(cv, "", *rest, request=request), "")
+
+        def on_search(*args: Any, request: gr.Request) -> tuple[Any, ...]:
+            return run_search(*args, request=request)
+
+        def on_filter(*args: Any, request: gr.Request) -> tuple[Any, ...]:
+            return run_search(*args, request=request, quiet=True)
+
+        def on_more(k: float) -> int:
+            return min(MAX_TOP_K, int(k or 10) + TOP_K_STEP)
+
+        common = {"api_visibility": "private", "concurrency_limit": None}
+        file.upload(
+            on_upload, inputs=[file, *search_inputs[1:]], outputs=[*search_outputs, paste],
+            **common,  # type: ignore[arg-type]
+        )
+        search.click(on_search, inputs=search_inputs, outputs=search_outputs, **common)  # type: ignore[arg-type]
+        paste.submit(on_search, inputs=search_inputs, outputs=search_outputs, **common)  # type: ignore[arg-type]
+        for component in filter_inputs:
+            component.input(
+                on_filter, inputs=search_inputs, outputs=search_outputs, trigger_mode="always_last",
+                **common,  # type: ignore[arg-type]
+            )
+        more.click(on_more, inputs=[top_k], outputs=[top_k], **common).then(  # type: ignore[arg-type]
+            on_search, inputs=search_inputs, outputs=search_outputs, **common  # type: ignore[arg-type]
+        )
+
+        def on_consent(given: bool, session: SessionRef | None, lang_value: str, request: gr.Request) -> str:
+            lang_code = as_lang(lang_value)
+            if session is None:
+                return message_html(t(lang_code, "consent_given"), "ok") if given else ""
+            try:
+                service.check_rate("light", _client(request))
+                n = service.set_consent(session.session_id, bool(given))
+            except JobsAIError as exc:
+                return _error_html(exc, lang_code)
+            if given:
+                return message_html(t(lang_code, "consent_given"), "ok")
+            return message_html(t(lang_code, "consent_withdrawn", n=n), "ok") if n else ""
+
+        consent.input(on_consent, inputs=[consent, session_state, lang], outputs=[consent_msg], **common)  # type: ignore[arg-type]
+
+        def on_delete(
+            token: str, lang_value: str, session: SessionRef | None, request: gr.Request
+        ) -> tuple[Any, ...]:
+            lang_code = as_lang(lang_value)
+            token = (token or "").strip()
+            if not token:
+                return message_html(t(lang_code, "delete_missing"), "error"), gr.skip(), gr.skip(), gr.skip()
+            try:
+                service.check_rate("light", _client(request))
+                n = service.delete(token)
+            except JobsAIError as exc:
+                return _error_html(exc, lang_code), gr.skip(), gr.skip(), gr.skip()
+            mine = session is not None and session.deletion_token == token
+            message = (
+                message_html(t(lang_code, "delete_done", n=n), "ok") if n
+                else message_html(t(lang_code, "delete_none"), "info")
+            )
+            if mine:
+                return message, None, "", {}
+            return message, gr.skip(), gr.skip(), gr.skip()
+
+        delete_btn.click(
+            on_delete, inputs=[delete_token, lang, session_state],
+            outputs=[delete_msg, session_state, token_box, labels_state], **common,  # type: ignore[arg-type]
+        )
+
+        choice_outputs = [municipality, region, occupation_field, employment_type, working_hours]
+
+        def filter_updates() -> list[Any]:
+            choices = service.filter_choices()
+            names = ("municipalities", "regions", "occupation_fields", "employment_types", "working_hours")
+            return [
+                gr.update(choices=[(f"{c.label or c.concept_id} ({c.n_live_ads})", c.concept_id) for c in choices[n]])
+                for n in names
+            ]
+
+        def readiness_updates(lang_code: Lang) -> tuple[list[Any], Any, Any]:
+            state = service.readiness()
+            if state.ready:
+                return filter_updates(), message_html(t(lang_code, "status_start")), gr.Timer(active=False)
+            key = "status_failed" if state.stage == "failed" else "status_loading"
+            kind = "error" if state.stage == "failed" else "info"
+            return (
+                [gr.skip() for _ in choice_outputs], message_html(t(lang_code, key, detail=state.message), kind),
+                gr.Timer(active=state.stage != "failed"),
+            )
+
+        def on_load(request: gr.Request) -> tuple[Any, ...]:
+            choices, message, timer_update = readiness_updates("sv")
+            params = getattr(request, "query_params", None) or {}
+            token = next((params.get(p) for p in DELETE_PARAMS if params.get(p)), None)
+            if token:
+                return (*choices, message, timer_update, token, gr.update(open=True),
+                        message_html(t("sv", "delete_prefilled"), "info"))
+            return (*choices, message, timer_update, gr.skip(), gr.skip(), gr.skip())
+
+        demo.load(
+            on_load, inputs=None, outputs=[*choice_outputs, status, timer, delete_token, delete_acc, delete_msg],
+            **common,  # type: ignore[arg-type]
+        )
+
+        def on_tick(lang_value: str, view: MatchOutcome | None) -> tuple[Any, ...]:
+            choices, message, timer_update = readiness_updates(as_lang(lang_value))
+            if view is not None:
+                message = gr.skip()
+            return (*choices, message, timer_update)
+
+        timer.tick(
+            on_tick, inputs=[lang, view_state], outputs=[*choice_outputs, status, timer],
+            show_progress="hidden", **common,  # type: ignore[arg-type]
+        )
+
+        def on_lang(lang_value: str, view: MatchOutcome | None) -> tuple[Any, ...]:
+            lc = as_lang(lang_value)
+            updates = _language_updates(ui, lc)
+            if view is None:
+                return (*updates, message_html(t(lc, "status_start")), gr.skip())
+            n = len(view.cards)
+            message = (
+                message_html(t(lc, "status_results", n=n)) if n else message_html(t(lc, "status_no_results"), "error")
+            )
+            return (*updates, message, _understood(view, lc))
+
+        lang.change(
+            on_lang, inputs=[lang, view_state], outputs=[*_language_targets(ui), status, understood],
+            show_progress="hidden", **common,  # type: ignore[arg-type]
+        )
+
+    demo.queue(default_concurrency_limit=None, max_size=256)
+    return demo
+
+
+def _understood(outcome: MatchOutcome, lang: Lang) -> str:
+    return understood_html(
+        lang, language=outcome.language, words=outcome.words, pages=outcome.pages, kind=outcome.kind,
+        occupations=outcome.occupations, skills=outcome.skills,
+    )
+
+
+def _feedback_handler(service: WebService, ad_id: str, label: str) -> Any:
+    """The click handler of one card's button (closes over the ad id and the label, not over a user)."""
+
+    def on_feedback(
+        session: SessionRef | None, consent: bool, lang_value: str, labels: dict[str, str], request: gr.Request
+    ) -> tuple[Any, ...]:
+        lang = as_lang(lang_value)
+        settings = service.settings
+        if session is None:
+            return (gr.skip(), gr.skip(), message_html(t(lang, "err_session"), "error"), gr.skip(), gr.skip())
+        try:
+            service.check_rate("light", _client(request))
+            outcome = service.feedback(session.session_id, ad_id, label, bool(consent))  # type: ignore[arg-type]
+        except JobsAIError as exc:
+            text = error_message(lang, exc, max_upload_bytes=settings.max_upload_bytes, min_words=settings.min_cv_words)
+            return (gr.skip(), gr.skip(), message_html(text, "error"), gr.skip(), gr.skip())
+        new_labels = {**(labels or {}), ad_id: label}
+        return (
+            gr.update(variant="primary" if label == "relevant" else "secondary"),
+            gr.update(variant="primary" if label == "not_relevant" else "secondary"),
+            message_html(t(lang, f"saved_{label}"), "ok"),
+            new_labels,
+            _token_html(outcome.deletion_token, outcome.consent, lang),
+        )
+
+    return on_feedback
+
+
+def _language_targets(ui: _Components) -> list[Any]:
+    return [
+        ui.title, ui.lang, ui.tab_upload, ui.tab_paste, ui.file, ui.paste, ui.filters, ui.municipality, ui.region,
+        ui.occupation_field, ui.employment_type, ui.working_hours, ui.published, ui.top_k, ui.search, ui.more,
+        ui.consent, ui.privacy, ui.delete_acc, ui.delete_token, ui.delete_btn, ui.footer,
+    ]
+
+
+def _language_updates(ui: _Components, lang: Lang) -> list[Any]:
+    """New words for every labelled component, in the order of :func:`_language_targets`."""
+    return [
+        gr.update(value=f"# {t(lang, 'title')}\n{t(lang, 'tagline')}"),
+        gr.update(label=t(lang, "language")),
+        gr.update(label=t(lang, "tab_upload")),
+        gr.update(label=t(lang, "tab_paste")),
+        gr.update(label=t(lang, "upload_label")),
+        gr.update(label=t(lang, "paste_label"), placeholder=t(lang, "paste_placeholder")),
+        gr.update(label=t(lang, "filters")),
+        gr.update(label=t(lang, "municipality"), info=t(lang, "choose_any")),
+        gr.update(label=t(lang, "region")),
+        gr.update(label=t(lang, "occupation_field")),
+        gr.update(label=t(lang, "employment_type")),
+        gr.update(label=t(lang, "working_hours")),
+        gr.update(label=t(lang, "published_within"), choices=_published_choices(lang)),
+        gr.update(label=t(lang, "top_k")),
+        gr.update(value=t(lang, "search")),
+        gr.update(value=t(lang, "show_more")),
+        gr.update(label=t(lang, "consent")),
+        gr.update(value=t(lang, "privacy_note")),
+        gr.update(label=t(lang, "delete_title")),
+        gr.update(label=t(lang, "delete_token")),
+        gr.update(value=t(lang, "delete_button")),
+        gr.update(value=t(lang, "footer")),
+    ]
+
+
+def mount_kwargs(service: WebService) -> dict[str, Any]:
+    """Options for ``gr.mount_gradio_app``: privacy-minded defaults and the theme."""
+    theme = gr.themes.Soft(
+        primary_hue="blue",
+        font=["system-ui", "-apple-system", "Segoe UI", "Roboto", "Helvetica Neue", "Arial", "sans-serif"],
+        font_mono=["ui-monospace", "SFMono-Regular", "Menlo", "Consolas", "monospace"],
+    )
+    return {
+        "max_file_size": service.settings.max_upload_bytes,
+        "footer_links": [],
+        "run_history": False,  # would keep CV text in the browser's storage
+        "ssr_mode": False,
+        "show_error": False,
+        "theme": theme,
+        "css": CSS,
+        "head": '<meta name="viewport" content="width=device-width, initial-scale=1">',
+    }
