@@ -6,8 +6,8 @@ representing each side by what says *which job this is*:
 
 * an ad by a short **title** text (headline + occupation, occupation group and field
   labels) and a **body** text (the description with boilerplate removed, first ~180 words);
-* a CV by its **profile** (the opening lines — name line, title, summary — with contact
-  details removed) and by overlapping **chunks** of the rest, so a long CV is read in full
+* a CV by its **profile** (the opening lines — title and summary — with the name line and
+  contact details removed) and by overlapping **chunks** of the rest, so a long CV is read in full
   rather than cut after its first page.
 
 Every text is bounded in words so it stays within the model's token limit; nothing is
@@ -102,9 +102,26 @@ def _cv_lines(text: str) -> list[str]:
     return lines
 
 
+_CV_HEADINGS = frozenset({"curriculum vitae", "cv", "meritförteckning", "resume", "résumé", "personligt brev"})
+
+
+def _looks_like_name(line: str) -> bool:
+    """A CV's first line is usually the person's name ("Anna Svensson", "TOMASZ NOWAK, MD"):
+    it says nothing about the job and would only add noise to the profile."""
+    words = line.split(",")[0].split()
+    return 2 <= len(words) <= 4 and all(
+        w[0].isupper() and w.replace("-", "").replace("'", "").isalpha() for w in words
+    )
+
+
 def cv_texts(text: str) -> CVTexts:
-    """Profile (the CV's opening, without contact details) and overlapping chunks of the rest."""
-    words = "\n".join(_cv_lines(text)).split()
+    """Profile (the CV's opening, without name and contact details) and overlapping chunks."""
+    lines = _cv_lines(text)
+    while lines and lines[0].casefold().strip(" :") in _CV_HEADINGS:
+        lines = lines[1:]
+    if lines and _looks_like_name(lines[0]):
+        lines = lines[1:]
+    words = "\n".join(lines).split()
     profile = " ".join(words[:CV_PROFILE_WORDS])
     chunks: list[str] = []
     for start in range(0, max(len(words) - CV_CHUNK_WORDS + CV_CHUNK_STRIDE, 1), CV_CHUNK_STRIDE):
