@@ -12,8 +12,8 @@ import json
 from pathlib import Path
 
 import pytest
-from conftest import EVAL_DEV, SHARED_ADS
 
+from conftest import EVAL_DEV, SHARED_ADS
 from jobsai.config import Settings
 from jobsai.runtime import Runtime
 

@@ -15,7 +15,6 @@ from typing import Any
 import numpy as np
 import pytest
 from sqlalchemy import select
-from support.tiny_model import make_tiny_model
 
 from fake_jobstream import FakeJobStream
 from jobsai.config import Settings
@@ -28,6 +27,7 @@ from jobsai.store import runs
 from jobsai.store.schema import ads as ads_table
 from jobsai.sync.ingest import CHECKPOINT
 from jobsai.timeutil import to_local_param
+from support.tiny_model import make_tiny_model
 
 N_ADS = 150
 

@@ -177,6 +177,34 @@ def _print_results(name: str, results: list[MatchResult]) -> None:
 
 
 @app.command()
+def serve(
+    host: Annotated[str | None, typer.Option(help="Address (default 127.0.0.1, or JOBSAI_WEB_HOST).")] = None,
+    port: Annotated[int | None, typer.Option(help="Port (default 7860, or JOBSAI_WEB_PORT).")] = None,
+) -> None:
+    """Start the web app (Gradio UI at /) and the HTTP API (/api/v1, docs at /docs).
+
+    With an empty store it fetches JobStream first, or loads the demo set when JobStream is unreachable.
+
+    The embedded index allows one process: stop the server before `update` or `load` (or use a Qdrant server).
+    """
+    import uvicorn
+
+    from jobsai.web.app import create_app
+
+    settings = Settings()
+    host = host or settings.web_host
+    port = port or settings.web_port
+    logging.getLogger("jobsai").setLevel(logging.INFO)  # start-up progress and the demo fallback
+    try:
+        web_app = create_app(settings)
+    except JobsAIError as exc:
+        err.print(f"[bold red]Error:[/] {exc}")
+        raise typer.Exit(1) from None
+    err.print(f"JobsAI is starting on [bold]http://{host}:{port}/[/] (HTTP API docs: http://{host}:{port}/docs)")
+    uvicorn.run(web_app, host=host, port=port, log_level="info", timeout_keep_alive=5, server_header=False)
+
+
+@app.command()
 def status() -> None:
     """Counts, the model and index in use, and the last successful update."""
     with _runtime(bars=False) as rt:

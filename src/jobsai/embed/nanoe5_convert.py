@@ -608,7 +608,7 @@ def ensure_converted(cache_dir: Path) -> Path:
     target = Path(cache_dir) / MODEL_NAME
     if is_converted(target):
         return target
-    log.warning("Preparing the built-in embedding model (one-time conversion, ~30 s) in %s", target)
+    log.warning("Preparing the built-in embedding model (one-time conversion, ~15 s) in %s", target)
     return convert(target)
 
 

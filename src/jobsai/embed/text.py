@@ -5,7 +5,8 @@ description against the whole CV, cut by the model at 512 tokens) ranks far wors
 representing each side by what says *which job this is*:
 
 * an ad by a short **title** text (headline + occupation, occupation group and field
-  labels) and a **body** text (the description with boilerplate removed, first 120 words: on the dev set 120 words rank as well as 180 and embed faster);
+  labels) and a **body** text (the description with boilerplate removed, first 120
+  words: on the dev set 120 words rank as well as 180 and embed faster);
 * a CV by its **profile** (the opening lines — title and summary — with the name line and
   contact details removed) and by overlapping **chunks** of the rest, so a long CV is read in full
   rather than cut after its first page.

@@ -26,11 +26,11 @@ GENERIC_TERMS = frozenset(
     """
     erfarenhet erfarenheter arbete arbeta arbetar arbetat jobb jobba tjänst tjänsten söker sök ansökan
     person personlig personligt personliga egenskaper god goda bra stor stort viktigt trivas trivs
-    utbildning utbildad utbildade profil kompetens kunskap kunskaper svenska engelska språk
-    års år månader vecka veckor heltid deltid tillsvidare anställning anställningen lön välkommen
-    ett två tre fyra fem sex sju åtta nio tio samt även inom både eller också mycket många
-    experience work working job team skills good great english swedish years year
-    """.split()
+    utbildning utbildad utbildade profil kompetens kunskap kunskaper svenska engelska språk års år
+    månader vecka veckor heltid deltid tillsvidare anställning anställningen lön välkommen ett två tre
+    fyra fem sex sju åtta nio tio samt även inom både eller också mycket många experience work working
+    job team skills good great english swedish years year
+    """.split()  # noqa: SIM905 - a word list reads better as text
 )
 """Words that nearly every ad and CV share: they say nothing about why this ad fits."""
 MAX_TERMS = 8

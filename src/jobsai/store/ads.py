@@ -173,7 +173,8 @@ def upsert_ads(
 
     Per batch of 500 it reads the existing hashes once, then inserts and updates in bulk.
     A changed ad's ``content_hash`` no longer equals its ``indexed_hash``, so the indexer
-    picks it up; ``indexed_hash`` keeps naming the version the index holds. A removed ad counts as live again when it is newer than its removal
+    picks it up; ``indexed_hash`` keeps naming the version the index holds. A removed ad
+    counts as live again when it is newer than its removal
     (see :func:`_should_revive`) or when a full snapshot contains it.
 
     ``snapshot_run`` marks every ad as seen by that full snapshot (see

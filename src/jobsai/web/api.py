@@ -421,7 +421,7 @@ async def match(request: Request, service: Service) -> MatchResponse:
         body = MatchTextRequest.model_validate_json(await request.body())
         filters, top_k = body.filters, body.top_k
         cv = await run_blocking(service.paste_cv, body.text)
-    elif content_type == "multipart/form-data":
+    elif content_type in ("multipart/form-data", "application/x-www-form-urlencoded"):
         try:
             form = await request.form(max_files=1, max_fields=10)
         except MultiPartException as exc:

@@ -87,8 +87,8 @@ STRINGS: dict[str, dict[Lang, str]] = {
         "sv": "Raderingskoden från länken är ifylld. Klicka på Radera för att radera allt du har gett.",
         "en": "The deletion code from the link is filled in. Click Delete to delete everything you have given.",
     },
-    "relevant": {"sv": "👍 Relevant", "en": "👍 Relevant"},
-    "not_relevant": {"sv": "👎 Inte relevant", "en": "👎 Not relevant"},
+    "relevant": {"sv": "Relevant", "en": "Relevant"},
+    "not_relevant": {"sv": "Inte relevant", "en": "Not relevant"},
     "saved_relevant": {"sv": "✓ Sparat: relevant. Du kan ändra dig.", "en": "✓ Saved: relevant. You can change it."},
     "saved_not_relevant": {
         "sv": "✓ Sparat: inte relevant. Du kan ändra dig.",

@@ -221,11 +221,11 @@ class WebService:
             self._runtime.close()
 
     def wait_ready(self, timeout: float) -> Readiness:
-        """Block until ready or failed, or ``timeout`` passes (for tests and the CLI)."""
+        """Block until start-up has finished (ready or failed) or ``timeout`` passes (tests, CLI)."""
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             state = self.readiness()
-            if state.ready or state.stage == "failed":
+            if state.stage in ("ready", "failed"):
                 return state
             time.sleep(0.1)
         return self.readiness()
@@ -251,6 +251,8 @@ class WebService:
             if self._owns_runtime and self.settings.web_prepare_data:
                 self._set_stage("loading_ads", "loading the ads")
                 rt.ensure_data(on_fallback=lambda message: log.warning("%s", message))
+            # The first encoding builds the int8 model (seconds): do it now, not in a user's request.
+            matcher.encoder.encode_queries(["undersköterska med erfarenhet av hemtjänst"])
             serial = copy.copy(matcher)
             serial.encoder = _SerialEncoder(matcher.encoder)
             self._matcher = serial

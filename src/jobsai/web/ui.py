@@ -33,12 +33,15 @@ DELETE_PARAMS = ("radera", "delete")
 
 CSS = """
 .gradio-container { max-width: 1180px !important; margin: 0 auto !important; }
-#jobsai-header { align-items: flex-end; gap: 12px; }
+#jobsai-header { align-items: center; gap: 12px; }
+#jobsai-lang { flex: 0 0 auto !important; }
+#jobsai-lang .wrap { flex-wrap: nowrap; }
 #jobsai-title h1 { font-size: 1.7rem; margin: 0 0 .25rem 0; }
 #jobsai-title p { margin: 0; color: var(--body-text-color-subdued); }
 #search-btn { font-size: 1.05rem; min-height: 46px; }
 .jobsai-msg { padding: .7rem 1rem; border-radius: 10px; margin: 0 0 .5rem 0; line-height: 1.45; }
-.jobsai-msg-info { background: var(--background-fill-secondary); }
+.jobsai-msg-info { background: #eff6ff; color: #1e3a8a; border: 1px solid #dbeafe; }
+.dark .jobsai-msg-info { background: #172554; color: #dbeafe; border-color: #1e3a8a; }
 .jobsai-msg-ok { background: #e8f5ec; color: #14532d; }
 .jobsai-msg-error { background: #fdecec; color: #7f1d1d; border: 1px solid #f5c2c2; }
 .dark .jobsai-msg-ok { background: #0f2e1c; color: #bbf7d0; }
@@ -48,9 +51,14 @@ CSS = """
 .jobsai-understood h2 { font-size: 1.05rem; margin: 0 0 .35rem 0; }
 .jobsai-understood ul { margin: 0 0 .3rem 1.1rem; padding: 0; }
 .jobsai-hint { font-size: .9rem; color: var(--body-text-color-subdued); margin: .2rem 0 0 0; }
-.jobsai-card { border: 1px solid var(--border-color-primary) !important; border-radius: 14px !important;
-  padding: 1rem 1.1rem .7rem 1.1rem !important; margin-bottom: .9rem !important;
-  box-shadow: 0 1px 3px rgba(0,0,0,.06); background: var(--background-fill-primary) !important; }
+#jobsai-results .gr-group.jobsai-card { border: 1px solid var(--border-color-primary) !important;
+  border-radius: 14px !important; background: var(--background-fill-primary) !important; padding: 0 !important;
+  margin: 0 0 .9rem 0 !important; box-shadow: 0 1px 4px rgba(15, 23, 42, .07); overflow: hidden; }
+#jobsai-results .gr-group.jobsai-card > .gr-group.jobsai-card { border: none !important; box-shadow: none;
+  margin: 0 !important; border-radius: 0 !important; }
+.jobsai-card .styler, .jobsai-card .block { background: transparent !important; border: none !important;
+  box-shadow: none !important; }
+.jobsai-card-body { padding: 1rem 1.2rem .1rem 1.2rem; }
 .jobsai-card-head { display: flex; justify-content: space-between; align-items: flex-start; gap: 1rem; }
 .jobsai-card-head h3 { font-size: 1.15rem; margin: 0 0 .2rem 0; line-height: 1.3; }
 .jobsai-card-head h3 a { text-decoration: none; color: inherit; }
@@ -65,8 +73,9 @@ CSS = """
 .jobsai-bar i { display: block; height: 100%; background: var(--color-accent); border-radius: 3px; }
 .jobsai-meta { font-weight: 600; margin: .15rem 0; }
 .jobsai-dates { font-size: .9rem; color: var(--body-text-color-subdued); margin: .1rem 0 .5rem 0; }
-.jobsai-why { background: var(--background-fill-secondary); border-radius: 10px; padding: .5rem .8rem;
-  margin: .4rem 0; font-size: .93rem; }
+.jobsai-why { background: #f1f5f9; border-radius: 10px; padding: .55rem .9rem; margin: .45rem 0;
+  font-size: .93rem; }
+.dark .jobsai-why { background: #1e293b; }
 .jobsai-why ul { margin: .2rem 0 0 1.1rem; padding: 0; }
 .jobsai-why li { margin: .1rem 0; }
 .jobsai-card mark { background: #fff3a3; color: inherit; padding: 0 2px; border-radius: 3px; }
@@ -80,15 +89,20 @@ CSS = """
   border: 1px solid var(--color-accent); color: var(--color-accent) !important; font-weight: 600; }
 .jobsai-apply { background: var(--color-accent); color: #fff !important; }
 .jobsai-link:focus, .jobsai-card button:focus-visible { outline: 3px solid #2563eb; outline-offset: 2px; }
-.jobsai-feedback { align-items: center; gap: .5rem; flex-wrap: wrap; border-top: 1px solid
-  var(--border-color-primary); padding-top: .5rem; margin-top: .3rem; }
-.jobsai-feedback button { flex: 0 0 auto !important; min-width: 120px !important; }
+.jobsai-feedback { align-items: center; gap: .5rem !important; flex-wrap: wrap; border-top: 1px solid
+  var(--border-color-primary); padding: .6rem 1.2rem .8rem 1.2rem; background: var(--background-fill-secondary); }
+.jobsai-feedback button { flex: 0 0 auto !important; min-width: 130px !important; font-weight: 600;
+  border: 1px solid var(--border-color-accent, #93c5fd) !important; }
 .jobsai-feedback-note { flex: 1 1 200px; }
 .jobsai-feedback-note .jobsai-msg { margin: 0; padding: .35rem .7rem; font-size: .9rem; }
 .jobsai-token { border: 1px solid var(--border-color-primary); border-radius: 10px; padding: .6rem .9rem; }
 .jobsai-token code { word-break: break-all; font-size: .85rem; }
+.jobsai-card-body, .jobsai-understood, .jobsai-msg, .jobsai-token { overflow-wrap: anywhere; }
+.jobsai-ad-body table { display: block; max-width: 100%; overflow-x: auto; }
 #jobsai-footer { font-size: .85rem; color: var(--body-text-color-subdued); text-align: center; }
+.jobsai-feedback button.primary { color: #fff !important; }
 @media (max-width: 640px) {
+  #jobsai-header { flex-direction: column; align-items: stretch; }
   #jobsai-title h1 { font-size: 1.35rem; }
   .jobsai-card-head { flex-direction: column; gap: .3rem; }
   .jobsai-score { text-align: left; }
@@ -177,16 +191,19 @@ def build_ui(service: WebService) -> gr.Blocks:
     settings = service.settings
 
     with gr.Blocks(title="JobsAI", analytics_enabled=False, delete_cache=(900, 1800)) as demo:
-        cv_state = gr.State(None)
-        view_state = gr.State(None)
-        session_state = gr.State(None)
-        labels_state = gr.State({})
+        # Per browser session, and no longer than a match session lives on the server: the CV text
+        # (for new filters without a new upload), the results, the session handle, the ratings.
+        ttl = settings.web_session_ttl_s
+        cv_state = gr.State(None, time_to_live=ttl)
+        view_state = gr.State(None, time_to_live=ttl)
+        session_state = gr.State(None, time_to_live=ttl)
+        labels_state = gr.State({}, time_to_live=ttl)
 
         with gr.Row(elem_id="jobsai-header", equal_height=False):
             title = gr.Markdown(f"# {t('sv', 'title')}\n{t('sv', 'tagline')}", elem_id="jobsai-title")
             lang = gr.Radio(
                 choices=[("Svenska", "sv"), ("English", "en")], value="sv", label=t("sv", "language"),
-                elem_id="jobsai-lang", scale=0, min_width=220,
+                elem_id="jobsai-lang", scale=0, min_width=270,
             )
 
         with gr.Row(equal_height=False):
@@ -257,12 +274,13 @@ def build_ui(service: WebService) -> gr.Blocks:
                             gr.HTML(card_html(card, lang_code), js_on_load=None, elem_classes=["jobsai-card-html"])
                             with gr.Row(elem_classes=["jobsai-feedback"], equal_height=True):
                                 rel = gr.Button(
-                                    t(lang_code, "relevant"), size="sm", scale=0, min_width=120,
+                                    _button_label(lang_code, "relevant", chosen), size="sm", scale=0, min_width=120,
                                     variant="primary" if chosen == "relevant" else "secondary",
                                     elem_classes=["jobsai-relevant"],
                                 )
                                 notrel = gr.Button(
-                                    t(lang_code, "not_relevant"), size="sm", scale=0, min_width=120,
+                                    _button_label(lang_code, "not_relevant", chosen), size="sm", scale=0,
+                                    min_width=120,
                                     variant="primary" if chosen == "not_relevant" else "secondary",
                                     elem_classes=["jobsai-not-relevant"],
                                 )
@@ -292,24 +310,24 @@ def build_ui(service: WebService) -> gr.Blocks:
         )
         filter_inputs = [municipality, region, occupation_field, employment_type, working_hours, published, top_k]
         search_inputs = [cv_state, paste, *filter_inputs, lang, session_state]
-        search_outputs = [cv_state, view_state, session_state, status, understood, more]
+        # status first: the page scrolls to it when results arrive (a phone shows them, not the filters)
+        search_outputs = [status, cv_state, view_state, session_state, understood, more]
 
         def run_search(
             cv: CVText | None, pasted: str, munis: list[str], regions: list[str], fields: list[str],
             types: list[str], hours: list[str], days: int | None, k: float, lang_value: str,
-            session: SessionRef | None, request: gr.Request, *, quiet: bool = False,
-        ) -> tuple[Any, ...]:
+            session: SessionRef | None, request: gr.Request | None, *, quiet: bool = False,
+        ) -> dict[Any, Any]:
             lang_code = as_lang(lang_value)
             if pasted and pasted.strip():
                 try:
                     cv = service.paste_cv(pasted)
                 except JobsAIError as exc:
-                    return (gr.skip(), gr.skip(), gr.skip(), _error_html(exc, lang_code), gr.skip(), gr.skip())
+                    return {status: _error_html(exc, lang_code)}
             if cv is None:
                 if quiet:
-                    return tuple(gr.skip() for _ in search_outputs)
-                return (gr.skip(), gr.skip(), gr.skip(), message_html(t(lang_code, "status_need_cv"), "error"),
-                        gr.skip(), gr.skip())
+                    return {}
+                return {status: message_html(t(lang_code, "status_need_cv"), "error")}
             filters = FilterInput(
                 municipalities=tuple(munis or ()), regions=tuple(regions or ()), occupation_fields=tuple(fields or ()),
                 employment_types=tuple(types or ()), working_hours=tuple(hours or ()),
@@ -320,14 +338,17 @@ def build_ui(service: WebService) -> gr.Blocks:
                 service.check_rate("match", _client(request))
                 outcome = service.match(cv, filters, top, previous=session)
             except JobsAIError as exc:
-                return (cv, gr.skip(), gr.skip(), _error_html(exc, lang_code), gr.skip(), gr.skip())
+                return {cv_state: cv, status: _error_html(exc, lang_code)}
             n = len(outcome.cards)
             message = (
                 message_html(t(lang_code, "status_results", n=n), "info") if n
                 else message_html(t(lang_code, "status_no_results"), "error")
             )
             more_visible = n >= top and top < MAX_TOP_K
-            return (cv, outcome, outcome.ref, message, _understood(outcome, lang_code), gr.update(visible=more_visible))
+            return {
+                status: message, cv_state: cv, view_state: outcome, session_state: outcome.ref,
+                understood: _understood(outcome, lang_code), more: gr.update(visible=more_visible),
+            }
 
         def _error_html(exc: Exception, lang_code: Lang) -> str:
             return message_html(
@@ -336,33 +357,49 @@ def build_ui(service: WebService) -> gr.Blocks:
                 "error",
             )
 
-        def on_upload(path: str | None, _pasted: str, *rest: Any, request: gr.Request) -> tuple[Any, ...]:
-            lang_code = as_lang(rest[-2])
+        def on_upload(
+            path: str | None, _pasted: str, munis: list[str], regions: list[str], fields: list[str],
+            types: list[str], hours: list[str], days: int | None, k: float, lang_value: str,
+            session: SessionRef | None, request: gr.Request,
+        ) -> dict[Any, Any]:
             if not path:
-                return tuple(gr.skip() for _ in search_outputs) + (gr.skip(),)
+                return {}
             try:
                 data, name = _read_upload(path, settings.max_upload_bytes)
                 cv = service.read_cv(data, name)
             except JobsAIError as exc:
-                return (None, gr.skip(), gr.skip(), _error_html(exc, lang_code), "", gr.skip(), gr.skip())
-            # The new file wins over text pasted earlier.
-            return (*run_search(cv, "", *rest, request=request), "")
+                return {cv_state: None, status: _error_html(exc, as_lang(lang_value)), understood: ""}
+            # The new file wins over text pasted earlier: the paste box is emptied.
+            found = run_search(cv, "", munis, regions, fields, types, hours, days, k, lang_value, session, request)
+            return {**found, cv_state: cv, paste: ""}
 
-        def on_search(*args: Any, request: gr.Request) -> tuple[Any, ...]:
-            return run_search(*args, request=request)
+        def on_search(
+            cv: CVText | None, pasted: str, munis: list[str], regions: list[str], fields: list[str],
+            types: list[str], hours: list[str], days: int | None, k: float, lang_value: str,
+            session: SessionRef | None, request: gr.Request,
+        ) -> dict[Any, Any]:
+            return run_search(cv, pasted, munis, regions, fields, types, hours, days, k, lang_value, session, request)
 
-        def on_filter(*args: Any, request: gr.Request) -> tuple[Any, ...]:
-            return run_search(*args, request=request, quiet=True)
+        def on_filter(
+            cv: CVText | None, pasted: str, munis: list[str], regions: list[str], fields: list[str],
+            types: list[str], hours: list[str], days: int | None, k: float, lang_value: str,
+            session: SessionRef | None, request: gr.Request,
+        ) -> dict[Any, Any]:
+            return run_search(
+                cv, pasted, munis, regions, fields, types, hours, days, k, lang_value, session, request, quiet=True
+            )
 
         def on_more(k: float) -> int:
             return min(MAX_TOP_K, int(k or 10) + TOP_K_STEP)
 
         common = {"api_visibility": "private", "concurrency_limit": None}
         file.upload(
-            on_upload, inputs=[file, *search_inputs[1:]], outputs=[*search_outputs, paste],
+            on_upload, inputs=[file, *search_inputs[1:]], outputs=[*search_outputs, paste], scroll_to_output=True,
             **common,  # type: ignore[arg-type]
         )
-        search.click(on_search, inputs=search_inputs, outputs=search_outputs, **common)  # type: ignore[arg-type]
+        search.click(
+            on_search, inputs=search_inputs, outputs=search_outputs, scroll_to_output=True, **common  # type: ignore[arg-type]
+        )
         paste.submit(on_search, inputs=search_inputs, outputs=search_outputs, **common)  # type: ignore[arg-type]
         for component in filter_inputs:
             component.input(
@@ -505,14 +542,21 @@ def _feedback_handler(service: WebService, ad_id: str, label: str) -> Any:
             return (gr.skip(), gr.skip(), message_html(text, "error"), gr.skip(), gr.skip())
         new_labels = {**(labels or {}), ad_id: label}
         return (
-            gr.update(variant="primary" if label == "relevant" else "secondary"),
-            gr.update(variant="primary" if label == "not_relevant" else "secondary"),
+            gr.update(value=_button_label(lang, "relevant", label),
+                      variant="primary" if label == "relevant" else "secondary"),
+            gr.update(value=_button_label(lang, "not_relevant", label),
+                      variant="primary" if label == "not_relevant" else "secondary"),
             message_html(t(lang, f"saved_{label}"), "ok"),
             new_labels,
             _token_html(outcome.deletion_token, outcome.consent, lang),
         )
 
     return on_feedback
+
+
+def _button_label(lang: Lang, label: str, chosen: str | None) -> str:
+    """The feedback button's text; the chosen one carries a check mark (not only a colour)."""
+    return ("✓ " if chosen == label else "") + t(lang, label)
 
 
 def _language_targets(ui: _Components) -> list[Any]:
