@@ -25,6 +25,7 @@ from jobsai.errors import (
     TextTooShortError,
     UnsupportedFileTypeError,
 )
+
 from support.cv_files import (
     PAGE_BREAK,
     find_unicode_font,

@@ -21,6 +21,7 @@ from jobsai.embed.model import (
     weights_sha256,
 )
 from jobsai.errors import ModelError
+
 from support.tiny_model import make_tiny_model
 
 TEXTS = [

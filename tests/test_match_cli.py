@@ -14,14 +14,15 @@ import sys
 from pathlib import Path
 
 import pytest
-from support.tiny_model import make_tiny_model
 
 from jobsai.config import Settings
 from jobsai.errors import TextTooShortError, UnknownFilterValueError
 from jobsai.index.base import SearchFilter
 from jobsai.match.filters import FilterRequest, resolve_filter
 from jobsai.runtime import Runtime
+
 from support.cv_files import make_cv_pdf
+from support.tiny_model import make_tiny_model
 
 CV_SV = """Anna Testsson
 Lagerarbetare och truckförare

@@ -13,9 +13,10 @@ from pathlib import Path
 
 import pytest
 
-from conftest import EVAL_DEV, SHARED_ADS
 from jobsai.config import Settings
 from jobsai.runtime import Runtime
+
+from conftest import EVAL_DEV, SHARED_ADS
 
 pytestmark = pytest.mark.skipif(
     not (SHARED_ADS.exists() and (EVAL_DEV / "score.py").exists()), reason="../shared reference data is absent"

@@ -12,12 +12,13 @@ from typing import Any
 
 import pytest
 
-from fake_jobstream import FakeJobStream, epoch_ms, wants_jsonl
 from jobsai import __version__
 from jobsai.config import Settings
 from jobsai.errors import ConfigError, IncompleteSnapshotError, SourceError
 from jobsai.sources.ads import Ad, RemovedAd, parse_item
 from jobsai.sources.jobstream import ACCEPT_JSONL, JobStreamClient, parse_retry_after
+
+from fake_jobstream import FakeJobStream, epoch_ms, wants_jsonl
 
 T0 = datetime(2025, 9, 11, 9, 25, 57, tzinfo=UTC)  # 11:25:57 in Stockholm (CEST)
 

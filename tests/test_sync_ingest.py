@@ -16,7 +16,6 @@ import numpy as np
 import pytest
 from sqlalchemy import select
 
-from fake_jobstream import FakeJobStream
 from jobsai.config import Settings
 from jobsai.errors import IncompleteSnapshotError, SourceError
 from jobsai.index.base import TITLE_VECTOR
@@ -27,6 +26,8 @@ from jobsai.store import runs
 from jobsai.store.schema import ads as ads_table
 from jobsai.sync.ingest import CHECKPOINT
 from jobsai.timeutil import to_local_param
+
+from fake_jobstream import FakeJobStream
 from support.tiny_model import make_tiny_model
 
 N_ADS = 150

@@ -27,6 +27,7 @@ from jobsai.runtime import Runtime
 from jobsai.store import feedback as feedback_repo
 from jobsai.store.schema import feedback as feedback_table
 from jobsai.web.app import create_app
+
 from support.cv_files import make_cv_docx, make_cv_pdf, make_scanned_pdf, png_bytes
 from support.web import CLOSED_PORT_URL, CV_NURSE, CV_WAREHOUSE, PII, free_port, offline_settings
 

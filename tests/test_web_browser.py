@@ -17,6 +17,7 @@ import pytest
 from jobsai.store import feedback as feedback_repo
 from jobsai.store.db import Database
 from jobsai.web.app import create_app
+
 from support.cv_files import PAGE_BREAK, make_cv_pdf
 from support.web import CV_NURSE, PII, offline_settings, serve_in_thread
 

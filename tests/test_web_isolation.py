@@ -16,6 +16,7 @@ import pytest
 from jobsai.runtime import Runtime
 from jobsai.store import feedback as feedback_repo
 from jobsai.web.app import create_app
+
 from support.web import CV_NURSE, CV_WAREHOUSE, PII, serve_in_thread
 
 pytest_plugins = ["web_fixtures"]

@@ -14,6 +14,7 @@ from pathlib import Path
 import pytest
 
 from jobsai.runtime import Runtime
+
 from support.tiny_model import make_tiny_model
 from support.web import offline_settings
 
