@@ -81,6 +81,15 @@ class Settings(BaseSettings):
     """How long a match session (its redacted CV, results) stays in memory for feedback."""
     web_max_sessions: int = Field(default=2000, ge=10)
 
+    update_interval_min: float = Field(default=10.0, gt=0)
+    """``jobsai worker`` (and ``serve``): minutes between incremental JobStream updates."""
+    train_interval_days: float = Field(default=7.0, gt=0)
+    """Days between scheduled training runs (when ``jobsai.learn.pipeline`` is installed)."""
+    feedback_retention_days: int = Field(default=180, ge=1)
+    """Consented CV text in feedback older than this is deleted by the worker."""
+    serve_worker: bool = True
+    """``jobsai serve`` runs the worker's scheduled jobs in-process (one opener of the embedded index)."""
+
     @property
     def resolved_database_url(self) -> str:
         if self.database_url:

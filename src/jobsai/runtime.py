@@ -41,16 +41,50 @@ class Runtime:
         self.db.migrate()
 
     @cached_property
+    def active_record(self) -> runs.IndexRecord | None:
+        """The registry's active index as it was when this Runtime opened it (fixed for its life)."""
+        with self.db.begin(readonly=True) as conn:
+            return runs.active_index(conn)
+
+    @cached_property
     def embedder(self) -> Embedder:
+        """The model that built the active index (so queries and index always agree); the
+        configured model for a fresh install or when the recorded model cannot be found."""
+        from jobsai.sync.reindex import read_meta
+
+        record = self.active_record
+        meta = read_meta(self.settings, record.name) if record is not None else None
+        if meta is not None and meta["model"] != self.settings.model:
+            try:
+                embedder = Embedder.load(self.settings.model_copy(update={"model": meta["model"]}))
+            except Exception as exc:  # noqa: BLE001 - fall back to the configured model, loudly
+                log.warning("cannot load the model %s that built index %s (%s); using the configured model",
+                            meta["model"], record.name if record else None, exc)
+            else:
+                if record is not None and embedder.fingerprint.weights_sha256 == record.model_sha256:
+                    return embedder
+                log.warning("the model at %s changed since it built index %s; using the configured model",
+                            meta["model"], record.name if record else None)
         return Embedder.load(self.settings)
 
     @cached_property
     def bm25(self) -> Bm25Encoder:
         return Bm25Encoder()
 
+    @property
+    def index_name(self) -> str:
+        record = self.active_record
+        if record is not None and record.model_sha256 == self.embedder.fingerprint.weights_sha256:
+            return record.name
+        return DEFAULT_INDEX_NAME
+
     @cached_property
     def index(self) -> VectorIndex:
         fp = self.embedder.fingerprint
+        record = self.active_record
+        if record is not None and record.name != DEFAULT_INDEX_NAME and record.model_sha256 == fp.weights_sha256:
+            # A blue/green build is active: open it (built and verified by sync.reindex).
+            return open_index(self.settings, fp, record.name, create=False, encoder=self.bm25)
         index = open_index(self.settings, fp, DEFAULT_INDEX_NAME, create=True, encoder=self.bm25)
         with self.db.begin() as conn:
             record = runs.get_index(conn, DEFAULT_INDEX_NAME)
@@ -64,6 +98,12 @@ class Runtime:
                     model_name=fp.name, model_sha256=fp.weights_sha256, dim=fp.dim,
                 )
                 runs.activate_index(conn, DEFAULT_INDEX_NAME)
+        from jobsai.sync.reindex import model_spec_of, read_meta, write_meta
+
+        meta = read_meta(self.settings, DEFAULT_INDEX_NAME)
+        if meta is None or meta.get("model_sha256") != fp.weights_sha256:
+            write_meta(self.settings, DEFAULT_INDEX_NAME, model_spec_of(self.embedder, self.settings),
+                       fp.weights_sha256)
         return index
 
     @cached_property

@@ -235,5 +235,9 @@ def status() -> None:
         out.print_json(json.dumps(info, ensure_ascii=False))
 
 
+from jobsai.cli import worker_cmds  # noqa: E402 - `jobsai worker` and `jobsai index`
+
+worker_cmds.register(app)
+
 if __name__ == "__main__":
     app()

@@ -226,3 +226,18 @@ def get_feedback(
         )
         for r in conn.execute(query)
     ]
+
+
+def purge_cv_text(conn: Connection, older_than: datetime) -> int:
+    """Retention: delete the stored (consented, redacted) CV text of feedback created before
+    ``older_than``; the judgement itself (ad, label, rank) stays. Returns rows cleared.
+
+    The row's ``created_at`` counts (the moment the CV was matched), so a later consent never
+    extends how long a CV is kept.
+    """
+    result = conn.execute(
+        update(feedback)
+        .where(feedback.c.cv_text_redacted.is_not(None), feedback.c.created_at < older_than)
+        .values(cv_text_redacted=None)
+    )
+    return int(result.rowcount or 0)

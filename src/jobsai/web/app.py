@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from typing import Any
 
 import anyio.to_thread
 import gradio as gr
@@ -41,9 +42,12 @@ def create_app(settings: Settings | None = None, runtime: Runtime | None = None)
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
         # A given runtime is already prepared by its owner: be ready at once (tests, embedding).
         await anyio.to_thread.run_sync(lambda: service.start(runtime, background=runtime is None))
+        worker = _start_worker(settings, service) if settings.serve_worker and runtime is None else None
         try:
             yield
         finally:
+            if worker is not None:
+                await anyio.to_thread.run_sync(worker.stop_and_join)
             await anyio.to_thread.run_sync(service.stop)
 
     app = FastAPI(
@@ -63,3 +67,11 @@ def create_app(settings: Settings | None = None, runtime: Runtime | None = None)
     app.add_middleware(BodySizeLimitMiddleware, max_bytes=settings.max_upload_bytes + MULTIPART_OVERHEAD)
     install_access_log_redaction()
     return gr.mount_gradio_app(app, build_ui(service), path="/", **mount_kwargs(service))
+
+
+def _start_worker(settings: Settings, service: WebService) -> Any:
+    """Run the worker's scheduled jobs in a background thread, on the service's runtime (the
+    embedded index allows one opener); a promotion's new index is hot-swapped in."""
+    from jobsai.sync.worker import WorkerThread
+
+    return WorkerThread.start_for(settings, service)

@@ -22,7 +22,7 @@ import logging
 import threading
 import time
 from collections import Counter
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import Any, Literal
@@ -185,6 +185,7 @@ class WebService:
         self._preparer: threading.Thread | None = None
         self._filters_cache: tuple[float, dict[str, list[ConceptCount]]] | None = None
         self._filters_lock = threading.Lock()
+        self._retiring: list[tuple[threading.Timer, Callable[[], None]]] = []
 
     # -- lifecycle ------------------------------------------------------------------------------
 
@@ -217,6 +218,10 @@ class WebService:
                 # Ingestion is resumable; the process is ending and the OS releases the index lock.
                 log.warning("start-up work is still running; leaving the index to be released at exit")
                 return
+        for timer, close_old in self._retiring:  # runtimes replaced by a hot swap, not yet closed
+            timer.cancel()
+            close_old()
+        self._retiring.clear()
         if self._owns_runtime and self._runtime is not None:
             self._runtime.close()
 
@@ -283,11 +288,49 @@ class WebService:
         return Readiness(stage == "ready" and ads > 0, stage, ads, self._model_version, message)
 
     def _ready_runtime(self) -> tuple[Runtime, Matcher]:
-        with self._state_lock:
+        with self._state_lock:  # one consistent (runtime, matcher) pair, even during a hot swap
             stage, message = self._state.stage, self._state.message
-        if stage != "ready" or self._matcher is None or self._runtime is None:
+            rt, matcher = self._runtime, self._matcher
+        if stage != "ready" or matcher is None or rt is None:
             raise NotReadyError(f"JobsAI is starting ({message}); try again in a moment.")
-        return self._runtime, self._matcher
+        return rt, matcher
+
+    @property
+    def runtime(self) -> Runtime | None:
+        """The runtime that serves right now (it changes on a hot swap)."""
+        with self._state_lock:
+            return self._runtime
+
+    def hot_swap(self, new: Runtime) -> None:
+        """Serve from ``new`` (e.g. opened on a freshly activated index) from now on.
+
+        The new model and index are loaded and warmed *before* the swap; the swap itself is
+        one attribute change under the state lock. Requests already running keep the old
+        runtime, which is closed after the longest a request may take (if this service owns it).
+        """
+        matcher = new.matcher
+        matcher.encoder.encode_queries(["undersköterska med erfarenhet av hemtjänst"])
+        serial = copy.copy(matcher)
+        serial.encoder = _SerialEncoder(matcher.encoder)
+        fp = new.embedder.fingerprint
+        with self._state_lock:
+            old, owned = self._runtime, self._owns_runtime
+            self._runtime, self._matcher, self._owns_runtime = new, serial, True
+            self._model_version = f"{fp.name}@{fp.weights_sha256[:12]}"
+        with self._filters_lock:
+            self._filters_cache = None
+        log.info("hot swap: now serving model %s, index %s", self._model_version, new.index_name)
+        if old is not None and owned and old is not new:
+            once = threading.Lock()
+
+            def close_old(rt: Runtime = old) -> None:
+                if once.acquire(blocking=False):
+                    rt.close()
+
+            timer = threading.Timer(self.settings.web_request_timeout_s + 5.0, close_old)
+            timer.daemon = True
+            self._retiring.append((timer, close_old))
+            timer.start()
 
     @property
     def model_version(self) -> str | None:

@@ -1,0 +1,143 @@
+"""``jobsai worker`` (scheduled jobs) and ``jobsai index`` (blue/green re-index, switch, rollback)."""
+
+from __future__ import annotations
+
+import json
+import logging
+import signal
+from typing import Annotated, Any
+
+import typer
+
+from jobsai.config import Settings
+from jobsai.errors import JobsAIError
+
+log = logging.getLogger(__name__)
+
+index_app = typer.Typer(help="Blue/green index builds: list, build (and switch), rollback.", no_args_is_help=True)
+
+
+def worker(
+    once: Annotated[bool, typer.Option("--once", help="Run the jobs that are due, then exit.")] = False,
+) -> None:
+    """Run the incremental update every JOBSAI_UPDATE_INTERVAL_MIN minutes, training on a schedule
+    and feedback retention, until SIGTERM/SIGINT (the running job finishes first).
+
+    Do not run it beside `jobsai serve`: the server runs the same jobs in-process
+    (JOBSAI_SERVE_WORKER), and the embedded index allows one process.
+    """
+    from jobsai.runtime import Runtime
+    from jobsai.sync.worker import Worker
+
+    logging.getLogger("jobsai").setLevel(logging.INFO)
+    settings = Settings()
+    try:
+        holder: dict[str, Runtime] = {"rt": Runtime(settings)}
+
+        def swap(new: Runtime) -> None:
+            old, holder["rt"] = holder["rt"], new
+            old.close()
+
+        w = Worker(settings, lambda: holder["rt"], on_swap=swap)
+
+        def on_signal(signum: int, _frame: Any) -> None:
+            log.info("signal %d: stopping after the current job", signum)
+            w.stop()
+
+        signal.signal(signal.SIGTERM, on_signal)
+        signal.signal(signal.SIGINT, on_signal)
+        try:
+            if once:
+                w.run_due()
+            else:
+                w.run_forever()
+        finally:
+            holder["rt"].close()
+    except JobsAIError as exc:
+        typer.echo(f"Error: {exc}", err=True)
+        raise typer.Exit(1) from None
+
+
+@index_app.command("list")
+def index_list() -> None:
+    """Registered indexes (newest first) with their model and status."""
+    from jobsai.store import runs
+    from jobsai.store.db import Database
+
+    settings = Settings()
+    db = Database.from_settings(settings)
+    try:
+        db.migrate()
+        with db.begin(readonly=True) as conn:
+            rows = [
+                {"name": r.name, "status": r.status, "model": r.model_name, "weights_sha256": r.model_sha256[:12],
+                 "points": r.point_count, "activated_at": r.activated_at.isoformat() if r.activated_at else None}
+                for r in runs.list_indexes(conn)
+            ]
+    finally:
+        db.dispose()
+    typer.echo(json.dumps(rows, ensure_ascii=False, indent=2))
+
+
+@index_app.command("build")
+def index_build(
+    model: Annotated[str | None, typer.Option(help="Model path or id (default JOBSAI_MODEL).")] = None,
+    name: Annotated[str | None, typer.Option(help="Index name (default ads-<n>).")] = None,
+    switch: Annotated[bool, typer.Option(help="Activate it when built and verified.")] = True,
+) -> None:
+    """Build a new index beside the active one (resumable), verify it and switch to it.
+
+    Stop `jobsai serve`/`jobsai worker` first when they use the embedded index, or let the
+    server's worker do it (a promotion re-indexes in-process).
+    """
+    from jobsai.embed.model import Embedder
+    from jobsai.runtime import Runtime
+    from jobsai.sync.reindex import build_index, next_index_name, switch_active
+
+    settings = Settings()
+    try:
+        with Runtime(settings) as rt:
+            embedder = Embedder.load(settings.model_copy(update={"model": model})) if model else Embedder.load(settings)
+            with rt.db.begin(readonly=True) as conn:
+                name = name or next_index_name(conn)
+            report = build_index(settings, rt.db, embedder, name)
+            typer.echo(f"built {name}: {report.record.point_count} points "
+                       f"({report.embedded} embedded, {report.resumed_with} kept from an earlier attempt)")
+            if switch:
+                switch_active(settings, rt.db, name)
+                with Runtime(settings) as new:
+                    new.ingestor.sync_index()
+                typer.echo(f"{name} is now active")
+    except JobsAIError as exc:
+        typer.echo(f"Error: {exc}", err=True)
+        raise typer.Exit(1) from None
+
+
+@index_app.command("rollback")
+def index_rollback(
+    name: Annotated[str | None, typer.Argument(help="Retired index (default: the previous one).")] = None,
+) -> None:
+    """Switch back to a retired index that still exists, without re-embedding; then sync the delta."""
+    from jobsai.runtime import Runtime
+    from jobsai.store.db import Database
+    from jobsai.sync.reindex import rollback
+
+    settings = Settings()
+    try:
+        db = Database.from_settings(settings)
+        try:
+            db.migrate()
+            record = rollback(settings, db, name)
+        finally:
+            db.dispose()
+        with Runtime(settings) as rt:
+            rt.ingestor.sync_index()
+        typer.echo(f"{record.name} is active again")
+    except JobsAIError as exc:
+        typer.echo(f"Error: {exc}", err=True)
+        raise typer.Exit(1) from None
+
+
+def register(app: typer.Typer) -> None:
+    app.command()(worker)
+    app.add_typer(index_app, name="index")

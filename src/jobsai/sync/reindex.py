@@ -1,0 +1,324 @@
+"""Blue/green re-indexing: build a new index beside the serving one, verify it, switch atomically.
+
+How it fits together:
+
+* The SQL ``indexes`` registry says which index is *active*; the query side (``Runtime``) opens
+  that one and loads the model that built it (recorded here, in a small meta file per index).
+* :func:`build_index` registers a new index as ``building`` and embeds every live ad from the
+  SQL store into it while the active index keeps serving. Each written batch is appended to
+  the index's *manifest* (``ad_id<TAB>content_hash``, flushed and fsynced after the index
+  write), so a crash mid-build loses nothing: the next call scrolls the new index's ad ids,
+  keeps the manifest entries the index really holds and embeds only what is missing or has
+  changed. It repeats until a pass finds nothing to do, then verifies (point count equals
+  the live ads in SQL, and the ids are the same).
+* :func:`switch_active` activates it in one SQL transaction, together with ``ads.indexed_hash``
+  (which always describes the active index): first the outgoing index's column is saved as
+  its manifest, then the column is rewritten from the incoming index's manifest. An ad that
+  changed after it was embedded keeps an old hash and is picked up by the next
+  ``sync_index``, which callers run right after a switch to bring over the delta.
+* :func:`rollback` is a switch back to a retired index whose files still exist: no
+  re-embedding, only the delta since it was retired.
+
+Writers must not run ``sync_index`` on the old index while a switch commits (the worker runs
+all index jobs under one job lock; see ``sync.worker``).
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+from sqlalchemy import Connection, select
+
+from jobsai.config import Settings
+from jobsai.embed.model import Embedder
+from jobsai.errors import StoreError, VectorIndexError
+from jobsai.index.base import VectorIndex
+from jobsai.index.bm25 import Bm25Encoder
+from jobsai.index.factory import DEFAULT_INDEX_NAME, edge_index_path, open_index
+from jobsai.index.points import AdPointBuilder
+from jobsai.store import ads as ads_repo
+from jobsai.store import runs
+from jobsai.store.db import Database
+from jobsai.store.runs import IndexRecord
+from jobsai.store.schema import ads as ads_table
+
+log = logging.getLogger(__name__)
+
+BATCH = 64
+MAX_PASSES = 5
+ProgressFn = Callable[[str, int, int | None], None]
+
+
+class IndexVerificationError(VectorIndexError):
+    """A freshly built index does not hold exactly the live ads of the SQL store."""
+
+
+@dataclass(frozen=True, slots=True)
+class BuildReport:
+    record: IndexRecord
+    embedded: int
+    deleted: int
+    resumed_with: int
+    """Points already in the index (from an interrupted build) that were kept."""
+
+
+# -- per-index metadata and manifests ----------------------------------------------------------
+
+
+def meta_dir(settings: Settings) -> Path:
+    return settings.data_dir / "index-meta"
+
+
+def _meta_path(settings: Settings, name: str) -> Path:
+    return meta_dir(settings) / f"{name}.json"
+
+
+def _manifest_path(settings: Settings, name: str) -> Path:
+    return meta_dir(settings) / f"{name}.manifest.tsv"
+
+
+def write_meta(settings: Settings, name: str, model_spec: str, embedder_fp_sha: str) -> None:
+    """Record which model (a path or id that ``Embedder.load`` accepts) built index ``name``."""
+    path = _meta_path(settings, name)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_suffix(".json.tmp")
+    tmp.write_text(json.dumps({"model": model_spec, "model_sha256": embedder_fp_sha}), encoding="utf-8")
+    os.replace(tmp, path)
+
+
+def read_meta(settings: Settings, name: str) -> dict[str, str] | None:
+    path = _meta_path(settings, name)
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    return data if isinstance(data, dict) and isinstance(data.get("model"), str) else None
+
+
+def model_spec_of(embedder: Embedder, settings: Settings) -> str:
+    """What to pass as ``model`` to load this embedder again with the same fingerprint name:
+    its folder when it was loaded from one, else its name (the built-in model, a Hub id)."""
+    if embedder.path is not None and embedder.path.name == embedder.name:
+        return str(embedder.path)
+    return embedder.name
+
+
+def read_manifest(settings: Settings, name: str) -> dict[str, str]:
+    """ad id -> content hash of the version index ``name`` holds (later lines win)."""
+    out: dict[str, str] = {}
+    try:
+        with open(_manifest_path(settings, name), encoding="utf-8") as fh:
+            for line in fh:
+                parts = line.rstrip("\n").split("\t")
+                if len(parts) != 2:
+                    continue  # a torn last line after a crash
+                ad_id, digest = parts
+                if digest:
+                    out[ad_id] = digest
+                else:
+                    out.pop(ad_id, None)
+    except FileNotFoundError:
+        pass
+    return out
+
+
+def write_manifest(settings: Settings, name: str, held: dict[str, str]) -> None:
+    path = _manifest_path(settings, name)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_suffix(".tsv.tmp")
+    with open(tmp, "w", encoding="utf-8") as fh:
+        for ad_id, digest in held.items():
+            fh.write(f"{ad_id}\t{digest}\n")
+        fh.flush()
+        os.fsync(fh.fileno())
+    os.replace(tmp, path)
+
+
+def _append_manifest(settings: Settings, name: str, items: list[tuple[str, str]]) -> None:
+    path = _manifest_path(settings, name)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with open(path, "a", encoding="utf-8") as fh:
+        for ad_id, digest in items:
+            fh.write(f"{ad_id}\t{digest}\n")
+        fh.flush()
+        os.fsync(fh.fileno())
+
+
+def next_index_name(conn: Connection, base: str = DEFAULT_INDEX_NAME) -> str:
+    """``ads-<n>`` with n one past the highest registered (``ads`` itself counts as 1)."""
+    highest = 1
+    pattern = re.compile(rf"^{re.escape(base)}-(\d+)$")
+    for rec in runs.list_indexes(conn):
+        m = pattern.match(rec.name)
+        if m:
+            highest = max(highest, int(m.group(1)))
+    return f"{base}-{highest + 1}"
+
+
+def _backend(settings: Settings) -> str:
+    return "qdrant" if settings.qdrant_url else "qdrant-edge"
+
+
+def _live_hashes(db: Database) -> dict[str, str]:
+    with db.begin(readonly=True) as conn:
+        rows = conn.execute(select(ads_table.c.id, ads_table.c.content_hash).where(ads_table.c.removed_at.is_(None)))
+        return {r.id: r.content_hash for r in rows}
+
+
+# -- build --------------------------------------------------------------------------------------
+
+
+def build_index(
+    settings: Settings,
+    db: Database,
+    embedder: Embedder,
+    name: str,
+    *,
+    bm25: Bm25Encoder | None = None,
+    progress: ProgressFn | None = None,
+    batch: int = BATCH,
+) -> BuildReport:
+    """Build (or resume building) index ``name`` from the SQL store with ``embedder``; verify it.
+
+    The active index is never touched. The new index is closed on return (the embedded
+    backend allows one opener), ready for :func:`switch_active`.
+    """
+    bm25 = bm25 or Bm25Encoder()
+    fp = embedder.fingerprint
+    with db.begin() as conn:
+        rec = runs.get_index(conn, name)
+        if rec is not None and rec.status == "active":
+            raise StoreError(f"index {name!r} is active; build the new one under another name")
+        if rec is not None and rec.model_sha256 != fp.weights_sha256:
+            raise StoreError(
+                f"index {name!r} was registered for another model ({rec.model_name}); use another name"
+            )
+        if rec is None or rec.status != "building":
+            runs.register_index(
+                conn, name, backend=_backend(settings), model_name=fp.name,
+                model_sha256=fp.weights_sha256, dim=fp.dim,
+            )
+    write_meta(settings, name, model_spec_of(embedder, settings), fp.weights_sha256)
+    builder = AdPointBuilder(embedder, bm25)
+    index = open_index(settings, fp, name, create=True, encoder=bm25)
+    embedded = deleted = 0
+    try:
+        in_index = index.ad_ids()
+        held = {k: v for k, v in read_manifest(settings, name).items() if k in in_index}
+        stray = in_index - held.keys()
+        if stray:  # written by a batch whose manifest line never made it: version unknown
+            index.delete(stray)
+            deleted += len(stray)
+        write_manifest(settings, name, held)
+        resumed_with = len(held)
+        for _ in range(MAX_PASSES):
+            live = _live_hashes(db)
+            todo = sorted(k for k, v in live.items() if held.get(k) != v)
+            gone = [k for k in held if k not in live]
+            if not todo and not gone:
+                break
+            for start in range(0, len(todo), batch):
+                ids = todo[start:start + batch]
+                with db.begin(readonly=True) as conn:
+                    parsed = ads_repo.get_ads(conn, ids)
+                ads = [parsed[i] for i in ids if i in parsed]
+                if ads:
+                    index.upsert(builder.build(ads))
+                    items = [(a.id, live[a.id]) for a in ads]
+                    _append_manifest(settings, name, items)
+                    held.update(items)
+                    embedded += len(ads)
+                if progress:
+                    progress("reindex", min(start + batch, len(todo)), len(todo))
+            if gone:
+                index.delete(gone)
+                _append_manifest(settings, name, [(k, "") for k in gone])
+                for k in gone:
+                    held.pop(k, None)
+                deleted += len(gone)
+        index.optimize()
+        _verify(index, db)
+        count = index.count()
+        with db.begin() as conn:
+            runs.set_index_point_count(conn, name, count)
+            record = runs.get_index(conn, name)
+        write_manifest(settings, name, held)  # compacted
+    finally:
+        index.close()
+    assert record is not None
+    log.info("index %s built: %d points (%d embedded, %d kept from before)", name, count, embedded, resumed_with)
+    return BuildReport(record=record, embedded=embedded, deleted=deleted, resumed_with=resumed_with)
+
+
+def _verify(index: VectorIndex, db: Database) -> None:
+    live = set(_live_hashes(db))
+    ids = index.ad_ids()
+    count = index.count()
+    if count != len(live) or ids != live:
+        raise IndexVerificationError(
+            f"the new index holds {count} points but the store has {len(live)} live ads "
+            f"({len(live - ids)} missing, {len(ids - live)} extra); run the build again"
+        )
+
+
+# -- switch and rollback ------------------------------------------------------------------------
+
+
+def index_exists(settings: Settings, name: str) -> bool:
+    """Whether the index's data is still there (server collections are assumed to exist)."""
+    if settings.qdrant_url:
+        return True
+    return edge_index_path(settings, name).is_dir()
+
+
+def switch_active(settings: Settings, db: Database, name: str) -> IndexRecord:
+    """Make ``name`` the active index, atomically with ``ads.indexed_hash``.
+
+    In one transaction: the outgoing index's ``indexed_hash`` column is saved as its manifest
+    (so a rollback knows what it holds), the column is rewritten from ``name``'s manifest,
+    and the registry switches. Run ``sync_index`` on the new index afterwards for the delta.
+    """
+    if not index_exists(settings, name):
+        raise StoreError(f"index {name!r} no longer exists; build it again")
+    held = read_manifest(settings, name)
+    with db.begin() as conn:
+        rec = runs.get_index(conn, name)
+        if rec is None:
+            raise StoreError(f"index {name!r} is not registered")
+        if rec.status == "active":
+            return rec
+        if rec.status == "building" and rec.point_count is None:
+            raise StoreError(f"index {name!r} has not finished building")
+        old = runs.active_index(conn)
+        if old is not None:
+            rows = conn.execute(
+                select(ads_table.c.id, ads_table.c.indexed_hash).where(ads_table.c.indexed_hash.is_not(None))
+            )
+            write_manifest(settings, old.name, {r.id: r.indexed_hash for r in rows})
+        ads_repo.reset_index_state(conn)
+        ads_repo.mark_indexed(conn, held.items())
+        record = runs.activate_index(conn, name, point_count=len(held))
+    log.info("index %s is now active (was %s)", name, old.name if old else None)
+    return record
+
+
+def rollback(settings: Settings, db: Database, name: str | None = None) -> IndexRecord:
+    """Switch back to a retired index that still exists (default: the latest one that was
+    active) without re-embedding; then ``sync_index`` brings over what changed since."""
+    with db.begin(readonly=True) as conn:
+        candidates = [
+            r for r in runs.list_indexes(conn)
+            if r.status == "retired" and r.activated_at is not None and (name is None or r.name == name)
+        ]
+    candidates = [r for r in candidates if index_exists(settings, r.name) and read_meta(settings, r.name)]
+    if not candidates:
+        raise StoreError(f"no retired index {'named ' + repr(name) + ' ' if name else ''}to roll back to")
+    candidates.sort(key=lambda r: r.activated_at or r.created_at, reverse=True)
+    return switch_active(settings, db, candidates[0].name)
+

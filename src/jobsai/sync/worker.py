@@ -1,0 +1,274 @@
+"""The scheduler behind ``jobsai worker`` (and, in-process, ``jobsai serve``).
+
+Jobs and their default schedules:
+
+* ``update`` every ``JOBSAI_UPDATE_INTERVAL_MIN`` minutes (10): the incremental JobStream update.
+* ``train`` every ``JOBSAI_TRAIN_INTERVAL_DAYS`` days (7): ``jobsai.learn.pipeline.run_training``
+  when that module is installed (else logged and skipped). When it returns a result with a
+  true ``promoted`` and a ``model_path``, the worker re-indexes blue/green with that model
+  and hands the new runtime to ``on_swap`` (the web service's hot swap).
+* ``retention`` daily: consented CV text older than ``JOBSAI_FEEDBACK_RETENTION_DAYS`` (180)
+  is deleted from the feedback table.
+
+When each job last ran is kept in the ``checkpoints`` table (``worker:<job>``), so a restart
+does not re-run a weekly job. **Locking**: every job runs under an exclusive ``fcntl.flock``
+on ``data_dir/locks/<lock>.lock`` taken without waiting; a second worker (another process or
+thread) that finds it held skips the job for this tick. ``update`` and ``train`` share the
+``index`` lock because both write the vector index; the OS drops the lock if a worker dies,
+so there is nothing to expire. (Workers on different machines need a shared ``data_dir``
+or their own schedule; the embedded index allows one opener anyway.)
+
+**Shutdown**: :meth:`Worker.stop` (SIGTERM/SIGINT in ``jobsai worker``) lets the job that is
+running finish (every ingestion batch is committed and resumable) and then returns.
+"""
+
+from __future__ import annotations
+
+import fcntl
+import importlib
+import importlib.util
+import logging
+import os
+import threading
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from jobsai.config import Settings
+from jobsai.runtime import Runtime
+from jobsai.store import feedback as feedback_repo
+from jobsai.store import runs
+from jobsai.timeutil import utcnow
+
+log = logging.getLogger(__name__)
+
+TRAINING_MODULE = "jobsai.learn.pipeline"
+TICK_S = 30.0
+"""Longest sleep between checks for due jobs (a stop request wakes the loop at once)."""
+SERVE_START_DELAY_S = 60.0
+
+
+@contextmanager
+def job_lock(settings: Settings, name: str) -> Iterator[bool]:
+    """Try to take the exclusive lock ``name`` without waiting; yields whether it was taken."""
+    folder = settings.data_dir / "locks"
+    folder.mkdir(parents=True, exist_ok=True)
+    fd = os.open(folder / f"{name}.lock", os.O_RDWR | os.O_CREAT, 0o644)
+    try:
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            yield False
+            return
+        try:
+            os.ftruncate(fd, 0)
+            os.write(fd, f"{os.getpid()}\n".encode())
+            yield True
+        finally:
+            fcntl.flock(fd, fcntl.LOCK_UN)
+    finally:
+        os.close(fd)
+
+
+def purge_feedback_cv_text(runtime: Runtime, now: datetime | None = None) -> int:
+    """Retention: delete consented CV text older than ``feedback_retention_days``."""
+    cutoff = (now or utcnow()) - timedelta(days=runtime.settings.feedback_retention_days)
+    with runtime.db.begin() as conn:
+        n = feedback_repo.purge_cv_text(conn, cutoff)
+    if n:
+        log.info("retention: deleted the CV text of %d feedback rows older than %s", n, cutoff.date())
+    return n
+
+
+def training_function() -> Callable[[Runtime], Any] | None:
+    """``jobsai.learn.pipeline.run_training`` if that module is installed, else ``None``."""
+    try:
+        if importlib.util.find_spec(TRAINING_MODULE) is None:
+            return None
+    except ModuleNotFoundError:  # the parent package ``jobsai.learn`` is missing
+        return None
+    module = importlib.import_module(TRAINING_MODULE)
+    fn = getattr(module, "run_training", None)
+    return fn if callable(fn) else None
+
+
+@dataclass(frozen=True, slots=True)
+class Job:
+    name: str
+    lock: str
+    every: timedelta
+    run: Callable[[], object]
+
+
+class Worker:
+    """Runs due jobs on a schedule until stopped. ``runtime`` returns the runtime to use now
+    (the web service's current one, which changes on a hot swap)."""
+
+    def __init__(
+        self,
+        settings: Settings,
+        runtime: Callable[[], Runtime],
+        *,
+        on_swap: Callable[[Runtime], None] | None = None,
+        update: Callable[[Runtime], object] | None = None,
+    ) -> None:
+        self.settings = settings
+        self._runtime = runtime
+        self._on_swap = on_swap
+        self._update = update or _update_from_jobstream
+        self._stop = threading.Event()
+        self.jobs = [
+            Job("update", "index", timedelta(minutes=settings.update_interval_min), self._job_update),
+            Job("train", "index", timedelta(days=settings.train_interval_days), self._job_train),
+            Job("retention", "retention", timedelta(days=1), self._job_retention),
+        ]
+
+    # -- control ----------------------------------------------------------------------------
+
+    def stop(self) -> None:
+        """Ask the loop to end after the job that is running (safe from a signal handler)."""
+        self._stop.set()
+
+    @property
+    def stopping(self) -> bool:
+        return self._stop.is_set()
+
+    def run_forever(self) -> None:
+        log.info("worker started: update every %.0f min, training every %.1f days, retention %d days",
+                 self.settings.update_interval_min, self.settings.train_interval_days,
+                 self.settings.feedback_retention_days)
+        while not self._stop.is_set():
+            self.run_due()
+            self._stop.wait(self._seconds_to_next())
+        log.info("worker stopped")
+
+    def run_due(self, now: datetime | None = None) -> list[str]:
+        """Run every job that is due (in order), each under its lock; returns the names run."""
+        done: list[str] = []
+        for job in self.jobs:
+            if self._stop.is_set():
+                break
+            if not self._is_due(job, now or utcnow()):
+                continue
+            if self.run_job(job.name):
+                done.append(job.name)
+        return done
+
+    def run_job(self, name: str) -> bool:
+        """Run one job now under its lock; False when another worker holds the lock."""
+        job = next(j for j in self.jobs if j.name == name)
+        with job_lock(self.settings, job.lock) as taken:
+            if not taken:
+                log.info("job %s skipped: another worker holds the %s lock", job.name, job.lock)
+                return False
+            try:
+                job.run()
+            except Exception:  # one failed run must not end the worker; the next tick retries
+                log.exception("job %s failed", job.name)
+            finally:
+                rt = self._runtime()
+                with rt.db.begin() as conn:
+                    runs.set_checkpoint(conn, f"worker:{job.name}", utcnow())
+        return True
+
+    # -- schedule -----------------------------------------------------------------------------
+
+    def _last_run(self, job: Job) -> datetime | None:
+        with self._runtime().db.begin(readonly=True) as conn:
+            return runs.get_checkpoint(conn, f"worker:{job.name}")
+
+    def _is_due(self, job: Job, now: datetime) -> bool:
+        last = self._last_run(job)
+        return last is None or now - last >= job.every
+
+    def _seconds_to_next(self) -> float:
+        now = utcnow()
+        waits = []
+        for job in self.jobs:
+            last = self._last_run(job)
+            waits.append(0.0 if last is None else (last + job.every - now).total_seconds())
+        return max(1.0, min(TICK_S, *waits))
+
+    # -- jobs ---------------------------------------------------------------------------------
+
+    def _job_update(self) -> None:
+        self._update(self._runtime())
+
+    def _job_retention(self) -> None:
+        purge_feedback_cv_text(self._runtime())
+
+    def _job_train(self) -> None:
+        fn = training_function()
+        if fn is None:
+            log.info("training is not available (no %s.run_training); skipped", TRAINING_MODULE)
+            return
+        rt = self._runtime()
+        result = fn(rt)
+        model_path = getattr(result, "model_path", None)
+        if getattr(result, "promoted", False) and model_path:
+            self.reindex_to(str(model_path))
+
+    def reindex_to(self, model_spec: str) -> Runtime:
+        """Blue/green: build an index with ``model_spec`` beside the serving one, switch, and
+        hand a runtime on the new index to ``on_swap`` (or close it when there is none)."""
+        from jobsai.embed.model import Embedder
+        from jobsai.sync.reindex import build_index, next_index_name, switch_active
+
+        rt = self._runtime()
+        embedder = Embedder.load(rt.settings.model_copy(update={"model": model_spec}))
+        with rt.db.begin(readonly=True) as conn:
+            name = next_index_name(conn)
+        build_index(rt.settings, rt.db, embedder, name)
+        switch_active(rt.settings, rt.db, name)
+        new = Runtime(rt.settings)
+        new.ingestor.sync_index()  # the delta since the build
+        if self._on_swap is not None:
+            self._on_swap(new)
+        else:
+            new.close()
+        return new
+
+
+def _update_from_jobstream(runtime: Runtime) -> object:
+    with runtime.client() as client:
+        report = runtime.ingestor.update(client)
+    log.info("update: %s", report.summary())
+    return report
+
+
+class WorkerThread:
+    """The worker in a daemon thread of ``jobsai serve``; it waits until the service is ready."""
+
+    def __init__(self, worker: Worker, thread: threading.Thread) -> None:
+        self.worker = worker
+        self.thread = thread
+
+    @classmethod
+    def start_for(
+        cls, settings: Settings, service: Any, update: Callable[[Runtime], object] | None = None
+    ) -> WorkerThread:
+        def current() -> Runtime:
+            rt = service.runtime
+            if rt is None:
+                raise RuntimeError("the web service has no runtime")
+            return rt
+
+        worker = Worker(settings, current, on_swap=service.hot_swap, update=update)
+
+        def loop() -> None:
+            while not worker.stopping and service.readiness().stage not in ("ready", "failed", "stopped"):
+                worker._stop.wait(1.0)
+            # Start-up has just synced the store; give the first scheduled job a minute's room.
+            worker._stop.wait(SERVE_START_DELAY_S)
+            if not worker.stopping and service.readiness().stage == "ready":
+                worker.run_forever()
+
+        thread = threading.Thread(target=loop, name="jobsai-worker", daemon=True)
+        thread.start()
+        return cls(worker, thread)
+
+    def stop_and_join(self, timeout: float = 30.0) -> None:
+        self.worker.stop()
+        self.thread.join(timeout)

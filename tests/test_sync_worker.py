@@ -1,0 +1,173 @@
+"""The scheduled worker: schedules, the job lock, feedback retention, clean shutdown on SIGTERM."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from datetime import timedelta
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from jobsai.config import Settings
+from jobsai.runtime import Runtime
+from jobsai.store import feedback as fb
+from jobsai.store import runs
+from jobsai.sync import worker as worker_mod
+from jobsai.sync.worker import Worker, job_lock, purge_feedback_cv_text
+from jobsai.timeutil import utcnow
+
+
+@pytest.fixture
+def settings(tmp_path: Path) -> Settings:
+    return Settings(data_dir=tmp_path / "data", database_url=None, qdrant_url=None, embed_quantize=False,
+                    jobstream_url="http://127.0.0.1:9", update_interval_min=10, train_interval_days=7)
+
+
+@pytest.fixture
+def runtime(settings: Settings) -> Any:
+    rt = Runtime(settings)  # only the database is opened; the jobs below never load a model
+    yield rt
+    rt.close()
+
+
+def _entry(session: str, ad: str, cv: str | None) -> fb.FeedbackEntry:
+    return fb.FeedbackEntry(
+        session_id=session, ad_id=ad, ad_text="Undersköterska\n\nHemtjänst", label="relevant", rank=1,
+        score=80, model_version="m@1", deletion_token=fb.new_deletion_token(), consent=cv is not None,
+        cv_text_redacted=cv,
+    )
+
+
+def test_retention_deletes_only_old_consented_cv_text(runtime) -> None:
+    now = utcnow()
+    with runtime.db.begin() as conn:
+        fb.record_feedback(conn, _entry("s-old", "a1", "gammalt CV"), now=now - timedelta(days=200))
+        fb.record_feedback(conn, _entry("s-new", "a2", "nytt CV"), now=now - timedelta(days=10))
+        fb.record_feedback(conn, _entry("s-none", "a3", None), now=now - timedelta(days=400))
+    assert purge_feedback_cv_text(runtime, now) == 1
+    with runtime.db.begin(readonly=True) as conn:
+        rows = {r.session_id: r for r in fb.get_feedback(conn)}
+    assert rows["s-old"].cv_text_redacted is None and rows["s-old"].label == "relevant"  # judgement kept
+    assert rows["s-new"].cv_text_redacted == "nytt CV"
+    assert purge_feedback_cv_text(runtime, now) == 0
+
+
+def test_jobs_run_on_their_schedule_and_training_is_optional(runtime, settings, monkeypatch) -> None:
+    updates: list[int] = []
+    trained: list[int] = []
+    w = Worker(settings, lambda: runtime, update=lambda rt: updates.append(1))
+    monkeypatch.setattr(worker_mod, "training_function", lambda: None)
+    assert w.run_due() == ["update", "train", "retention"]  # train: logged as unavailable
+    assert w.run_due() == []  # nothing is due again yet
+    assert w.run_due(utcnow() + timedelta(minutes=11)) == ["update"]
+    monkeypatch.setattr(worker_mod, "training_function", lambda: lambda rt: trained.append(1))
+    assert w.run_due(utcnow() + timedelta(days=7, minutes=1)) == ["update", "train", "retention"]
+    assert updates == [1, 1, 1] and trained == [1]
+    with runtime.db.begin(readonly=True) as conn:
+        assert runs.get_checkpoint(conn, "worker:train") is not None
+
+
+def test_a_failing_job_does_not_stop_the_worker(runtime, settings, monkeypatch) -> None:
+    def boom(rt: Runtime) -> None:
+        raise RuntimeError("JobStream is down")
+
+    monkeypatch.setattr(worker_mod, "training_function", lambda: None)
+    w = Worker(settings, lambda: runtime, update=boom)
+    assert w.run_due() == ["update", "train", "retention"]
+
+
+def test_two_workers_never_run_the_same_job_at_once(runtime, settings, monkeypatch) -> None:
+    monkeypatch.setattr(worker_mod, "training_function", lambda: None)
+    ran: list[str] = []
+    w = Worker(settings, lambda: runtime, update=lambda rt: ran.append("update"))
+    with job_lock(settings, "index") as taken:
+        assert taken
+        with job_lock(settings, "index") as again:  # a second opener (another worker) is refused
+            assert not again
+        assert w.run_job("update") is False
+        assert w.run_job("retention") is True  # another lock
+    assert ran == []
+    assert w.run_job("update") is True and ran == ["update"]
+
+
+def test_stop_lets_the_running_job_finish_and_starts_no_other(runtime, settings, monkeypatch) -> None:
+    monkeypatch.setattr(worker_mod, "training_function", lambda: None)
+    finished: list[str] = []
+
+    def update(rt: Runtime) -> None:
+        w.stop()  # SIGTERM arrives mid-job
+        time.sleep(0.05)
+        finished.append("update")
+
+    w = Worker(settings, lambda: runtime, update=update)
+    assert w.run_due() == ["update"]
+    assert finished == ["update"]
+    w.run_forever()  # returns at once: stop was requested
+
+
+def test_worker_process_shuts_down_cleanly_on_sigterm(tmp_path: Path) -> None:
+    env = dict(os.environ)
+    env.update({
+        "JOBSAI_DATA_DIR": str(tmp_path / "data"),
+        "JOBSAI_JOBSTREAM_URL": "http://127.0.0.1:9",
+        "JOBSAI_HTTP_MAX_RETRIES": "1",
+        "JOBSAI_HTTP_TIMEOUT_S": "2",
+        "JOBSAI_UPDATE_INTERVAL_MIN": "10",
+        "JOBSAI_MODEL": str(tmp_path / "no-model"),  # the update fails before any model is needed
+    })
+    env.pop("JOBSAI_DATABASE_URL", None)
+    env.pop("JOBSAI_QDRANT_URL", None)
+    log_path = tmp_path / "worker.log"
+    with open(log_path, "wb") as log_file:
+        proc = subprocess.Popen([sys.executable, "-m", "jobsai.cli.main", "worker"], env=env,
+                                stdout=log_file, stderr=subprocess.STDOUT)
+        try:
+            deadline = time.monotonic() + 40
+            while time.monotonic() < deadline and "job retention" not in log_path.read_text() \
+                    and "retention" not in _checkpoints(tmp_path):
+                time.sleep(0.2)
+            time.sleep(0.5)
+            proc.send_signal(signal.SIGTERM)
+            rc = proc.wait(timeout=30)
+        finally:
+            if proc.poll() is None:
+                proc.kill()
+    text = log_path.read_text()
+    assert rc == 0, text
+    assert "worker started" in text and "worker stopped" in text, text
+
+
+def _checkpoints(tmp_path: Path) -> str:
+    import sqlite3
+
+    db = tmp_path / "data" / "jobsai.sqlite3"
+    if not db.exists():
+        return ""
+    try:
+        with sqlite3.connect(db) as conn:
+            return " ".join(r[0] for r in conn.execute("select name from checkpoints"))
+    except sqlite3.Error:
+        return ""
+
+
+def test_serve_runs_the_worker_in_a_thread_once_the_service_is_ready(runtime, settings, monkeypatch) -> None:
+    from types import SimpleNamespace
+
+    from jobsai.sync.worker import WorkerThread
+
+    monkeypatch.setattr(worker_mod, "training_function", lambda: None)
+    monkeypatch.setattr(worker_mod, "SERVE_START_DELAY_S", 0.0)
+    ran: list[Runtime] = []
+    service = SimpleNamespace(runtime=runtime, hot_swap=lambda new: None,
+                              readiness=lambda: SimpleNamespace(stage="ready"))
+    wt = WorkerThread.start_for(settings, service, update=ran.append)
+    deadline = time.monotonic() + 10
+    while not ran and time.monotonic() < deadline:
+        time.sleep(0.05)
+    wt.stop_and_join(10)
+    assert ran == [runtime] and not wt.thread.is_alive()
