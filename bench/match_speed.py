@@ -600,6 +600,7 @@ def main(argv: list[str] | None = None) -> int:
         action="store_true",
         help="also time bench-only variants: ad lookup by primary key; at most 6 CV chunks",
     )
+    parser.add_argument("--only-unfiltered", action="store_true", help="time only the top_k=10 unfiltered case")
     parser.add_argument("--rebuild", action="store_true", help="delete a data dir this script built, build again")
     args = parser.parse_args(argv)
 
@@ -682,6 +683,8 @@ def main(argv: list[str] | None = None) -> int:
                 ),
                 ("top_k=100, no filter", None, 100),
             ]
+            if args.only_unfiltered:
+                scenarios = scenarios[:1]
             clock = instrument(runtime)
             summary = []
             for name, flt, top_k in scenarios:

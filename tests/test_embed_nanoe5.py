@@ -232,7 +232,7 @@ def _ad_texts(n: int) -> list[str]:
 
 
 def test_default_embedder_int8_close_to_fp32(cache_dir: Path, model_dir: Path, tmp_path: Path) -> None:
-    settings = Settings(data_dir=tmp_path, model_cache_dir=cache_dir, embed_batch_size=8)
+    settings = Settings(data_dir=tmp_path, model_cache_dir=cache_dir, embed_batch_size=8, embed_quantize=True)
     emb = Embedder.load(settings)
     assert emb.quantize and emb.prefixes.passage == "passage: "
     assert emb.fingerprint.name == nc.MODEL_NAME and emb.fingerprint.dim == 384

@@ -56,8 +56,9 @@ class Settings(BaseSettings):
     """``multilingual-e5-small`` (built-in, offline) or any sentence-transformers id or local path."""
     model_cache_dir: Path | None = None
     embed_batch_size: int = 32
-    embed_quantize: bool = True
-    """int8 (smoothed, per-channel) dynamic quantisation of the linear layers on CPU: 1.2-1.6x faster."""
+    embed_quantize: bool = False
+    """int8 (smoothed, per-channel) dynamic quantisation of the linear layers on CPU: 1.1-1.6x
+    faster, but it cost 0.025 dev-set nDCG@10 (0.849 vs 0.874), so it is off by default."""
     embed_threads: int | None = None
     device: str | None = None
     """``cpu``, ``cuda`` …; default picks a GPU when one is present."""

@@ -239,5 +239,9 @@ from jobsai.cli import worker_cmds  # noqa: E402 - `jobsai worker` and `jobsai i
 
 worker_cmds.register(app)
 
+from jobsai.cli import learn_cmds  # noqa: E402 - `jobsai feedback|train|models`
+
+learn_cmds.register(app)
+
 if __name__ == "__main__":
     app()

@@ -50,6 +50,7 @@ RUN_KINDS = ("snapshot", "stream", "file")
 RUN_STATUSES = ("running", "complete", "failed")
 INDEX_STATUSES = ("building", "active", "retired")
 FEEDBACK_LABELS = ("relevant", "not_relevant")
+MODEL_STATUSES = ("candidate", "champion", "rejected", "retired")
 
 
 class UTCDateTime(TypeDecorator[datetime]):
@@ -225,3 +226,27 @@ so training sees what serving saw. ``cv_text_redacted`` is set only with the per
 (the database refuses it otherwise) and only in redacted form. ``deletion_token_hash`` is the
 sha256 of the secret token the person holds to delete every row they gave.
 """
+
+model_registry = Table(
+    "model_registry",
+    metadata,
+    Column("version", String(100), primary_key=True),
+    Column("base", Text, nullable=False),
+    Column("path", Text, nullable=False),
+    Column("created_at", UTCDateTime, nullable=False),
+    Column("status", String(16), nullable=False),
+    Column("metrics", JSON),
+    Column("data_sizes", JSON),
+    Column("reason", Text),
+    Column("promoted_at", UTCDateTime),
+    CheckConstraint(_in("status", MODEL_STATUSES), name="status"),
+    # At most one champion, enforced by the database even under concurrent promotions.
+    Index(
+        "uq_model_registry_one_champion",
+        "status",
+        unique=True,
+        sqlite_where=text("status = 'champion'"),
+        postgresql_where=text("status = 'champion'"),
+    ),
+)
+"""Every trained model, promoted or not: its base, folder, gate metrics, data sizes and the gate's reason."""

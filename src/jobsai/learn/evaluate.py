@@ -1,0 +1,208 @@
+"""Rank ads for CVs with a given model, exactly as serving scores them, and compute metrics.
+
+Serving's dense features (profile/chunk cosines against title/body vectors, fused with the
+fitted weights of :mod:`jobsai.match.scoring`) are reproduced here without an index, so a
+challenger can be evaluated before any index is built with it. BM25 is left out: it does not
+depend on the model and would blur the comparison.
+"""
+
+from __future__ import annotations
+
+import gzip
+import json
+from collections.abc import Sequence
+from dataclasses import dataclass
+from functools import cache
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from jobsai.embed.model import Prefixes
+from jobsai.embed.text import AdTexts, ad_texts, cv_texts
+from jobsai.learn.metrics import mean_metrics, ranking_metrics
+from jobsai.match.scoring import compute_features, fuse
+from jobsai.sources.ads import Ad, parse_item
+
+K = 10
+
+
+class STEncoder:
+    """A SentenceTransformer plus the serving prefixes: fp32, no int8 copy (evaluation and training)."""
+
+    def __init__(self, model: Any, prefixes: Prefixes, *, name: str = "", batch_size: int = 32) -> None:
+        self.model = model
+        self.prefixes = prefixes
+        self.name = name
+        self.batch_size = batch_size
+
+    def encode(self, texts: Sequence[str], kind: str) -> np.ndarray:
+        prefix = self.prefixes.query if kind == "query" else self.prefixes.passage
+        vecs = self.model.encode(
+            [prefix + t for t in texts],
+            batch_size=self.batch_size,
+            convert_to_numpy=True,
+            normalize_embeddings=True,
+            show_progress_bar=False,
+        )
+        return np.asarray(vecs, dtype=np.float32)
+
+
+def load_encoder(settings: Any, model: str | Path) -> STEncoder:
+    """Load a model (folder or the configured spec) the way serving does, for evaluation."""
+    from jobsai.embed.model import Embedder
+
+    emb = Embedder.load(settings.model_copy(update={"model": str(model), "embed_quantize": False}))
+    return STEncoder(emb.sentence_transformer, emb.prefixes, name=str(model))
+
+
+@dataclass(frozen=True, slots=True)
+class LabelledCV:
+    id: str
+    text: str
+    target_occupation: tuple[str, ...]
+    target_group: tuple[str, ...]
+    target_field: tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Benchmark:
+    name: str
+    cvs: tuple[LabelledCV, ...]
+    ads: tuple[Ad, ...]
+
+
+def grade_of(ad: Ad, cv: LabelledCV) -> int:
+    """3 same occupation, 2 same occupation group, 1 same field, else 0 (as eval-dev's score.py)."""
+    if ad.occupation and ad.occupation.concept_id in cv.target_occupation:
+        return 3
+    if ad.occupation_group and ad.occupation_group.concept_id in cv.target_group:
+        return 2
+    if ad.occupation_field and ad.occupation_field.concept_id in cv.target_field:
+        return 1
+    return 0
+
+
+def rank_ads(encoder: STEncoder, cv_text: str, titles: np.ndarray, bodies: np.ndarray) -> np.ndarray:
+    """Indices of the ads, best first, by serving's fused dense score."""
+    t = cv_texts(cv_text)
+    vecs = encoder.encode([t.profile, *t.chunks], "query")
+    feats = compute_features(vecs[0], vecs[1:], titles, bodies, np.zeros(len(titles), dtype=np.float32))
+    return np.argsort(-fuse(feats), kind="stable")
+
+
+def encode_ads(encoder: STEncoder, texts: Sequence[AdTexts]) -> tuple[np.ndarray, np.ndarray]:
+    return encoder.encode([a.title for a in texts], "passage"), encoder.encode([a.body for a in texts], "passage")
+
+
+def evaluate_benchmark(encoder: STEncoder, bench: Benchmark, k: int = K) -> dict[str, float]:
+    titles, bodies = encode_ads(encoder, [ad_texts(a) for a in bench.ads])
+    per_cv = []
+    for cv in bench.cvs:
+        pool = [grade_of(a, cv) for a in bench.ads]
+        order = rank_ads(encoder, cv.text, titles, bodies)
+        per_cv.append(ranking_metrics([pool[i] for i in order], pool, k=k, rr_wanted=3, recall_wanted=2))
+    return mean_metrics(per_cv)
+
+
+def evaluate_feedback(
+    encoder: STEncoder, groups: Sequence[Any], pool: dict[str, str], k: int = K
+) -> dict[str, Any]:
+    """Held-out feedback: each test CV ranks the pool of ads; its own "relevant" ads have grade 1."""
+    from jobsai.learn.dataset import split_ad_text
+
+    ids = sorted(pool)
+    titles, bodies = encode_ads(encoder, [split_ad_text(pool[i]) for i in ids])
+    per_cv = []
+    for g in groups:
+        if not g.positives:
+            continue
+        grades = [1 if i in g.positives else 0 for i in ids]
+        order = rank_ads(encoder, g.cv_text, titles, bodies)
+        per_cv.append(ranking_metrics([grades[i] for i in order], grades, k=k, rr_wanted=1, recall_wanted=1))
+    out: dict[str, Any] = mean_metrics(per_cv)
+    if per_cv:  # per test CV, in order, for the gate's paired comparison
+        out["per_cv"] = [m[f"ndcg@{k}"] for m in per_cv]
+    return out
+
+
+# ---------------------------------------------------------------- benchmarks
+
+
+def _ads_from_items(items: Any) -> tuple[Ad, ...]:
+    out = []
+    for item in items:
+        ad = parse_item(item)
+        if isinstance(ad, Ad):
+            out.append(ad)
+    return tuple(sorted(out, key=lambda a: a.id))
+
+
+@cache
+def demo_ads() -> tuple[Ad, ...]:
+    from datetime import UTC, datetime
+
+    from jobsai.sources.demo import iter_demo_items
+
+    return _ads_from_items(iter_demo_items(datetime(2026, 1, 1, tzinfo=UTC)))
+
+
+def project_benchmark() -> Benchmark:
+    """The project's own fixed benchmark: fictional CVs with target occupations, against the demo ads."""
+    data = json.loads(resources.files("jobsai.learn").joinpath("data/benchmark.json").read_text(encoding="utf-8"))
+    cvs = tuple(
+        LabelledCV(
+            id=c["id"],
+            text=c["text"],
+            target_occupation=tuple(c["target_occupation"]),
+            target_group=tuple(c["target_group"]),
+            target_field=tuple(c.get("target_field", ())),
+        )
+        for c in data["cvs"]
+    )
+    return Benchmark(name="project", cvs=cvs, ads=demo_ads())
+
+
+def find_eval_dev(start: Path | None = None) -> Path | None:
+    """``shared/eval-dev`` beside this checkout or the working directory (``JOBSAI_EVAL_DEV_DIR`` wins)."""
+    import os
+
+    env = os.environ.get("JOBSAI_EVAL_DEV_DIR")
+    if env:
+        return Path(env) if (Path(env) / "labels.json").is_file() else None
+    here = Path(__file__).resolve()
+    for base in [start or Path.cwd(), *here.parents]:
+        for cand in (base / "shared" / "eval-dev", base.parent / "shared" / "eval-dev"):
+            if (cand / "labels.json").is_file():
+                return cand
+    return None
+
+
+def eval_dev_benchmark(folder: Path) -> Benchmark | None:
+    """``../shared/eval-dev`` against ``../shared/data/jobtech/ads.jsonl``, when both are present."""
+    ads_file = folder.parent / "data" / "jobtech" / "ads.jsonl"
+    if not ads_file.is_file():
+        return None
+    opener = gzip.open if ads_file.suffix == ".gz" else open
+    with opener(ads_file, "rt", encoding="utf-8") as fh:
+        ads = _ads_from_items(json.loads(line) for line in fh if line.strip())
+    cvs = []
+    for label in json.loads((folder / "labels.json").read_text(encoding="utf-8")):
+        cvs.append(
+            LabelledCV(
+                id=label["cv"],
+                text=(folder / "cvs" / label["cv"]).read_text(encoding="utf-8"),
+                target_occupation=tuple(label["target_occupation"]),
+                target_group=tuple(label["target_group"]),
+                target_field=tuple(label["target_field"]),
+            )
+        )
+    return Benchmark(name="eval-dev", cvs=tuple(cvs), ads=ads)
+
+
+def benchmarks(include_eval_dev: bool = True) -> list[Benchmark]:
+    out = [project_benchmark()]
+    if include_eval_dev and (folder := find_eval_dev()) is not None and (b := eval_dev_benchmark(folder)):
+        out.append(b)
+    return out
