@@ -101,11 +101,10 @@ class Understood(BaseModel):
     skills: list[str] = Field(description="Skills from the best results' ads that the CV mentions.")
 
 
-class Result(BaseModel):
-    rank: int
+class AdSummary(BaseModel):
+    """What every ad-shaped answer carries (labels for display; filters use concept ids)."""
+
     id: str
-    score: int = Field(description="Match score 0–100.")
-    raw_score: float
     headline: str
     employer: str | None
     municipality: str | None
@@ -118,6 +117,12 @@ class Result(BaseModel):
     deadline: datetime | None
     url: str = Field(description="The ad on Platsbanken.")
     apply_url: str | None
+
+
+class Result(AdSummary):
+    rank: int
+    score: int = Field(description="Match score 0–100.")
+    raw_score: float
     why: str
     matched_skills: list[str]
     matched_terms: list[str]
@@ -164,20 +169,7 @@ class DeleteResponse(BaseModel):
     deleted: int
 
 
-class AdResponse(BaseModel):
-    id: str
-    headline: str
-    employer: str | None
-    municipality: str | None
-    region: str | None
-    occupation: str | None
-    occupation_field: str | None
-    employment_type: str | None
-    working_hours: str | None
-    published: datetime | None
-    deadline: datetime | None
-    url: str
-    apply_url: str | None
+class AdResponse(AdSummary):
     description_text: str = Field(description="Plain text (tags removed; escape it to show it).")
     description_html: str = Field(description="Sanitised HTML: no scripts, event handlers or javascript: links.")
 
