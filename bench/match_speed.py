@@ -10,7 +10,8 @@ Building 50k ads honestly without embedding 100k texts (too slow on 2 cores):
   ``Ingestor.load_items`` (store only, no index);
 * only the 273 base ads are embedded with the real model (``AdPointBuilder``); each
   synthetic ad gets its base ad's title/body vectors plus small Gaussian noise, renormalised,
-  so the vectors cluster like real ads of one occupation do;
+  so the vectors cluster like real ads of one occupation do (default noise 0.009 per
+  dimension: cosine to the base ad ~0.985, while distinct base ads are ~0.96 apart);
 * the BM25 vector of every synthetic ad is the real one of its own text, the payload is the
   real ``ad_payload``; points go into the Edge index from ``open_index``, HNSW is built with
   ``optimize()`` and SQL is told what the index holds (``mark_indexed``).
@@ -19,8 +20,13 @@ Then a ``Runtime`` is opened on that data directory and ``runtime.matcher.match`
 (no filter, a municipality filter, a region filter, top_k=100), with a per-stage breakdown.
 
     JOBSAI_MODEL_CACHE_DIR=/tmp/scratch/cache python bench/match_speed.py --data-dir /tmp/jobsai-match50k
-    # later runs reuse the built directory (building takes minutes):
-    JOBSAI_MODEL_CACHE_DIR=/tmp/scratch/cache python bench/match_speed.py --data-dir /tmp/jobsai-match50k
+    # later runs reuse the built directory (building takes minutes); --what-if adds encoder
+    # variants (1 torch thread, int8 on/off); --only-unfiltered times just the main case:
+    python bench/match_speed.py --data-dir /tmp/jobsai-match50k --rounds 5 --what-if
+
+On a shared machine other processes' load shows up as whole slow rounds (torch's two threads
+wait for each other when one is descheduled), so each scenario runs several rounds and the
+best round is reported, next to the load average.
 """
 
 from __future__ import annotations
