@@ -256,25 +256,25 @@ def test_docx_with_table_header_and_bullets_in_document_order(tmp_path: Path) ->
     path = make_cv_docx(
         tmp_path / "cv.docx",
         ["Ekonom med åtta år i offentligt ägda verksamheter och ett stort intresse för analys."],
-        heading="Fredrik Olausson",
+        heading="Elin Testberg",
         bullets=["Samordnar årsbudgeten och tre prognoser per år", "Bygger rapporter i Power BI"],
         table=[
             ["Period", "Roll", "Arbetsgivare"],
-            ["2021 – nu", "Ekonomisk analytiker", "Myråsens Bostäder AB"],
-            ["2018 – 2021", "Redovisningsekonom", "Myråsens kommun"],
+            ["2021 – nu", "Ekonomisk analytiker", "Granviks Bostäder AB"],
+            ["2018 – 2021", "Redovisningsekonom", "Granviks kommun"],
         ],
         after_table=["SPRÅK", "Svenska (modersmål), engelska (mycket god)"],
-        header="Myråsen · 070-174 06 25 · fredrik.olausson@example.org",
+        header="Granvik · 070-174 06 90 · elin.testberg@example.org",
         footer="Sida 1",
     )
     cv = read(path)
     assert (cv.kind, cv.pages, cv.language) == ("docx", None, "sv")
     lines = cv.text.splitlines()
-    assert lines[0] == "Myråsen · 070-174 06 25 · fredrik.olausson@example.org"
+    assert lines[0] == "Granvik · 070-174 06 90 · elin.testberg@example.org"
     assert "- Samordnar årsbudgeten och tre prognoser per år" in lines
-    assert "2021 – nu | Ekonomisk analytiker | Myråsens Bostäder AB" in lines
+    assert "2021 – nu | Ekonomisk analytiker | Granviks Bostäder AB" in lines
     order = [
-        "Fredrik Olausson",
+        "Elin Testberg",
         "Ekonom med åtta år",
         "- Bygger rapporter",
         "Period | Roll",
