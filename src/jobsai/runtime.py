@@ -113,10 +113,6 @@ class Runtime:
         ingestor.verify_index()
         return ingestor
 
-    def store_only_ingestor(self) -> Ingestor:
-        """For jobs that only write SQL (the index catches up on the next sync)."""
-        return Ingestor(self.settings, self.db, progress=self.progress)
-
     def lookup_ads(self, ids: Sequence[str]) -> dict[str, Ad]:
         with self.db.begin(readonly=True) as conn:
             return ads_repo.get_ads(conn, ids)

@@ -11,7 +11,7 @@ from __future__ import annotations
 import uuid
 from abc import ABC, abstractmethod
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
@@ -111,7 +111,6 @@ class SearchFilter:
 class Hit:
     ad_id: str
     score: float
-    dense: np.ndarray | None = field(default=None, compare=False)
 
 
 class VectorIndex(ABC):
