@@ -474,3 +474,31 @@ def test_edge_damaged_record_is_an_error(tmp_path: Path) -> None:
     (path / "jobsai-index.json").unlink()
     with pytest.raises(VectorIndexError, match="no jobsai-index.json"):
         EdgeIndex.open(path, FP, encoder=ENCODER)
+
+
+@pytest.mark.parametrize("backend", ["edge", "server"])
+def test_drop_deletes_the_index_for_good(backend: str, tmp_path: Path) -> None:
+    """Retired indexes are dropped to free disk; an open embedded index is never pulled away."""
+    if backend == "edge":
+        path = tmp_path / "idx"
+        idx: VectorIndex = EdgeIndex.open(path, FP, encoder=ENCODER)
+        idx.upsert(ALL_POINTS)
+        with pytest.raises(IndexBusyError):
+            EdgeIndex.drop(path)
+        idx.close(optimize=False)
+        assert EdgeIndex.drop(path) is True
+        assert not path.exists()
+        assert EdgeIndex.drop(path) is False
+        with pytest.raises(VectorIndexError, match="no index"):
+            EdgeIndex.open(path, FP, create=False, encoder=ENCODER)
+        return
+    client = QdrantClient(path=str(tmp_path / "qdrant-local"))
+    try:
+        idx = ServerIndex.open(client, "jobsai_ads", FP, encoder=ENCODER)
+        idx.upsert(ALL_POINTS)
+        assert ServerIndex.drop(client, "jobsai_ads") is True
+        assert ServerIndex.drop(client, "jobsai_ads") is False
+        with pytest.raises(VectorIndexError, match="no index"):
+            ServerIndex.open(client, "jobsai_ads", FP, create=False, encoder=ENCODER)
+    finally:
+        client.close()

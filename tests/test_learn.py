@@ -73,6 +73,41 @@ def test_gate_decisions() -> None:
     assert not result.promote and "project" in result.reason
 
 
+# Per-CV held-out nDCG@10 for 18 CVs (what ~60 users give with a 30 % test split): the champion's,
+# and per-CV gains of three challengers.
+CHAMPION_PER_CV = [0.42, 0.55, 0.31, 0.68, 0.5, 0.27, 0.61, 0.45, 0.38, 0.72, 0.33, 0.58, 0.49, 0.64, 0.36, 0.53,
+                   0.44, 0.6]
+GENUINE_GAINS = [0.3, -0.1, 0.2, 0.0, 0.15, -0.2, 0.25, 0.1, -0.05, 0.2, 0.0, 0.3, -0.25, 0.1, 0.05, -0.1, 0.0, -0.15]
+"""Mean +0.044, sd 0.17: a real but noisy gain (t = 1.1), like a clean simulated run."""
+RANDOM_GAINS = [0.25, -0.2, 0.1, -0.15, 0.2, -0.25, 0.05, -0.1, 0.3, -0.3, 0.15, -0.05, 0.1, -0.2, 0.2, -0.15, 0.0,
+                0.32]
+"""Mean +0.015 (above the margin) but no consistency (t = 0.3): what random feedback looks like."""
+
+
+def _feedback_metrics(per_cv: list[float]) -> dict[str, dict[str, object]]:
+    return {"feedback": {"ndcg@10": sum(per_cv) / len(per_cv), "n": len(per_cv), "per_cv": per_cv},
+            "project": {"ndcg@10": 0.4}}
+
+
+def test_gate_defaults_accept_a_genuine_gain_at_18_cvs_and_reject_random_and_inverted() -> None:
+    champ = _feedback_metrics(CHAMPION_PER_CV)
+    genuine = _feedback_metrics([a + g for a, g in zip(CHAMPION_PER_CV, GENUINE_GAINS, strict=True)])
+    result = decide(champ, genuine)
+    assert result.promote, result.reason
+    assert not decide(champ, genuine, GateConfig(confidence=0.9)).promote  # the old default was too strict
+
+    noise = _feedback_metrics([a + g for a, g in zip(CHAMPION_PER_CV, RANDOM_GAINS, strict=True)])
+    result = decide(champ, noise)
+    assert not result.promote and "not consistent across CVs" in result.reason
+    inverted = _feedback_metrics([a - g for a, g in zip(CHAMPION_PER_CV, GENUINE_GAINS, strict=True)])
+    result = decide(champ, inverted)
+    assert not result.promote and "margin" in result.reason
+
+    few = _feedback_metrics([a + 0.2 for a in CHAMPION_PER_CV[:4]])  # a big gain, but only 4 held-out CVs
+    result = decide(_feedback_metrics(CHAMPION_PER_CV[:4]), few)
+    assert not result.promote and "fewer than 5" in result.reason
+
+
 def _feedback_db(settings: Settings, encoder, *, adversarial: bool, seed: int) -> Database:
     from jobsai.learn.evaluate import demo_ads
     from jobsai.learn.simulate import simulate_feedback, simulated_users

@@ -1,4 +1,5 @@
-"""Blue/green re-indexing: build beside the serving index, switch atomically, resume, roll back.
+"""Blue/green re-indexing: build beside the serving index, switch atomically, resume, roll back,
+delete old retired indexes, and the worker's re-index after a promotion.
 
 Two tiny models with different seeds stand in for the champion (A) and challenger (B).
 """
@@ -18,12 +19,17 @@ from sqlalchemy import select
 from jobsai.config import Settings
 from jobsai.embed.model import Embedder
 from jobsai.errors import StoreError
+from jobsai.index.factory import edge_index_path
 from jobsai.index.points import AdPointBuilder
+from jobsai.learn.train import LearnError
 from jobsai.runtime import Runtime
 from jobsai.sources.demo import iter_demo_items
+from jobsai.store import models as registry
 from jobsai.store import runs
 from jobsai.store.schema import ads as ads_table
-from jobsai.sync.reindex import build_index, read_manifest, rollback, switch_active
+from jobsai.sync import worker as worker_mod
+from jobsai.sync.reindex import build_index, prune_retired, read_manifest, read_meta, rollback, switch_active
+from jobsai.sync.worker import Worker
 from jobsai.web.service import WebService
 
 from support.tiny_model import make_tiny_model
@@ -201,3 +207,107 @@ def test_rollback_switches_back_without_re_embedding_then_syncs_the_delta(
         assert rt.matcher.match(CV, top_k=5)
     with pytest.raises(StoreError):
         rollback(settings, served.db, "nonexistent")
+
+
+def test_only_the_latest_retired_index_is_kept_older_ones_are_deleted(settings, served, models) -> None:
+    build_index(settings, served.db, _challenger(settings, models), "ads-2")
+    switch_active(settings, served.db, "ads-2")
+    assert edge_index_path(settings, "ads").is_dir()  # the one retired index is kept for rollback
+    build_index(settings, served.db, Embedder.load(settings), "ads-3")
+    switch_active(settings, served.db, "ads-3")
+    # "ads" is now the older of two retired indexes, but the fixture's runtime still has it open:
+    # it is marked in SQL (no rollback target) and its folder is left for later.
+    assert edge_index_path(settings, "ads").is_dir()
+    with served.db.begin(readonly=True) as conn:
+        old = runs.get_index(conn, "ads")
+    assert old is not None and old.status == "retired" and old.activated_at is None
+    with pytest.raises(StoreError, match="no retired index"):
+        rollback(settings, served.db, "ads")
+
+    served.close()
+    assert prune_retired(settings, served.db) == ["ads"]
+    assert not edge_index_path(settings, "ads").exists()
+    assert read_meta(settings, "ads") is None and not read_manifest(settings, "ads")
+    assert edge_index_path(settings, "ads-2").is_dir() and edge_index_path(settings, "ads-3").is_dir()
+    assert prune_retired(settings, served.db) == []  # idempotent
+
+    record = rollback(settings, served.db)  # to the kept one, without re-embedding
+    assert record.name == "ads-2"
+    # ads-3 is now the most recent retired index: kept; nothing else is left to delete.
+    assert edge_index_path(settings, "ads-3").is_dir()
+    with Runtime(settings) as rt:
+        assert rt.index_name == "ads-2" and rt.matcher.match(CV, top_k=5)
+
+
+def test_more_retired_indexes_are_kept_when_configured(settings, served, models) -> None:
+    served.close()
+    keep2 = settings.model_copy(update={"index_keep_retired": 2})
+    for name, embedder in (("ads-2", _challenger(settings, models)), ("ads-3", Embedder.load(settings))):
+        build_index(keep2, served.db, embedder, name)
+        switch_active(keep2, served.db, name)
+    assert all(edge_index_path(settings, n).is_dir() for n in ("ads", "ads-2", "ads-3"))
+    assert prune_retired(settings, served.db) == ["ads"]  # with the default (1) the oldest goes
+
+
+def test_worker_reindexes_with_a_newly_promoted_champion(settings, served, models, monkeypatch) -> None:
+    """The training job's promotion path: the registry gets a new champion (as run_training records
+    it), the worker builds an index with it, switches, and hot-swaps a runtime on it in."""
+    served.close()
+    challenger_fp = _challenger(settings, models).fingerprint
+    holder: dict[str, Runtime] = {"rt": Runtime(settings)}
+    swaps: list[Runtime] = []
+
+    def swap(new: Runtime) -> None:
+        swaps.append(new)
+        old, holder["rt"] = holder["rt"], new
+        old.close()
+
+    def training(rt: Runtime) -> None:  # stands in for learn.pipeline.run_training's registry effect
+        with rt.db.begin() as conn:
+            registry.add_model(conn, version="v-test", base=str(models[0]), path=str(models[1]),
+                               metrics={"challenger": {"feedback": {"ndcg@10": 0.7}}}, data_sizes={"train_cvs": 3})
+            registry.promote_in(conn, "v-test", reason="promoted: test")
+
+    monkeypatch.setattr(worker_mod, "training_function", lambda: training)
+    w = Worker(settings, lambda: holder["rt"], on_swap=swap, update=lambda rt: None)
+    try:
+        assert w.run_job("train") is True
+        assert len(swaps) == 1
+        rt = holder["rt"]
+        with rt.db.begin(readonly=True) as conn:
+            active = runs.active_index(conn)
+        assert active is not None and active.name == "ads-2"
+        assert active.model_sha256 == challenger_fp.weights_sha256
+        assert rt.index_name == "ads-2" and rt.embedder.fingerprint == challenger_fp
+        assert rt.index.count() == N_ADS and rt.matcher.match(CV, top_k=5)
+
+        # Nothing new promoted: the next run does not rebuild.
+        monkeypatch.setattr(worker_mod, "training_function", lambda: lambda rt: None)
+        assert w.run_job("train") is True and len(swaps) == 1
+    finally:
+        holder["rt"].close()
+
+
+def test_worker_catches_up_with_a_champion_that_does_not_serve_yet(settings, served, models, monkeypatch) -> None:
+    """A promotion whose re-index never happened (a crash, or `jobsai models promote` by hand) is
+    picked up by the next training run, even when that run trains nothing."""
+    with served.db.begin() as conn:
+        registry.add_model(conn, version="v-hand", base=str(models[0]), path=str(models[1]))
+        registry.promote_in(conn, "v-hand", reason="promoted by hand")
+    served.close()
+
+    def no_feedback(rt: Runtime) -> None:
+        raise LearnError("Not enough consented feedback to train.")
+
+    monkeypatch.setattr(worker_mod, "training_function", lambda: no_feedback)
+    rt0 = Runtime(settings)
+    w = Worker(settings, lambda: rt0, update=lambda rt: None)  # no on_swap: the new runtime is closed
+    try:
+        assert w.run_job("train") is True
+        with rt0.db.begin(readonly=True) as conn:
+            active = runs.active_index(conn)
+        assert active is not None and active.name == "ads-2"
+        assert active.model_sha256 == _challenger(settings, models).fingerprint.weights_sha256
+        assert w.champion_to_serve() is None
+    finally:
+        rt0.close()

@@ -171,3 +171,26 @@ def test_serve_runs_the_worker_in_a_thread_once_the_service_is_ready(runtime, se
         time.sleep(0.05)
     wt.stop_and_join(10)
     assert ran == [runtime] and not wt.thread.is_alive()
+
+
+def test_index_commands_refuse_to_run_while_the_index_lock_is_held(settings) -> None:
+    from typer.testing import CliRunner
+
+    from jobsai.cli.main import app
+    from jobsai.cli.worker_cmds import INDEX_BUSY_EXIT
+
+    env = {"JOBSAI_DATA_DIR": str(settings.data_dir), "JOBSAI_DATABASE_URL": None, "JOBSAI_QDRANT_URL": None,
+           "JOBSAI_MODEL": str(settings.data_dir / "no-model")}  # refused before any model is needed
+    runner = CliRunner()
+    with job_lock(settings, "index") as taken:  # a worker's update or re-index is running
+        assert taken
+        for args in (["index", "build"], ["index", "rollback"], ["index", "rollback", "ads-2"]):
+            result = runner.invoke(app, args, env=env)
+            assert result.exit_code == INDEX_BUSY_EXIT != 0, result.output
+            assert "another JobsAI process" in result.output and f"process {os.getpid()}" in result.output
+            assert "Try again" in result.output
+    # The lock is free again: the command runs (and says there is nothing to roll back to).
+    result = runner.invoke(app, ["index", "rollback"], env=env)
+    assert result.exit_code == 1 and "no retired index" in result.output, result.output
+    with job_lock(settings, "index") as taken:  # and the command released the lock
+        assert taken

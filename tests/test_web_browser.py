@@ -204,3 +204,15 @@ def test_phone_width_and_english(live_app: tuple[str, str], browser, tmp_path: P
     page.evaluate("window.scrollTo(0, window.scrollY)")
     page.screenshot(path=str(ARTIFACTS / "web-results-phone.png"), full_page=False)
     page.close()
+
+
+def test_admin_page_in_a_real_browser(live_app: tuple[str, str], browser) -> None:  # type: ignore[no-untyped-def]
+    base, _ = live_app  # served on 127.0.0.1 without JOBSAI_ADMIN_TOKEN: this machine may see it
+    page = browser.new_page(viewport={"width": 1280, "height": 900})  # type: ignore[attr-defined]
+    page.goto(base + "/admin")
+    assert page.locator("h1").inner_text() == "Model registry"
+    assert page.locator("table th").count() == 9
+    page.wait_for_function("() => document.querySelector('img')?.naturalWidth === 800", timeout=30_000)
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / "web-admin.png"), full_page=True)
+    page.close()

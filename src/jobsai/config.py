@@ -10,7 +10,7 @@ import os
 from pathlib import Path
 from typing import Literal
 
-from pydantic import Field
+from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 DEFAULT_MODEL = "multilingual-e5-small"
@@ -90,6 +90,12 @@ class Settings(BaseSettings):
     """Consented CV text in feedback older than this is deleted by the worker."""
     serve_worker: bool = True
     """``jobsai serve`` runs the worker's scheduled jobs in-process (one opener of the embedded index)."""
+    index_keep_retired: int = Field(default=1, ge=1)
+    """Retired indexes kept after a blue/green switch (for ``jobsai index rollback`` without re-embedding);
+    older ones are deleted. At least one, so the index a server has just swapped out is never deleted under it."""
+
+    admin_token: SecretStr | None = None
+    """Bearer token for the admin pages (``/admin``, ``/api/v1/models``). Unset: served to loopback clients only."""
 
     @property
     def resolved_database_url(self) -> str:

@@ -5,6 +5,8 @@ from __future__ import annotations
 import json
 import logging
 import signal
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Annotated, Any
 
 import typer
@@ -15,6 +17,27 @@ from jobsai.errors import JobsAIError
 log = logging.getLogger(__name__)
 
 index_app = typer.Typer(help="Blue/green index builds: list, build (and switch), rollback.", no_args_is_help=True)
+INDEX_BUSY_EXIT = 75
+"""Exit status when another process holds the index lock (EX_TEMPFAIL: try again later)."""
+
+
+@contextmanager
+def index_lock(settings: Settings) -> Iterator[None]:
+    """Hold the worker's ``index`` lock, so a build or rollback never overlaps an update or a
+    re-index by ``jobsai worker`` (or the worker inside ``jobsai serve``); exit at once when it is held."""
+    from jobsai.sync.worker import INDEX_LOCK, job_lock, lock_holder
+
+    with job_lock(settings, INDEX_LOCK) as taken:
+        if not taken:
+            pid = lock_holder(settings, INDEX_LOCK)
+            who = f" (process {pid})" if pid else ""
+            typer.echo(
+                f"Error: another JobsAI process{who} is updating or re-indexing the index right now "
+                "(a `jobsai worker`, or the worker inside `jobsai serve`). Try again when its job has finished.",
+                err=True,
+            )
+            raise typer.Exit(INDEX_BUSY_EXIT)
+        yield
 
 
 def worker(
@@ -96,7 +119,7 @@ def index_build(
 
     settings = Settings()
     try:
-        with Runtime(settings) as rt:
+        with index_lock(settings), Runtime(settings) as rt:
             embedder = Embedder.load(settings.model_copy(update={"model": model})) if model else Embedder.load(settings)
             with rt.db.begin(readonly=True) as conn:
                 name = name or next_index_name(conn)
@@ -124,14 +147,15 @@ def index_rollback(
 
     settings = Settings()
     try:
-        db = Database.from_settings(settings)
-        try:
-            db.migrate()
-            record = rollback(settings, db, name)
-        finally:
-            db.dispose()
-        with Runtime(settings) as rt:
-            rt.ingestor.sync_index()
+        with index_lock(settings):
+            db = Database.from_settings(settings)
+            try:
+                db.migrate()
+                record = rollback(settings, db, name)
+            finally:
+                db.dispose()
+            with Runtime(settings) as rt:
+                rt.ingestor.sync_index()
         typer.echo(f"{record.name} is active again")
     except JobsAIError as exc:
         typer.echo(f"Error: {exc}", err=True)

@@ -7,7 +7,7 @@ from pathlib import Path
 
 from jobsai.config import Settings
 from jobsai.embed.fingerprint import ModelFingerprint
-from jobsai.errors import ConfigError
+from jobsai.errors import ConfigError, VectorIndexError
 from jobsai.index.base import VectorIndex
 from jobsai.index.bm25 import Bm25Encoder
 
@@ -55,6 +55,31 @@ def open_index(
     from jobsai.index.qdrant_edge import EdgeIndex
 
     return EdgeIndex.open(edge_index_path(settings, name), fingerprint, create=create, encoder=encoder)
+
+
+def drop_index(settings: Settings, name: str) -> bool:
+    """Delete the index ``name`` (edge folder or server collection); False when there was none.
+
+    Raises IndexBusyError when an embedded index is still open somewhere, VectorIndexError
+    when the server cannot delete it.
+    """
+    if settings.qdrant_url:
+        from qdrant_client import QdrantClient
+
+        from jobsai.index.qdrant_server import ServerIndex
+
+        try:
+            client = QdrantClient(url=settings.qdrant_url, api_key=settings.qdrant_api_key,
+                                  timeout=int(settings.http_timeout_s))
+        except Exception as exc:
+            raise VectorIndexError(f"Could not connect to Qdrant at {settings.qdrant_url}: {exc}") from exc
+        try:
+            return ServerIndex.drop(client, server_collection(settings, name), settings.qdrant_url)
+        finally:
+            client.close()
+    from jobsai.index.qdrant_edge import EdgeIndex
+
+    return EdgeIndex.drop(edge_index_path(settings, name))
 
 
 def _checked(name: str | None) -> str:

@@ -164,6 +164,25 @@ class EdgeIndex(VectorIndex):
             raise
         return cls(path, shard, lock, fingerprint, tuning)
 
+    @staticmethod
+    def drop(path: Path | str) -> bool:
+        """Delete the index at ``path`` for good; False when there is none.
+
+        Raises IndexBusyError while any process has it open (its lock is held), so a
+        retired index that a server still reads from is never pulled from under it.
+        """
+        import shutil
+
+        path = Path(path)
+        if not path.is_dir() or path.is_symlink():
+            return False
+        lock = _DirLock.acquire(path)
+        try:
+            shutil.rmtree(path)
+        finally:
+            lock.release()
+        return True
+
     def close(self, optimize: bool = True) -> None:
         """Flush, optionally optimize (builds HNSW for new data), and release the directory."""
         shard, self._shard = self._shard, None

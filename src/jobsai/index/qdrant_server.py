@@ -155,6 +155,15 @@ class ServerIndex(VectorIndex):
             _ensure_payload_indexes(client, collection, set(info.payload_schema or {}))
         return cls(client, collection, fingerprint, tuning, label, owns_client)
 
+    @staticmethod
+    def drop(client: QdrantClient, collection: str, where: str = "local Qdrant") -> bool:
+        """Delete ``collection`` for good; False when there is none."""
+        with _errors("deleting the index", f"{where} (collection {collection!r})"):
+            if not client.collection_exists(collection):
+                return False
+            client.delete_collection(collection)
+        return True
+
     def close(self) -> None:
         if self._closed:
             return

@@ -1,11 +1,25 @@
 """The evaluation gate: a challenger is promoted only if it is better where it counts.
 
-(a) held-out feedback (CVs the challenger never trained on): better than the champion by at
-least ``margin`` on the gate metric, and consistently so: the lower end of a paired bootstrap
-interval of the per-CV gain (``confidence``, default 90 %) must be above zero, because with a
-few dozen held-out CVs a random-feedback model can beat a margin by luck;
+(a) held-out feedback (CVs the challenger never trained on): at least ``min_test_cvs`` (5) CVs,
+better than the champion by at least ``margin`` on the gate metric, and consistently so: the
+lower end of a one-sided paired bootstrap interval of the mean per-CV gain (``confidence``,
+default 80 %) must be above zero, because with a few dozen held-out CVs a model trained on
+random feedback can beat a margin by luck;
 (b) every fixed benchmark (the project's own, and
 ``../shared/eval-dev`` when present): not worse than the champion by more than ``tolerance``.
+
+Why 80 % and not 90 %: the gate meets ~15-20 held-out CVs in practice (a fifth or so of the
+consented CVs), and per-CV nDCG@10 gains are very noisy (each CV has a handful of relevant ads:
+a standard deviation of 0.3-0.4, so a standard error of ~0.08 at 18 CVs). A 90 % bound needs a
+mean gain of ~1.3 standard errors (~0.1), which a genuine improvement did not reach:
+``bench/learn_sim.py --tiny``-style run, 60 users, 18 held-out CVs, gain +0.108 (t = 1.2), bound
+-0.005 at 90 % (rejected) and +0.029 at 80 % (accepted); a second seed gained +0.193 and passes
+both. Inverted and coin-flip feedback lost ~0.27 there (t below -5, bounds ~-0.3 at every level),
+so the looser level costs nothing against them. The price: a challenger with no real gain passes
+this check about one time in five, which is why it is one of three guards (margin, bootstrap,
+benchmarks): a model that only looks better on held-out feedback still has to hold its ground
+on the fixed benchmarks.
+Fewer than 5 held-out CVs are too few for any interval to mean something: rejected outright.
 """
 
 from __future__ import annotations
@@ -25,9 +39,11 @@ class GateConfig:
     """Minimum gain on held-out feedback."""
     tolerance: float = 0.01
     """Largest loss allowed on any fixed benchmark."""
-    min_test_cvs: int = 2
-    confidence: float = 0.9
-    """One-sided bootstrap confidence that the held-out gain is positive (0 disables the check)."""
+    min_test_cvs: int = 5
+    """Fewer held-out CVs with feedback than this: rejected (no interval means anything then)."""
+    confidence: float = 0.8
+    """One-sided bootstrap confidence that the held-out gain is positive (0 disables the check);
+    80 %, not 90 %, so ~15-20 held-out CVs can show a genuine gain (see the module docstring)."""
     bootstrap_samples: int = 2000
 
 

@@ -1,7 +1,12 @@
-"""A PNG of metrics per model version over time (for ``jobsai models plot`` and the admin page)."""
+"""A PNG of metrics per model version over time (for ``jobsai models plot`` and the admin page).
+
+Drawn with matplotlib's object API (a ``Figure`` with its own Agg canvas), never ``pyplot``:
+pyplot keeps global state, and the web app renders this in worker threads.
+"""
 
 from __future__ import annotations
 
+import io
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -10,13 +15,14 @@ SERIES = (("feedback", "held-out feedback"), ("project", "project benchmark"), (
 MARKERS = {"champion": "*", "retired": "o", "rejected": "x", "candidate": "."}
 
 
-def plot_models(records: Sequence[Any], path: Path, metric: str = "ndcg@10") -> Path:
-    import matplotlib
+def render_models_png(records: Sequence[Any], metric: str = "ndcg@10") -> bytes:
+    """The plot as PNG bytes; ``records`` are registry rows (``created_at``, ``status``, ``metrics``)."""
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from matplotlib.figure import Figure
 
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
-    fig, ax = plt.subplots(figsize=(8, 4.5), dpi=100)
+    fig = Figure(figsize=(8, 4.5), dpi=100)
+    FigureCanvasAgg(fig)
+    ax = fig.subplots()
     xs = [r.created_at for r in records]
     for key, label in SERIES:
         ys = [r.metrics.get("challenger", {}).get(key, {}).get(metric) for r in records]
@@ -35,7 +41,14 @@ def plot_models(records: Sequence[Any], path: Path, metric: str = "ndcg@10") -> 
         ax.legend(loc="upper left", fontsize=8)
     fig.autofmt_xdate()
     fig.tight_layout()
+    buf = io.BytesIO()
+    fig.savefig(buf, format="png")
+    return buf.getvalue()
+
+
+def plot_models(records: Sequence[Any], path: Path, metric: str = "ndcg@10") -> Path:
+    """Write the plot to ``path`` (parent folders are created)."""
+    data = render_models_png(records, metric)
     path.parent.mkdir(parents=True, exist_ok=True)
-    fig.savefig(path, format="png")
-    plt.close(fig)
+    path.write_bytes(data)
     return path

@@ -304,6 +304,17 @@ def retire_index(conn: Connection, name: str) -> None:
         raise StoreError(f"index {name!r} is not registered")
 
 
+def forget_retired_index(conn: Connection, name: str) -> None:
+    """Record that a retired index's data is deleted: clearing ``activated_at`` makes it no
+    rollback target (rollback only returns to retired indexes that were once active)."""
+    result = conn.execute(
+        update(indexes).where(indexes.c.name == name, indexes.c.status == "retired")
+        .values(activated_at=None, point_count=None)
+    )
+    if result.rowcount != 1:
+        raise StoreError(f"index {name!r} is not a registered retired index")
+
+
 def active_index(conn: Connection) -> IndexRecord | None:
     """The index that answers queries, or ``None`` before the first build."""
     row = conn.execute(select(indexes).where(indexes.c.status == "active")).one_or_none()

@@ -18,6 +18,11 @@ How it fits together:
   ``sync_index``, which callers run right after a switch to bring over the delta.
 * :func:`rollback` is a switch back to a retired index whose files still exist: no
   re-embedding, only the delta since it was retired.
+* :func:`prune_retired` runs after every switch: it keeps the active index and the
+  ``index_keep_retired`` (1) most recently active retired ones, and deletes the data of older
+  retired indexes (the edge index's folder under ``data_dir/index``, or the server collection),
+  so a weekly retrain does not add a full index to the disk every week. Deleted indexes stay in
+  the registry as ``retired`` with ``activated_at`` cleared, which is how rollback knows to skip them.
 
 Writers must not run ``sync_index`` on the old index while a switch commits (the worker runs
 all index jobs under one job lock; see ``sync.worker``).
@@ -37,10 +42,10 @@ from sqlalchemy import Connection, select
 
 from jobsai.config import Settings
 from jobsai.embed.model import Embedder
-from jobsai.errors import StoreError, VectorIndexError
+from jobsai.errors import JobsAIError, StoreError, VectorIndexError
 from jobsai.index.base import VectorIndex
 from jobsai.index.bm25 import Bm25Encoder
-from jobsai.index.factory import DEFAULT_INDEX_NAME, edge_index_path, open_index
+from jobsai.index.factory import DEFAULT_INDEX_NAME, drop_index, edge_index_path, open_index
 from jobsai.index.points import AdPointBuilder
 from jobsai.store import ads as ads_repo
 from jobsai.store import runs
@@ -305,6 +310,7 @@ def switch_active(settings: Settings, db: Database, name: str) -> IndexRecord:
         ads_repo.mark_indexed(conn, held.items())
         record = runs.activate_index(conn, name, point_count=len(held))
     log.info("index %s is now active (was %s)", name, old.name if old else None)
+    prune_retired(settings, db)
     return record
 
 
@@ -321,4 +327,51 @@ def rollback(settings: Settings, db: Database, name: str | None = None) -> Index
         raise StoreError(f"no retired index {'named ' + repr(name) + ' ' if name else ''}to roll back to")
     candidates.sort(key=lambda r: r.activated_at or r.created_at, reverse=True)
     return switch_active(settings, db, candidates[0].name)
+
+
+# -- retention of retired indexes ---------------------------------------------------------------
+
+
+def prune_retired(settings: Settings, db: Database, keep: int | None = None) -> list[str]:
+    """Delete the data of retired indexes beyond the ``keep`` most recently active; their names.
+
+    Never touches the active index or one being built. Each is first marked in SQL (so rollback
+    stops offering it even if the deletion is interrupted), then its meta files and data go. An
+    edge folder that some process still has open is left for the next switch. Failures are
+    logged, not raised: the switch that called this has already succeeded.
+    """
+    keep = settings.index_keep_retired if keep is None else keep
+    with db.begin(readonly=True) as conn:
+        retired = [r for r in runs.list_indexes(conn) if r.status == "retired"]
+    rollback_targets = sorted((r for r in retired if r.activated_at is not None),
+                              key=lambda r: r.activated_at or r.created_at, reverse=True)
+    kept = {r.name for r in rollback_targets[:max(keep, 0)]}
+    deleted: list[str] = []
+    for rec in retired:
+        if rec.name in kept:
+            continue
+        try:
+            if _delete_index_data(settings, db, rec.name):
+                deleted.append(rec.name)
+        except (OSError, JobsAIError) as exc:
+            log.warning("could not delete the retired index %s (will retry after the next switch): %s",
+                        rec.name, exc)
+    if deleted:
+        log.info("deleted retired indexes %s (keeping %s)", ", ".join(deleted), ", ".join(sorted(kept)) or "none")
+    return deleted
+
+
+def _delete_index_data(settings: Settings, db: Database, name: str) -> bool:
+    """Mark ``name`` as no rollback target, then delete its meta files and data; False if nothing was left."""
+    with db.begin() as conn:
+        rec = runs.get_index(conn, name)
+        if rec is None or rec.status != "retired":
+            return False  # re-activated or rebuilt meanwhile
+        marked = rec.activated_at is not None
+        if marked:
+            runs.forget_retired_index(conn, name)
+    files = [p for p in (_meta_path(settings, name), _manifest_path(settings, name)) if p.exists()]
+    for p in files:
+        p.unlink(missing_ok=True)
+    return drop_index(settings, name) or marked or bool(files)
 

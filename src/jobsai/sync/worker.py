@@ -4,9 +4,12 @@ Jobs and their default schedules:
 
 * ``update`` every ``JOBSAI_UPDATE_INTERVAL_MIN`` minutes (10): the incremental JobStream update.
 * ``train`` every ``JOBSAI_TRAIN_INTERVAL_DAYS`` days (7): ``jobsai.learn.pipeline.run_training``
-  when that module is installed (else logged and skipped). When it returns a result with a
-  true ``promoted`` and a ``model_path``, the worker re-indexes blue/green with that model
-  and hands the new runtime to ``on_swap`` (the web service's hot swap).
+  when that module is installed (else logged and skipped). Then, whatever training did, the
+  model registry decides what serves: when its champion is not the model that built the
+  active index (a promotion just now, one by hand with ``jobsai models promote``/``rollback``,
+  or one whose re-index was interrupted), the worker re-indexes blue/green with it and hands
+  the new runtime to ``on_swap`` (the web service's hot swap). Reading the registry rather
+  than the training result is what makes an interrupted promotion resume on the next run.
 * ``retention`` daily: consented CV text older than ``JOBSAI_FEEDBACK_RETENTION_DAYS`` (180)
   is deleted from the feedback table.
 
@@ -14,7 +17,8 @@ When each job last ran is kept in the ``checkpoints`` table (``worker:<job>``), 
 does not re-run a weekly job. **Locking**: every job runs under an exclusive ``fcntl.flock``
 on ``data_dir/locks/<lock>.lock`` taken without waiting; a second worker (another process or
 thread) that finds it held skips the job for this tick. ``update`` and ``train`` share the
-``index`` lock because both write the vector index; the OS drops the lock if a worker dies,
+``index`` lock because both write the vector index (``jobsai index build|rollback`` take it too,
+and refuse to run while it is held); the OS drops the lock if a worker dies,
 so there is nothing to expire. (Workers on different machines need a shared ``data_dir``
 or their own schedule; the embedded index allows one opener anyway.)
 
@@ -34,9 +38,11 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from pathlib import Path
 from typing import Any
 
 from jobsai.config import Settings
+from jobsai.errors import JobsAIError
 from jobsai.runtime import Runtime
 from jobsai.store import feedback as feedback_repo
 from jobsai.store import runs
@@ -45,6 +51,8 @@ from jobsai.timeutil import utcnow
 log = logging.getLogger(__name__)
 
 TRAINING_MODULE = "jobsai.learn.pipeline"
+INDEX_LOCK = "index"
+"""The lock every writer of the vector index takes (worker update and training, ``jobsai index``)."""
 TICK_S = 30.0
 """Longest sleep between checks for due jobs (a stop request wakes the loop at once)."""
 SERVE_START_DELAY_S = 60.0
@@ -70,6 +78,15 @@ def job_lock(settings: Settings, name: str) -> Iterator[bool]:
             fcntl.flock(fd, fcntl.LOCK_UN)
     finally:
         os.close(fd)
+
+
+def lock_holder(settings: Settings, name: str) -> int | None:
+    """The process id written into lock ``name`` by its last holder (for messages; may be stale)."""
+    try:
+        text = (settings.data_dir / "locks" / f"{name}.lock").read_text(encoding="utf-8").strip()
+    except OSError:
+        return None
+    return int(text) if text.isdigit() else None
 
 
 def purge_feedback_cv_text(runtime: Runtime, now: datetime | None = None) -> int:
@@ -120,8 +137,8 @@ class Worker:
         self._update = update or _update_from_jobstream
         self._stop = threading.Event()
         self.jobs = [
-            Job("update", "index", timedelta(minutes=settings.update_interval_min), self._job_update),
-            Job("train", "index", timedelta(days=settings.train_interval_days), self._job_train),
+            Job("update", INDEX_LOCK, timedelta(minutes=settings.update_interval_min), self._job_update),
+            Job("train", INDEX_LOCK, timedelta(days=settings.train_interval_days), self._job_train),
             Job("retention", "retention", timedelta(days=1), self._job_retention),
         ]
 
@@ -203,12 +220,42 @@ class Worker:
         fn = training_function()
         if fn is None:
             log.info("training is not available (no %s.run_training); skipped", TRAINING_MODULE)
-            return
+        else:
+            try:
+                fn(self._runtime())
+            except JobsAIError as exc:  # e.g. too little consented feedback: an expected outcome
+                log.info("training produced no model: %s", exc)
+        self.serve_champion()
+
+    def champion_to_serve(self) -> str | None:
+        """The registry champion's folder when the active index was built by another model, else None."""
+        from jobsai.embed.model import FINGERPRINT_CACHE_FILE, weights_sha256
+        from jobsai.store import models as registry
+
         rt = self._runtime()
-        result = fn(rt)
-        model_path = getattr(result, "model_path", None)
-        if getattr(result, "promoted", False) and model_path:
-            self.reindex_to(str(model_path))
+        with rt.db.begin(readonly=True) as conn:
+            champion = registry.champion(conn)
+            active = runs.active_index(conn)
+        if champion is None:
+            return None  # no trained model yet: the configured model serves
+        try:
+            digest = weights_sha256(
+                Path(champion.path), cache_file=rt.settings.resolved_model_cache_dir / FINGERPRINT_CACHE_FILE
+            )
+        except (JobsAIError, OSError) as exc:
+            log.warning("the champion %s cannot be served: %s", champion.version, exc)
+            return None
+        if active is not None and active.model_sha256 == digest:
+            return None
+        return champion.path
+
+    def serve_champion(self) -> Runtime | None:
+        """Re-index with the registry's champion when it does not serve yet; the new runtime or None."""
+        path = self.champion_to_serve()
+        if path is None:
+            return None
+        log.info("the champion model %s does not serve yet: re-indexing with it", path)
+        return self.reindex_to(path)
 
     def reindex_to(self, model_spec: str) -> Runtime:
         """Blue/green: build an index with ``model_spec`` beside the serving one, switch, and

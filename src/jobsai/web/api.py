@@ -35,7 +35,15 @@ from jobsai.errors import (
     VectorIndexError,
 )
 from jobsai.sources.ads import PLATSBANKEN_URL
-from jobsai.web.errors import BusyError, NotFoundError, NotReadyError, RateLimitedError, SessionNotFoundError
+from jobsai.web.errors import (
+    AdminAuthError,
+    AdminForbiddenError,
+    BusyError,
+    NotFoundError,
+    NotReadyError,
+    RateLimitedError,
+    SessionNotFoundError,
+)
 from jobsai.web.ratelimit import TokenBucketLimiter
 from jobsai.web.render import ad_body_html, highlight, plain_text, safe_url
 from jobsai.web.service import MAX_TOP_K, FilterInput, MatchOutcome, WebService
@@ -206,6 +214,8 @@ def error_status(exc: Exception) -> tuple[int, str]:
     """HTTP status and error code for an exception (the one place that decides)."""
     table: list[tuple[type[Exception], int, str]] = [
         (RateLimitedError, 429, "rate_limited"),
+        (AdminAuthError, 401, "unauthorized"),
+        (AdminForbiddenError, 403, "forbidden"),
         (FileTooLargeError, 413, "file_too_large"),
         (UnsupportedFileTypeError, 415, "unsupported_file_type"),
         (CVError, 422, "unreadable_cv"),
@@ -234,6 +244,8 @@ async def _jobsai_error(_request: Request, exc: Exception) -> JSONResponse:
     headers = None
     if isinstance(exc, RateLimitedError):
         headers = {"Retry-After": TokenBucketLimiter.retry_after_header(exc.retry_after)}
+    elif isinstance(exc, AdminAuthError):
+        headers = {"WWW-Authenticate": 'Bearer realm="jobsai-admin"'}
     if status >= 500:
         log.warning("%s: %s", code, exc)
     return _error(status, code, str(exc), headers)

@@ -1,4 +1,5 @@
-"""The app factory: one FastAPI app with the HTTP API under ``/api/v1`` and the Gradio UI at ``/``.
+"""The app factory: one FastAPI app with the HTTP API under ``/api/v1``, the admin page at ``/admin``
+(:mod:`jobsai.web.admin`) and the Gradio UI at ``/``.
 
 Run it with ``jobsai serve``, or under any ASGI server with
 ``uvicorn --factory jobsai.web.app:create_app``. Each call of :func:`create_app` builds an
@@ -19,6 +20,7 @@ from fastapi import FastAPI
 from jobsai import __version__
 from jobsai.config import Settings
 from jobsai.runtime import Runtime
+from jobsai.web.admin import admin_router
 from jobsai.web.api import health_router, install_error_handlers, router
 from jobsai.web.middleware import BodySizeLimitMiddleware, RequestTimeoutMiddleware, install_access_log_redaction
 from jobsai.web.service import WebService
@@ -63,6 +65,7 @@ def create_app(settings: Settings | None = None, runtime: Runtime | None = None)
     install_error_handlers(app)
     app.include_router(router)
     app.include_router(health_router)
+    app.include_router(admin_router())
     app.add_middleware(RequestTimeoutMiddleware, timeout_s=settings.web_request_timeout_s)
     app.add_middleware(BodySizeLimitMiddleware, max_bytes=settings.max_upload_bytes + MULTIPART_OVERHEAD)
     install_access_log_redaction()

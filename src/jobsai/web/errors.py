@@ -27,3 +27,11 @@ class SessionNotFoundError(JobsAIError):
 
 class NotFoundError(JobsAIError):
     """An ad (or an ad in a session's results) that does not exist: 404."""
+
+
+class AdminAuthError(JobsAIError):
+    """An admin page was asked for without the admin token (or with a wrong one): 401."""
+
+
+class AdminForbiddenError(JobsAIError):
+    """No admin token is configured and the request is not from this machine: 403."""

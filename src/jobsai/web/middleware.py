@@ -131,19 +131,21 @@ class RequestTimeoutMiddleware:
             )(scope, receive, send)
 
 
-_SECRET_IN_PATH = re.compile(r"(/api/v1/feedback/|[?&](?:radera|delete)=)[A-Za-z0-9_\-]+")
+_SECRET_IN_PATH = re.compile(r"(/api/v1/feedback/|[?&](?:radera|delete)=)[A-Za-z0-9_\-]+|([?&]token=)[^&\s\"#]+")
+
+
+def _mask(text: str) -> str:
+    return _SECRET_IN_PATH.sub(lambda m: (m.group(1) or m.group(2)) + "***", text)
 
 
 class AccessLogRedaction(logging.Filter):
-    """Keep deletion tokens out of access logs (they appear in a DELETE path and in the UI link)."""
+    """Keep deletion tokens (a DELETE path, the UI link) and the admin ``?token=`` out of access logs."""
 
     def filter(self, record: logging.LogRecord) -> bool:
         if isinstance(record.args, tuple):
-            record.args = tuple(
-                _SECRET_IN_PATH.sub(r"\1***", a) if isinstance(a, str) else a for a in record.args
-            )
+            record.args = tuple(_mask(a) if isinstance(a, str) else a for a in record.args)
         elif isinstance(record.msg, str):
-            record.msg = _SECRET_IN_PATH.sub(r"\1***", record.msg)
+            record.msg = _mask(record.msg)
         return True
 
 
