@@ -51,7 +51,6 @@ from typing import Any
 
 import numpy as np
 
-import jobsai.match.matcher as matcher_module
 from jobsai.config import Settings
 from jobsai.embed.model import Embedder
 from jobsai.embed.text import cv_texts
@@ -60,7 +59,6 @@ from jobsai.index.bm25 import Bm25Encoder
 from jobsai.index.factory import DEFAULT_INDEX_NAME, open_index
 from jobsai.index.points import AdPointBuilder, ad_bm25_text, ad_payload
 from jobsai.index.qdrant_edge import EdgeIndex
-from jobsai.match.explain import Explainer
 from jobsai.runtime import Runtime
 from jobsai.sources.ads import Ad, parse_item
 from jobsai.sources.demo import iter_demo_items
@@ -437,11 +435,7 @@ def instrument(runtime: Runtime) -> Clock:
     )
     m.bm25 = Timed(runtime.bm25, clock, {"embed_query": "bm25"})
     m.lookup = clock.timed("sql", runtime.lookup_ads)
-
-    class TimedExplainer(Explainer):
-        explain = clock.timed("explain", Explainer.explain)  # type: ignore[assignment]
-
-    matcher_module.Explainer = TimedExplainer  # type: ignore[misc]
+    m.explainer = Timed(m.explainer, clock, {"explain": "explain"})
     return clock
 
 

@@ -34,6 +34,9 @@ GENERIC_TERMS = frozenset(
 )
 """Words that nearly every ad and CV share: they say nothing about why this ad fits."""
 MAX_TERMS = 8
+MAX_CACHED_STEMS = 200_000
+"""The stem cache lives as long as the matcher (ad words repeat across requests); past this
+many words it starts afresh, so memory stays bounded on a long-running server."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -56,7 +59,10 @@ class Explanation:
 
 
 class Explainer:
-    """Finds shared terms between one CV and several ads; holds a per-word stem cache."""
+    """Finds shared terms between one CV and several ads; holds a bounded per-word stem cache.
+
+    One instance serves every request of a matcher (safe across threads: the cache is a dict
+    whose entries are written whole)."""
 
     def __init__(self, bm25: Bm25Encoder) -> None:
         self.bm25 = bm25
@@ -67,6 +73,8 @@ class Explainer:
         ids = self._stems.get(key)
         if ids is None:
             ids = frozenset(int(i) for i in self.bm25.embed_query(key).indices)
+            if len(self._stems) >= MAX_CACHED_STEMS:
+                self._stems = {}
             self._stems[key] = ids
         return ids
 

@@ -101,6 +101,7 @@ class Matcher:
         self.weights = weights
         self.calibration = calibration
         self.min_words = min_words
+        self.explainer = Explainer(bm25)
 
     def rank(
         self, cv_text: str, flt: SearchFilter | None = None, limit: int = CANDIDATES
@@ -141,15 +142,15 @@ class Matcher:
         """The ``top_k`` best ads for a CV, best first, each with a score and a reason."""
         if top_k < 1 or top_k > MAX_TOP_K:
             raise ValueError(f"top_k must be between 1 and {MAX_TOP_K}")
-        if self.index.count() == 0:
-            raise NoDataError("There are no ads in the index yet; run `jobsai update` or `jobsai load`.")
         ids, fused, best, chunks = self.rank(cv_text, flt, limit=max(CANDIDATES, top_k))
+        if not ids and self.index.count() == 0:  # counted only then: an exact count costs ms per query
+            raise NoDataError("There are no ads in the index yet; run `jobsai update` or `jobsai load`.")
         ids, fused, best = ids[:top_k], fused[:top_k], best[:top_k]
         ads = self.lookup(ids)
         keep = [k for k, i in enumerate(ids) if i in ads]  # an ad removed a moment ago is skipped
         shown = [ads[ids[k]] for k in keep]
         passages = [short_passage(chunks[int(best[k])]) if chunks else "" for k in keep]
-        explanations = Explainer(self.bm25).explain(cv_text, shown, passages)
+        explanations = self.explainer.explain(cv_text, shown, passages)
         results = []
         for k, ad, ex in zip(keep, shown, explanations, strict=True):
             occupation = ad.occupation.label if ad.occupation else None
