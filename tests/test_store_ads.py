@@ -7,7 +7,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import event, select
 
 from jobsai.errors import StoreError
 from jobsai.sources.ads import Ad, parse_item
@@ -351,3 +351,34 @@ def test_concurrent_upserts_of_overlapping_batches(db_url: str, db: Database) ->
     assert sum(r.unchanged for r in results) == 400
     with db.begin(readonly=True) as conn:
         assert repo.count_ads(conn).live == 500
+
+
+def test_sqlite_keyset_and_lookup_queries_use_the_partial_indexes(db: Database) -> None:
+    """The queries the indexer and the matcher run per page/request must not scan and sort all
+    live ads (the planner trap a plain ``removed_at`` index set): check SQLite's own plans."""
+    if db.backend != "sqlite":
+        pytest.skip("query plans are checked on SQLite; PostgreSQL plans depend on its statistics")
+    upsert(db, [make_ad(f"ad{i}") for i in range(30)])
+    with db.begin() as conn:
+        repo.mark_removed(conn, ["ad3"], NOW)
+    seen: list[tuple[str, Any]] = []
+
+    def capture(conn: Any, cursor: Any, statement: str, params: Any, context: Any, many: bool) -> None:
+        if statement.lstrip().upper().startswith("SELECT") and " ads" in statement:
+            seen.append((statement, params))
+
+    event.listen(db.engine, "before_cursor_execute", capture)
+    try:
+        with db.begin(readonly=True) as conn:
+            repo.ads_needing_index(conn, 5, after_id="ad1")
+            repo.ads_needing_unindex(conn, 5)
+            repo.get_ads(conn, ["ad1", "ad2"])
+            list(repo.iter_live_ads(conn, batch=50))
+    finally:
+        event.remove(db.engine, "before_cursor_execute", capture)
+    assert len(seen) >= 4
+    with db.engine.connect() as raw:
+        for statement, params in seen:
+            plan = " | ".join(r[-1] for r in raw.exec_driver_sql("EXPLAIN QUERY PLAN " + statement, params))
+            assert "ix_ads_removed_at" not in plan and "TEMP B-TREE" not in plan, (statement, plan)
+            assert "USING INDEX" in plan or "USING PRIMARY KEY" in plan, (statement, plan)

@@ -42,8 +42,11 @@ def test_migrations_create_exactly_the_schema(db: Database) -> None:
     assert diffs == []
     with db.begin(readonly=True) as conn:
         index_names = {ix["name"] for ix in inspect(conn).get_indexes("ads")}
+    assert "ix_ads_removed_at" not in index_names  # replaced by partial indexes in 0004
     assert {
-        "ix_ads_removed_at",
+        "ix_ads_live",
+        "ix_ads_pending_index",
+        "ix_ads_pending_unindex",
         "ix_ads_last_publication_at",
         "ix_ads_occupation_id",
         "ix_ads_municipality_id",

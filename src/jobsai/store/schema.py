@@ -53,6 +53,12 @@ FEEDBACK_LABELS = ("relevant", "not_relevant")
 MODEL_STATUSES = ("candidate", "champion", "rejected", "retired")
 
 
+LIVE_SQL = "removed_at IS NULL"
+PENDING_SQL = "removed_at IS NULL AND (indexed_hash IS NULL OR indexed_hash <> content_hash)"
+UNINDEX_SQL = "removed_at IS NOT NULL AND indexed_hash IS NOT NULL"
+"""Conditions of the ads table's partial indexes; queries in ``store.ads`` use the same terms."""
+
+
 class UTCDateTime(TypeDecorator[datetime]):
     """A timestamp stored as UTC and always returned tz-aware in UTC.
 
@@ -126,7 +132,12 @@ ads = Table(
         "removed_reason IS NULL OR " + _in("removed_reason", REMOVED_REASONS), name="removed_reason"
     ),
     CheckConstraint("(removed_at IS NULL) = (removed_reason IS NULL)", name="removed_consistent"),
-    Index(None, "removed_at"),
+    # Partial indexes in id order (SQLite and PostgreSQL both have them): the live ads, the ads the
+    # vector index lacks, and the removed ads it still holds. A plain index on removed_at made
+    # SQLite's planner fetch every live ad and sort them for each keyset page (~130 ms at 50k).
+    Index("ix_ads_live", "id", sqlite_where=text(LIVE_SQL), postgresql_where=text(LIVE_SQL)),
+    Index("ix_ads_pending_index", "id", sqlite_where=text(PENDING_SQL), postgresql_where=text(PENDING_SQL)),
+    Index("ix_ads_pending_unindex", "id", sqlite_where=text(UNINDEX_SQL), postgresql_where=text(UNINDEX_SQL)),
     Index(None, "last_publication_at"),
     Index(None, "occupation_id"),
     Index(None, "municipality_id"),
