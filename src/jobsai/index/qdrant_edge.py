@@ -89,6 +89,10 @@ class EdgeTuning:
     always, about 9 ms at 20 % of 50k ads; choose it when recall must not depend on the data."""
     exact: bool = False
     """Scan every vector for every search (exact; about 5 ms per query at 50k ads)."""
+    sparse_full_scan_threshold: int = 500
+    """BM25 searches whose filter keeps fewer ads than this score them all directly instead of
+    walking the inverted index: a municipality filter (~4,000 of 50k ads) went from 45 to 9 ms
+    with the same top 300. Applies to indexes created with it."""
 
 
 class EdgeIndex(VectorIndex):
@@ -366,7 +370,11 @@ def edge_filter(flt: SearchFilter | None) -> qe.Filter | None:
 def _edge_config(dim: int, tuning: EdgeTuning) -> qe.EdgeConfig:
     return qe.EdgeConfig(
         vectors={name: qe.EdgeVectorParams(size=dim, distance=qe.Distance.Cosine) for name in DENSE_VECTORS},
-        sparse_vectors={SPARSE_VECTOR: qe.EdgeSparseVectorParams(modifier=qe.Modifier.Idf)},
+        sparse_vectors={
+            SPARSE_VECTOR: qe.EdgeSparseVectorParams(
+                modifier=qe.Modifier.Idf, full_scan_threshold=tuning.sparse_full_scan_threshold
+            )
+        },
         hnsw_config=qe.HnswIndexConfig(
             m=tuning.m,
             ef_construct=tuning.ef_construct,

@@ -58,6 +58,8 @@ class ServerTuning:
     payload_m: int | None = None
     """None: the server default (payload-aware links help filtered recall; the server has
     the time to build them, unlike the embedded shard)."""
+    sparse_full_scan_threshold: int = 500
+    """As ``EdgeTuning.sparse_full_scan_threshold``: filtered BM25 over few ads scans them directly."""
     hnsw_ef: int = 128
     acorn: bool = True
     """ACORN for filtered searches (AND-ed filters defeat per-field payload links)."""
@@ -332,7 +334,12 @@ def _create_collection(
             vectors_config={
                 name: qm.VectorParams(size=dim, distance=qm.Distance.COSINE) for name in DENSE_VECTORS
             },
-            sparse_vectors_config={SPARSE_VECTOR: qm.SparseVectorParams(modifier=qm.Modifier.IDF)},
+            sparse_vectors_config={
+                SPARSE_VECTOR: qm.SparseVectorParams(
+                    index=qm.SparseIndexParams(full_scan_threshold=tuning.sparse_full_scan_threshold),
+                    modifier=qm.Modifier.IDF,
+                )
+            },
             hnsw_config=qm.HnswConfigDiff(
                 m=tuning.m, ef_construct=tuning.ef_construct, payload_m=tuning.payload_m
             ),
