@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Sequence
 
+import numpy as np
 import pytest
 
 from jobsai.errors import ScannedPDFError, TextTooShortError
@@ -11,6 +13,7 @@ from jobsai.web.i18n import LANGS, STRINGS, as_lang, error_message, t
 from jobsai.web.middleware import AccessLogRedaction
 from jobsai.web.ratelimit import TokenBucketLimiter
 from jobsai.web.render import excerpt, highlight, plain_text
+from jobsai.web.service import SharedQueryEncoder
 from jobsai.web.sessions import MatchSession, SessionStore, ShownResult
 
 
@@ -101,3 +104,28 @@ def test_access_log_redaction_hides_deletion_tokens() -> None:
                                 ("1.2.3.4", "GET", "/?radera=SECRETtoken_123", "1.1", 200), None)
     AccessLogRedaction().filter(record2)
     assert "SECRET" not in record2.getMessage()
+
+
+class _CountingEncoder:
+    def __init__(self) -> None:
+        self.calls = 0
+
+    def encode_queries(self, texts: Sequence[str]) -> np.ndarray:
+        self.calls += 1
+        return np.array([[float(len(t)), float(i)] for i, t in enumerate(texts)], dtype=np.float32)
+
+
+def test_shared_query_encoder_reuses_a_recent_cvs_vectors_and_stays_bounded() -> None:
+    inner = _CountingEncoder()
+    enc = SharedQueryEncoder(inner, capacity=2)
+    first = enc.encode_queries(["profil a", "bit 1"])
+    first[0, 0] = -1.0  # a caller changing its copy must not change the cache
+    again = enc.encode_queries(["profil a", "bit 1"])
+    assert inner.calls == 1 and again[0, 0] == len("profil a")
+    enc.encode_queries(["profil b"])
+    enc.encode_queries(["profil c"])  # evicts a (least recently used)
+    assert inner.calls == 3
+    enc.encode_queries(["profil a", "bit 1"])
+    assert inner.calls == 4
+    enc.encode_queries(["profil a", "bit", "1"])  # other texts, other key
+    assert inner.calls == 5

@@ -21,7 +21,7 @@ import hashlib
 import logging
 import threading
 import time
-from collections import Counter
+from collections import Counter, OrderedDict
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import timedelta
@@ -150,21 +150,45 @@ class _State:
     progress: dict[str, tuple[int, int | None]] = field(default_factory=dict)
 
 
-class _SerialEncoder:
-    """Lets one query encoding run at a time.
+class SharedQueryEncoder:
+    """The web app's query encoder: one encoding at a time, and recent CVs' vectors kept.
 
-    Why: a Hugging Face fast tokenizer raises "Already borrowed" when two threads change its
-    padding settings at once, and two forward passes on a 2-core machine only slow each
+    Why serial: a Hugging Face fast tokenizer raises "Already borrowed" when two threads change
+    its padding settings at once, and two forward passes on a 2-core machine only slow each
     other down. Retrieval, scoring, explanations and SQL still run concurrently.
+
+    Why a cache: a person who changes a filter or asks for more results sends the same CV
+    again, and encoding it is most of a match's time (~0.3 s of ~0.35 s). The last
+    ``capacity`` CVs' vectors are kept in memory, keyed by a hash of their texts (no text is
+    kept), so those requests skip the model.
     """
 
-    def __init__(self, encoder: Any) -> None:
+    def __init__(self, encoder: Any, capacity: int = 256) -> None:
         self._encoder = encoder
+        self._capacity = capacity
         self._lock = threading.Lock()
+        self._cache: OrderedDict[str, np.ndarray] = OrderedDict()
+
+    @staticmethod
+    def _key(texts: Sequence[str]) -> str:
+        h = hashlib.sha256()
+        for text in texts:
+            h.update(text.encode("utf-8", "surrogatepass") + b"\0")
+        return h.hexdigest()
 
     def encode_queries(self, texts: Sequence[str]) -> np.ndarray:
+        key = self._key(texts)
         with self._lock:
-            return self._encoder.encode_queries(texts)
+            hit = self._cache.get(key)
+            if hit is not None:
+                self._cache.move_to_end(key)
+                return hit.copy()
+            vectors = self._encoder.encode_queries(texts)
+            if self._capacity > 0:
+                self._cache[key] = vectors.copy()
+                while len(self._cache) > self._capacity:
+                    self._cache.popitem(last=False)
+            return vectors
 
 
 class WebService:
@@ -259,7 +283,7 @@ class WebService:
             # The first encoding builds the int8 model (seconds): do it now, not in a user's request.
             matcher.encoder.encode_queries(["undersköterska med erfarenhet av hemtjänst"])
             serial = copy.copy(matcher)
-            serial.encoder = _SerialEncoder(matcher.encoder)
+            serial.encoder = SharedQueryEncoder(matcher.encoder)
             self._matcher = serial
             self._model_version = f"{fp.name}@{fp.weights_sha256[:12]}"
             self._set_stage("ready", "ready")
@@ -311,7 +335,7 @@ class WebService:
         matcher = new.matcher
         matcher.encoder.encode_queries(["undersköterska med erfarenhet av hemtjänst"])
         serial = copy.copy(matcher)
-        serial.encoder = _SerialEncoder(matcher.encoder)
+        serial.encoder = SharedQueryEncoder(matcher.encoder)
         fp = new.embedder.fingerprint
         with self._state_lock:
             old, owned = self._runtime, self._owns_runtime
