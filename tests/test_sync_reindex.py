@@ -311,3 +311,42 @@ def test_worker_catches_up_with_a_champion_that_does_not_serve_yet(settings, ser
         assert w.champion_to_serve() is None
     finally:
         rt0.close()
+
+
+def test_the_update_job_serves_a_hand_promotion_even_when_jobstream_is_down(settings, served, models) -> None:
+    """`jobsai models promote` by hand takes effect within one update interval, not after the next
+    weekly training; the next update, with nothing changed, builds nothing."""
+    with served.db.begin() as conn:
+        registry.add_model(conn, version="v-hand", base=str(models[0]), path=str(models[1]))
+        registry.promote_in(conn, "v-hand", reason="promoted by hand")
+    served.close()
+    updates: list[str] = []
+
+    def jobstream_down(rt: Runtime) -> None:
+        updates.append(rt.index_name)
+        raise RuntimeError("JobStream is down")
+
+    holder: dict[str, Runtime] = {"rt": Runtime(settings)}
+    swaps: list[Runtime] = []
+
+    def swap(new: Runtime) -> None:
+        swaps.append(new)
+        old, holder["rt"] = holder["rt"], new
+        old.close()
+
+    w = Worker(settings, lambda: holder["rt"], on_swap=swap, update=jobstream_down)
+    try:
+        assert w.run_job("update") is True
+        assert updates == ["ads"] and len(swaps) == 1
+        with holder["rt"].db.begin(readonly=True) as conn:
+            active = runs.active_index(conn)
+        assert active is not None and active.name == "ads-2"
+        assert active.model_sha256 == _challenger(settings, models).fingerprint.weights_sha256
+        assert holder["rt"].matcher.match(CV, top_k=5)
+
+        assert w.run_job("update") is True  # nothing changed: no second build
+        assert updates == ["ads", "ads-2"] and len(swaps) == 1
+        with holder["rt"].db.begin(readonly=True) as conn:
+            assert [r.name for r in runs.list_indexes(conn)].count("ads-3") == 0
+    finally:
+        holder["rt"].close()

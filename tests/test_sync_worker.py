@@ -194,3 +194,69 @@ def test_index_commands_refuse_to_run_while_the_index_lock_is_held(settings) -> 
     assert result.exit_code == 1 and "no retired index" in result.output, result.output
     with job_lock(settings, "index") as taken:  # and the command released the lock
         assert taken
+
+
+def _cli_env(settings: Settings) -> dict[str, str | None]:
+    return {"JOBSAI_DATA_DIR": str(settings.data_dir), "JOBSAI_DATABASE_URL": None, "JOBSAI_QDRANT_URL": None,
+            "JOBSAI_JOBSTREAM_URL": "http://127.0.0.1:9", "JOBSAI_MODEL": str(settings.data_dir / "no-model")}
+
+
+def test_ingest_commands_refuse_to_run_while_the_index_lock_is_held(settings, tmp_path: Path) -> None:
+    from typer.testing import CliRunner
+
+    from jobsai.cli.main import app
+    from jobsai.cli.worker_cmds import INDEX_BUSY_EXIT
+
+    ads = tmp_path / "ads.jsonl"
+    ads.write_text("[]", encoding="utf-8")
+    runner = CliRunner()
+    with job_lock(settings, "index") as taken:  # a worker's update or re-index is running
+        assert taken
+        for args in (["update"], ["load", str(ads)], ["bootstrap"], ["reindex"]):
+            result = runner.invoke(app, args, env=_cli_env(settings))
+            assert result.exit_code == INDEX_BUSY_EXIT, (args, result.output)
+            assert f"another JobsAI process (process {os.getpid()})" in result.output and "Try again" in result.output
+    # Free again: `load` gets past the lock (to the missing model) and lets it go when it fails.
+    result = runner.invoke(app, ["load", str(ads)], env=_cli_env(settings))
+    assert result.exit_code == 1 and "no-model does not exist" in " ".join(result.output.split()), result.output
+    with job_lock(settings, "index") as taken:
+        assert taken
+
+
+def test_a_command_during_the_in_process_workers_update_is_refused_at_once(runtime, settings, tmp_path) -> None:
+    """`jobsai serve` runs the worker in-process: a command meeting its lock (even from the same
+    process, the strictest case) exits 75 at once instead of waiting, so neither can deadlock."""
+    from typer.testing import CliRunner
+
+    from jobsai.cli.main import app
+    from jobsai.cli.worker_cmds import INDEX_BUSY_EXIT
+
+    ads = tmp_path / "ads.jsonl"
+    ads.write_text("[]", encoding="utf-8")
+    seen: list[tuple[int, float]] = []
+
+    def update(rt: Runtime) -> None:
+        t0 = time.monotonic()
+        result = CliRunner().invoke(app, ["load", str(ads)], env=_cli_env(settings))
+        seen.append((result.exit_code, time.monotonic() - t0))
+
+    w = Worker(settings, lambda: runtime, update=update)
+    assert w.run_job("update") is True
+    assert len(seen) == 1 and seen[0][0] == INDEX_BUSY_EXIT and seen[0][1] < 10
+
+
+def test_the_update_job_checks_the_registry_champion(runtime, settings, caplog) -> None:
+    """After each update the worker looks for a champion that does not serve yet (a hand promotion):
+    with none it reads the registry and loads nothing (the configured model does not even exist)."""
+    import logging
+
+    from jobsai.store import models as registry
+
+    w = Worker(settings, lambda: runtime, update=lambda rt: None)
+    assert w.run_job("update") is True and w.champion_to_serve() is None
+    with runtime.db.begin() as conn:  # promoted by hand, but its folder has gone: reported, not served
+        registry.add_model(conn, version="v-gone", base="b", path=str(settings.data_dir / "models" / "v-gone"))
+        registry.promote_in(conn, "v-gone", reason="promoted by hand")
+    with caplog.at_level(logging.WARNING, logger="jobsai.sync.worker"):
+        assert w.run_job("update") is True
+    assert "the champion v-gone cannot be served" in caplog.text

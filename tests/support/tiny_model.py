@@ -3,7 +3,11 @@
 The Hub is unreachable here and the built-in model takes ~15 s to convert and seconds per
 batch, so tests that only need *a* working model use this one: a randomly initialised
 2-layer BERT (hidden 32) with a WordPiece tokenizer trained on a few sentences, saved as an
-ordinary ST folder (Transformer + mean pooling + Normalize). Deterministic for a given seed.
+ordinary ST folder (Transformer + mean pooling + Normalize). The weights are deterministic for a
+given seed; the trained WordPiece vocabulary is not (the trainer breaks ties in hash order, so
+its 400 pieces differ between processes). ``fixed_vocab=True`` builds the vocabulary from the
+corpus's words and characters instead, so the whole folder is the same in every run: use it
+where a test's outcome depends on what the model ranks (``tests/test_learn.py``).
 
     from support.tiny_model import make_tiny_model
     path = make_tiny_model(tmp_path / "tiny-model")
@@ -32,16 +36,34 @@ TINY_CORPUS: tuple[str, ...] = (
 SPECIAL_TOKENS = ("[PAD]", "[UNK]", "[CLS]", "[SEP]", "[MASK]")
 
 
-def _tokenizer(max_seq_length: int):  # -> PreTrainedTokenizerFast
+EXTRA_CHARS = "abcdefghijklmnopqrstuvwxyzåäöéü0123456789"
+"""Characters in the fixed vocabulary besides the corpus's, so most Swedish words split into known pieces."""
+
+
+def corpus_vocab() -> dict[str, int]:
+    """Special tokens, characters (as word starts and ``##`` continuations) and the corpus's words, sorted."""
+    from tokenizers import normalizers, pre_tokenizers
+
+    norm = normalizers.BertNormalizer(lowercase=True, strip_accents=False)
+    pre = pre_tokenizers.BertPreTokenizer()
+    words = {w for text in TINY_CORPUS for w, _ in pre.pre_tokenize_str(norm.normalize_str(text))}
+    chars = {c for w in words for c in w} | set(EXTRA_CHARS)
+    tokens = [*SPECIAL_TOKENS, *sorted(chars), *sorted("##" + c for c in chars), *sorted(words - chars)]
+    return {t: i for i, t in enumerate(dict.fromkeys(tokens))}
+
+
+def _tokenizer(max_seq_length: int, fixed: bool = False):  # -> PreTrainedTokenizerFast
     from tokenizers import Tokenizer, decoders, models, normalizers, pre_tokenizers, processors, trainers
     from transformers import PreTrainedTokenizerFast
 
-    tok = Tokenizer(models.WordPiece(unk_token="[UNK]"))
+    wordpiece = models.WordPiece(corpus_vocab(), unk_token="[UNK]") if fixed else models.WordPiece(unk_token="[UNK]")
+    tok = Tokenizer(wordpiece)
     tok.normalizer = normalizers.BertNormalizer(lowercase=True, strip_accents=False)
     tok.pre_tokenizer = pre_tokenizers.BertPreTokenizer()
     tok.decoder = decoders.WordPiece()
-    trainer = trainers.WordPieceTrainer(vocab_size=400, special_tokens=list(SPECIAL_TOKENS), show_progress=False)
-    tok.train_from_iterator(TINY_CORPUS, trainer=trainer)
+    if not fixed:
+        trainer = trainers.WordPieceTrainer(vocab_size=400, special_tokens=list(SPECIAL_TOKENS), show_progress=False)
+        tok.train_from_iterator(TINY_CORPUS, trainer=trainer)
     cls_id, sep_id = tok.token_to_id("[CLS]"), tok.token_to_id("[SEP]")
     tok.post_processor = processors.TemplateProcessing(
         single="[CLS] $A [SEP]",
@@ -59,10 +81,11 @@ def _tokenizer(max_seq_length: int):  # -> PreTrainedTokenizerFast
     )
 
 
-def make_tiny_model(directory: Path, *, seed: int = 0, max_seq_length: int = 128) -> Path:
+def make_tiny_model(directory: Path, *, seed: int = 0, max_seq_length: int = 128, fixed_vocab: bool = False) -> Path:
     """Write a tiny ST model into ``directory`` (created if needed) and return its path.
 
     A different ``seed`` gives different weights with the same shapes (same file sizes).
+    ``fixed_vocab``: the same vocabulary in every run (see the module docstring).
     """
     import torch
     from sentence_transformers import SentenceTransformer
@@ -71,7 +94,7 @@ def make_tiny_model(directory: Path, *, seed: int = 0, max_seq_length: int = 128
 
     directory = Path(directory)
     directory.mkdir(parents=True, exist_ok=True)
-    tokenizer = _tokenizer(max_seq_length)
+    tokenizer = _tokenizer(max_seq_length, fixed=fixed_vocab)
     config = BertConfig(
         vocab_size=len(tokenizer),
         hidden_size=32,

@@ -129,26 +129,27 @@ def models(ctx: typer.Context) -> None:
 
 @models_app.command("promote")
 def models_promote(version: Annotated[str, typer.Argument(help="Version to make champion.")]) -> None:
-    """Make VERSION the champion in the registry (re-indexing with it is a separate step)."""
+    """Make VERSION the champion in the registry; the worker (`jobsai worker`, or the one inside
+    `jobsai serve`) re-indexes with it after its next update, within JOBSAI_UPDATE_INTERVAL_MIN."""
     from jobsai.store import models as registry
 
     try:
         rec = registry.promote(_db(Settings()), version, reason="promoted by hand")
     except JobsAIError as exc:
         raise _fail(exc) from None
-    out.print(f"{rec.version} is now the champion.")
+    out.print(f"{rec.version} is now the champion; the worker serves it after its next update.")
 
 
 @models_app.command("rollback")
 def models_rollback(version: Annotated[str, typer.Argument(help="A former champion to return to.")]) -> None:
-    """Return to a former champion."""
+    """Return to a former champion (served after the worker's next update, like a promotion)."""
     from jobsai.store import models as registry
 
     try:
         rec = registry.rollback(_db(Settings()), version)
     except JobsAIError as exc:
         raise _fail(exc) from None
-    out.print(f"Rolled back: {rec.version} is the champion again.")
+    out.print(f"Rolled back: {rec.version} is the champion again; the worker serves it after its next update.")
 
 
 @models_app.command("plot")

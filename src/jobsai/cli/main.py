@@ -6,7 +6,7 @@ import json
 import logging
 import sys
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 from datetime import timedelta
 from pathlib import Path
 from typing import Annotated
@@ -17,6 +17,7 @@ from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
 from jobsai import __version__
+from jobsai.cli.locks import index_lock
 from jobsai.config import Settings
 from jobsai.cv.extract import extract_cv_text
 from jobsai.errors import JobsAIError
@@ -54,8 +55,12 @@ def main(
 
 
 @contextmanager
-def _runtime(bars: bool = True) -> Iterator[Runtime]:
-    """A Runtime with a progress display; JobsAI errors become a message and exit code 1."""
+def _runtime(bars: bool = True, *, writes_index: bool = False) -> Iterator[Runtime]:
+    """A Runtime with a progress display; JobsAI errors become a message and exit code 1.
+
+    ``writes_index``: hold the worker's index lock throughout (exit 75 at once while a worker's
+    update or re-index, or another such command, holds it), so two writers never interleave.
+    """
     progress = Progress(
         TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
         console=err, transient=True, disable=not bars or not err.is_terminal,
@@ -68,9 +73,13 @@ def _runtime(bars: bool = True) -> Iterator[Runtime]:
             tasks[stage] = progress.add_task(labels.get(stage, stage), total=total)
         progress.update(tasks[stage], completed=done, total=total)
 
+    settings = Settings()
     try:
-        with progress, Runtime(Settings(), progress=report) as rt:
-            yield rt
+        with ExitStack() as stack:
+            if writes_index:
+                stack.enter_context(index_lock(settings))
+            with progress, Runtime(settings, progress=report) as rt:
+                yield rt
     except JobsAIError as exc:
         err.print(f"[bold red]Error:[/] {exc}")
         raise typer.Exit(1) from None
@@ -90,28 +99,28 @@ def _print_report(report: IngestReport | None) -> None:
 @app.command()
 def bootstrap() -> None:
     """Fetch the full JobStream snapshot (every live ad), store it and index it."""
-    with _runtime() as rt, rt.client() as client:
+    with _runtime(writes_index=True) as rt, rt.client() as client:
         _print_report(rt.ingestor.bootstrap(client))
 
 
 @app.command()
 def update() -> None:
     """Apply everything changed since the last run: new, changed, removed and expired ads."""
-    with _runtime() as rt, rt.client() as client:
+    with _runtime(writes_index=True) as rt, rt.client() as client:
         _print_report(rt.ingestor.update(client))
 
 
 @app.command()
 def load(file: Annotated[Path, typer.Argument(help="JobTech ads: JSON array or JSON Lines (.gz ok).")]) -> None:
     """Ingest ads from a JobTech-format file (for offline use)."""
-    with _runtime() as rt:
+    with _runtime(writes_index=True) as rt:
         _print_report(rt.ingestor.load_file(file))
 
 
 @app.command()
 def reindex() -> None:
     """Re-embed every live ad into a fresh index (after changing the model)."""
-    with _runtime() as rt:
+    with _runtime(writes_index=True) as rt:
         with rt.db.begin() as conn:
             ads_repo.reset_index_state(conn)
         _print_report(rt.ingestor.sync_index())

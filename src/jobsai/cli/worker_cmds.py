@@ -5,39 +5,18 @@ from __future__ import annotations
 import json
 import logging
 import signal
-from collections.abc import Iterator
-from contextlib import contextmanager
 from typing import Annotated, Any
 
 import typer
 
+from jobsai.cli.locks import INDEX_BUSY_EXIT, index_lock
 from jobsai.config import Settings
 from jobsai.errors import JobsAIError
 
 log = logging.getLogger(__name__)
 
 index_app = typer.Typer(help="Blue/green index builds: list, build (and switch), rollback.", no_args_is_help=True)
-INDEX_BUSY_EXIT = 75
-"""Exit status when another process holds the index lock (EX_TEMPFAIL: try again later)."""
-
-
-@contextmanager
-def index_lock(settings: Settings) -> Iterator[None]:
-    """Hold the worker's ``index`` lock, so a build or rollback never overlaps an update or a
-    re-index by ``jobsai worker`` (or the worker inside ``jobsai serve``); exit at once when it is held."""
-    from jobsai.sync.worker import INDEX_LOCK, job_lock, lock_holder
-
-    with job_lock(settings, INDEX_LOCK) as taken:
-        if not taken:
-            pid = lock_holder(settings, INDEX_LOCK)
-            who = f" (process {pid})" if pid else ""
-            typer.echo(
-                f"Error: another JobsAI process{who} is updating or re-indexing the index right now "
-                "(a `jobsai worker`, or the worker inside `jobsai serve`). Try again when its job has finished.",
-                err=True,
-            )
-            raise typer.Exit(INDEX_BUSY_EXIT)
-        yield
+__all__ = ["INDEX_BUSY_EXIT", "index_app", "index_lock", "register", "worker"]
 
 
 def worker(

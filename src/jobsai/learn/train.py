@@ -17,7 +17,7 @@ import logging
 import secrets
 import shutil
 import tempfile
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -25,7 +25,7 @@ from typing import Any
 
 from jobsai.errors import JobsAIError
 from jobsai.learn.dataset import SearchFn, TrainingSet, build_training_set, training_triplets
-from jobsai.learn.evaluate import STEncoder, benchmarks, load_encoder
+from jobsai.learn.evaluate import Benchmark, STEncoder, benchmarks, load_encoder
 from jobsai.learn.gate import GateConfig, GateResult, decide, evaluate_model
 from jobsai.timeutil import utcnow
 
@@ -179,6 +179,7 @@ def run_training(
     config: TrainConfig = TrainConfig(),
     gate: GateConfig = GateConfig(),
     include_eval_dev: bool = True,
+    benches: Sequence[Benchmark] | None = None,
     version: str | None = None,
     say: Callable[[str], None] = log.info,
 ) -> TrainReport:
@@ -187,6 +188,8 @@ def run_training(
     ``base``: "champion" (the registry's champion, else the configured model) or "base" (the
     configured model). The champion compared against is always the registry's champion, or the
     configured model when there is none yet. A passing challenger is promoted in the registry only.
+    ``benches``: the fixed benchmarks to gate on (default: the project's, plus eval-dev when
+    ``include_eval_dev`` and present); a caller with a time budget, such as a test, passes a smaller one.
     """
     from jobsai.store import models as registry
     from jobsai.store.feedback import get_feedback
@@ -211,7 +214,9 @@ def run_training(
     if not triplets:
         raise LearnError("Not enough consented feedback to train (no CV with both a positive and a negative).")
 
-    benches = benchmarks(include_eval_dev)
+    benches = list(benches) if benches is not None else benchmarks(include_eval_dev)
+    if not benches:
+        raise LearnError("No fixed benchmark to gate on: a challenger must be checked against at least one.")
     pool = _pool(ts)
     champ = load_encoder(settings, champion_spec)
     say("Evaluating the champion ...")

@@ -2,7 +2,10 @@
 
 Jobs and their default schedules:
 
-* ``update`` every ``JOBSAI_UPDATE_INTERVAL_MIN`` minutes (10): the incremental JobStream update.
+* ``update`` every ``JOBSAI_UPDATE_INTERVAL_MIN`` minutes (10): the incremental JobStream update,
+  then (whether or not JobStream answered) :meth:`Worker.serve_champion`, so a promotion or
+  rollback by hand (``jobsai models promote|rollback``) serves within one update interval. When
+  nothing changed that costs a registry read and a cached weights hash (file sizes and mtimes).
 * ``train`` every ``JOBSAI_TRAIN_INTERVAL_DAYS`` days (7): ``jobsai.learn.pipeline.run_training``
   when that module is installed (else logged and skipped). Then, whatever training did, the
   model registry decides what serves: when its champion is not the model that built the
@@ -17,10 +20,10 @@ When each job last ran is kept in the ``checkpoints`` table (``worker:<job>``), 
 does not re-run a weekly job. **Locking**: every job runs under an exclusive ``fcntl.flock``
 on ``data_dir/locks/<lock>.lock`` taken without waiting; a second worker (another process or
 thread) that finds it held skips the job for this tick. ``update`` and ``train`` share the
-``index`` lock because both write the vector index (``jobsai index build|rollback`` take it too,
-and refuse to run while it is held); the OS drops the lock if a worker dies,
-so there is nothing to expire. (Workers on different machines need a shared ``data_dir``
-or their own schedule; the embedded index allows one opener anyway.)
+``index`` lock because both write the vector index (``jobsai bootstrap|update|load|reindex`` and
+``jobsai index build|rollback`` take it too, and refuse to run while it is held); the OS drops
+the lock if a worker dies, so there is nothing to expire. (Workers on different machines need
+a shared ``data_dir`` or their own schedule; the embedded index allows one opener anyway.)
 
 **Shutdown**: :meth:`Worker.stop` (SIGTERM/SIGINT in ``jobsai worker``) lets the job that is
 running finish (every ingestion batch is committed and resumable) and then returns.
@@ -211,7 +214,16 @@ class Worker:
     # -- jobs ---------------------------------------------------------------------------------
 
     def _job_update(self) -> None:
-        self._update(self._runtime())
+        """The incremental update, then the registry's champion served (a hand promotion's
+        re-index must not wait a week for training, nor for JobStream to come back)."""
+        failure: Exception | None = None
+        try:
+            self._update(self._runtime())
+        except Exception as exc:  # re-raised below, after the champion check
+            failure = exc
+        self.serve_champion()
+        if failure is not None:
+            raise failure
 
     def _job_retention(self) -> None:
         purge_feedback_cv_text(self._runtime())
