@@ -2,11 +2,12 @@
 
 (A) baseline: plain ``SentenceTransformer.encode`` of the fp32 converted multilingual-e5-small
     on full ad texts (``passage: `` + headline + description, cut by the model at 512 tokens).
-(B) ``Embedder.encode_passages`` on the same texts: token-length bucketing + int8 (smoothed
-    dynamic quantisation of the linear layers).
+(B) ``Embedder.encode_passages`` on the same texts: token-length bucketing, fp32 as shipped
+    (``--int8``: smoothed dynamic int8 quantisation of the linear layers).
 (C) the shipped indexing pipeline, ``AdPointBuilder.build`` on the same ads: text selection
-    (a short title text and a 120-word body, see ``embed/text.py``) + int8 + the BM25 vector.
-    This is what ``jobsai update`` does per ad; its dev-set quality is in ``bench/quality.py``.
+    (a short title text and a 120-word body, see ``embed/text.py``) + the BM25 vector.
+    This is what ``jobsai update`` does per ad; its vectors are fp32, and its dev-set quality
+    is the shipped configuration's in ``bench/quality.py``.
 
 Prints ads/s for both, the speed ratio, and how close B's vectors are to A's (cosine). The
 machine may be shared, so A and B are interleaved and the best of ``--repeat`` rounds is kept.
