@@ -249,18 +249,26 @@ def test_more_retired_indexes_are_kept_when_configured(settings, served, models)
     assert prune_retired(settings, served.db) == ["ads"]  # with the default (1) the oldest goes
 
 
+class _HotSwap:
+    """Stands in for the web service's hot swap: holds the serving runtime, closes the old one."""
+
+    def __init__(self, rt: Runtime) -> None:
+        self.rt = rt
+        self.swaps: list[Runtime] = []
+
+    def __call__(self, new: Runtime) -> None:
+        self.swaps.append(new)
+        old, self.rt = self.rt, new
+        old.close()
+
+
 def test_worker_reindexes_with_a_newly_promoted_champion(settings, served, models, monkeypatch) -> None:
     """The training job's promotion path: the registry gets a new champion (as run_training records
     it), the worker builds an index with it, switches, and hot-swaps a runtime on it in."""
     served.close()
     challenger_fp = _challenger(settings, models).fingerprint
-    holder: dict[str, Runtime] = {"rt": Runtime(settings)}
-    swaps: list[Runtime] = []
-
-    def swap(new: Runtime) -> None:
-        swaps.append(new)
-        old, holder["rt"] = holder["rt"], new
-        old.close()
+    holder = _HotSwap(Runtime(settings))
+    swaps = holder.swaps
 
     def training(rt: Runtime) -> None:  # stands in for learn.pipeline.run_training's registry effect
         with rt.db.begin() as conn:
@@ -269,11 +277,11 @@ def test_worker_reindexes_with_a_newly_promoted_champion(settings, served, model
             registry.promote_in(conn, "v-test", reason="promoted: test")
 
     monkeypatch.setattr(worker_mod, "training_function", lambda: training)
-    w = Worker(settings, lambda: holder["rt"], on_swap=swap, update=lambda rt: None)
+    w = Worker(settings, lambda: holder.rt, on_swap=holder, update=lambda rt: None)
     try:
         assert w.run_job("train") is True
         assert len(swaps) == 1
-        rt = holder["rt"]
+        rt = holder.rt
         with rt.db.begin(readonly=True) as conn:
             active = runs.active_index(conn)
         assert active is not None and active.name == "ads-2"
@@ -285,7 +293,7 @@ def test_worker_reindexes_with_a_newly_promoted_champion(settings, served, model
         monkeypatch.setattr(worker_mod, "training_function", lambda: lambda rt: None)
         assert w.run_job("train") is True and len(swaps) == 1
     finally:
-        holder["rt"].close()
+        holder.rt.close()
 
 
 def test_worker_catches_up_with_a_champion_that_does_not_serve_yet(settings, served, models, monkeypatch) -> None:
@@ -326,27 +334,22 @@ def test_the_update_job_serves_a_hand_promotion_even_when_jobstream_is_down(sett
         updates.append(rt.index_name)
         raise RuntimeError("JobStream is down")
 
-    holder: dict[str, Runtime] = {"rt": Runtime(settings)}
-    swaps: list[Runtime] = []
+    holder = _HotSwap(Runtime(settings))
+    swaps = holder.swaps
 
-    def swap(new: Runtime) -> None:
-        swaps.append(new)
-        old, holder["rt"] = holder["rt"], new
-        old.close()
-
-    w = Worker(settings, lambda: holder["rt"], on_swap=swap, update=jobstream_down)
+    w = Worker(settings, lambda: holder.rt, on_swap=holder, update=jobstream_down)
     try:
         assert w.run_job("update") is True
         assert updates == ["ads"] and len(swaps) == 1
-        with holder["rt"].db.begin(readonly=True) as conn:
+        with holder.rt.db.begin(readonly=True) as conn:
             active = runs.active_index(conn)
         assert active is not None and active.name == "ads-2"
         assert active.model_sha256 == _challenger(settings, models).fingerprint.weights_sha256
-        assert holder["rt"].matcher.match(CV, top_k=5)
+        assert holder.rt.matcher.match(CV, top_k=5)
 
         assert w.run_job("update") is True  # nothing changed: no second build
         assert updates == ["ads", "ads-2"] and len(swaps) == 1
-        with holder["rt"].db.begin(readonly=True) as conn:
+        with holder.rt.db.begin(readonly=True) as conn:
             assert [r.name for r in runs.list_indexes(conn)].count("ads-3") == 0
     finally:
-        holder["rt"].close()
+        holder.rt.close()
