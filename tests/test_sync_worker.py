@@ -260,3 +260,12 @@ def test_the_update_job_checks_the_registry_champion(runtime, settings, caplog) 
     with caplog.at_level(logging.WARNING, logger="jobsai.sync.worker"):
         assert w.run_job("update") is True
     assert "the champion v-gone cannot be served" in caplog.text
+
+
+def test_readers_skip_the_data_step_while_another_process_updates(runtime, settings) -> None:
+    """`jobsai match` and the web app's start-up fill or sync the index only under the index lock;
+    while a worker holds it they write nothing and match against what is indexed."""
+    with job_lock(settings, worker_mod.INDEX_LOCK) as taken:
+        assert taken
+        assert worker_mod.ensure_data_unless_busy(runtime) is False
+    assert runtime.live_count() == 0  # no demo load, no JobStream contact

@@ -27,6 +27,7 @@ from jobsai.runtime import Runtime
 from jobsai.store import ads as ads_repo
 from jobsai.store import runs
 from jobsai.sync.ingest import CHECKPOINT, IngestReport
+from jobsai.sync.worker import ensure_data_unless_busy
 from jobsai.timeutil import utcnow
 
 app = typer.Typer(
@@ -143,7 +144,9 @@ def match(
         err.print("[bold red]Error:[/] --format must be 'table' or 'json'.")
         raise typer.Exit(2)
     with _runtime() as rt:
-        rt.ensure_data(on_fallback=lambda m: err.print(f"[yellow]{m}[/]"))
+        if not ensure_data_unless_busy(rt, on_fallback=lambda m: err.print(f"[yellow]{m}[/]")):
+            err.print("[yellow]Another JobsAI process is updating the index; matching against the ads "
+                      "indexed so far.[/]")
         request = FilterRequest(
             municipalities=tuple(municipality), regions=tuple(region),
             occupation_fields=tuple(occupation_field), employment_types=tuple(employment_type),

@@ -83,6 +83,17 @@ def job_lock(settings: Settings, name: str) -> Iterator[bool]:
         os.close(fd)
 
 
+def ensure_data_unless_busy(runtime: Runtime, on_fallback: Callable[[str], None] | None = None) -> bool:
+    """``runtime.ensure_data`` under the index lock; False (and nothing written) when another
+    process holds it: it is updating the index right now, so a reader just uses what is there."""
+    with job_lock(runtime.settings, INDEX_LOCK) as taken:
+        if not taken:
+            log.info("another JobsAI process is updating the index; using the ads indexed so far")
+            return False
+        runtime.ensure_data(on_fallback=on_fallback)
+        return True
+
+
 def lock_holder(settings: Settings, name: str) -> int | None:
     """The process id written into lock ``name`` by its last holder (for messages; may be stale)."""
     try:

@@ -41,6 +41,7 @@ from jobsai.sources.ads import Ad
 from jobsai.store import ads as ads_repo
 from jobsai.store import feedback as feedback_repo
 from jobsai.store.ads import ConceptCount
+from jobsai.sync.worker import ensure_data_unless_busy
 from jobsai.timeutil import utcnow
 from jobsai.web.errors import BusyError, NotFoundError, NotReadyError, RateLimitedError, SessionNotFoundError
 from jobsai.web.ratelimit import TokenBucketLimiter
@@ -279,7 +280,7 @@ class WebService:
             fp = rt.embedder.fingerprint
             if self._owns_runtime and self.settings.web_prepare_data:
                 self._set_stage("loading_ads", "loading the ads")
-                rt.ensure_data(on_fallback=lambda message: log.warning("%s", message))
+                ensure_data_unless_busy(rt, on_fallback=lambda message: log.warning("%s", message))
             # The first encoding builds the int8 model (seconds): do it now, not in a user's request.
             matcher.encoder.encode_queries(["undersköterska med erfarenhet av hemtjänst"])
             serial = copy.copy(matcher)
