@@ -10,6 +10,8 @@ are repeatable and DDL is transactional).
 from __future__ import annotations
 
 import logging
+import sqlite3
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -75,6 +77,26 @@ def alembic_config(url: str | None = None, connection: Connection | None = None)
     return cfg
 
 
+def _enable_wal(cur: Any) -> None:
+    """Switch the database to WAL, retrying while another connection holds it.
+
+    Turning a new database to WAL needs an exclusive lock, and SQLite answers "database is
+    locked" at once instead of using the busy timeout; two processes opening a fresh database
+    together (web server + CLI) hit that about one time in 25.
+    """
+    deadline = time.monotonic() + SQLITE_BUSY_TIMEOUT_MS / 1000
+    delay = 0.005
+    while True:
+        try:
+            cur.execute("PRAGMA journal_mode = WAL")
+            return
+        except sqlite3.OperationalError as exc:
+            if "locked" not in str(exc) or time.monotonic() > deadline:
+                raise
+            time.sleep(delay)
+            delay = min(delay * 2, 0.25)
+
+
 class Database:
     """One engine per process; pass :meth:`begin` connections to the repository functions."""
 
@@ -129,7 +151,7 @@ class Database:
                 cur.execute(f"PRAGMA busy_timeout = {SQLITE_BUSY_TIMEOUT_MS}")
                 cur.execute("PRAGMA foreign_keys = ON")
                 if not memory:
-                    cur.execute("PRAGMA journal_mode = WAL")
+                    _enable_wal(cur)
                     cur.execute("PRAGMA synchronous = NORMAL")
             finally:
                 cur.close()
