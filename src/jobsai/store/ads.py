@@ -18,11 +18,11 @@ from collections.abc import Iterable, Iterator, Sequence
 from datetime import datetime
 from typing import Any, Literal, NamedTuple
 
-from sqlalchemy import Connection, and_, bindparam, case, func, or_, select, text, update
+from sqlalchemy import Connection, bindparam, case, func, or_, select, text, update
 
 from jobsai.errors import AdParseError, StoreError
 from jobsai.sources.ads import Ad, Concept, parse_item
-from jobsai.store.schema import REMOVED_REASONS, ads, ingest_runs
+from jobsai.store.schema import ADS_LIVE, ADS_PENDING_INDEX, ADS_PENDING_UNINDEX, REMOVED_REASONS, ads, ingest_runs
 from jobsai.timeutil import ensure_utc, utcnow
 
 log = logging.getLogger(__name__)
@@ -272,11 +272,6 @@ def _upsert_chunk(
     return UpsertCounts(len(inserts), len(live_updates) + len(stale_updates), len(seen_unchanged))
 
 
-def _live() -> Any:
-    """``removed_at IS NULL``: the term of the ``ix_ads_live`` partial index (see ``schema``)."""
-    return ads.c.removed_at.is_(None)
-
-
 def mark_removed(
     conn: Connection, ids: Iterable[str], when: datetime, reason: RemovedReason = "removed"
 ) -> int:
@@ -293,7 +288,7 @@ def mark_removed(
     for chunk in _chunks(unique):
         result = conn.execute(
             update(ads)
-            .where(ads.c.id.in_(chunk), _live())
+            .where(ads.c.id.in_(chunk), ADS_LIVE)
             .values(removed_at=when, removed_reason=reason, updated_at=utcnow())
         )
         n += result.rowcount
@@ -306,7 +301,7 @@ def expire_ads(conn: Connection, now: datetime) -> int:
     _lock_ads_writes(conn)
     result = conn.execute(
         update(ads)
-        .where(_live(), ads.c.last_publication_at < now)
+        .where(ADS_LIVE, ads.c.last_publication_at < now)
         .values(removed_at=now, removed_reason="expired", updated_at=now)
     )
     return result.rowcount
@@ -334,7 +329,7 @@ def reconcile_snapshot(conn: Connection, run_id: int, now: datetime) -> int:
     result = conn.execute(
         update(ads)
         .where(
-            _live(),
+            ADS_LIVE,
             or_(ads.c.snapshot_run.is_(None), ads.c.snapshot_run != run_id),
             ads.c.updated_at < run.started_at,
         )
@@ -346,17 +341,13 @@ def reconcile_snapshot(conn: Connection, run_id: int, now: datetime) -> int:
 # -- index state ------------------------------------------------------------------------------
 
 
-def _needs_index() -> Any:
-    return and_(_live(), or_(ads.c.indexed_hash.is_(None), ads.c.indexed_hash != ads.c.content_hash))
-
-
 def ads_needing_index(conn: Connection, limit: int, after_id: str | None = None) -> list[PendingAd]:
     """Live ads the index does not hold in their current version, by id (keyset pages).
 
     Pass the last id of one page as ``after_id`` for the next; the raw JSON is returned so
     the caller can build the ad's text without a second query.
     """
-    query = select(ads.c.id, ads.c.raw, ads.c.content_hash).where(_needs_index())
+    query = select(ads.c.id, ads.c.raw, ads.c.content_hash).where(ADS_PENDING_INDEX)
     if after_id is not None:
         query = query.where(ads.c.id > after_id)
     rows = conn.execute(query.order_by(ads.c.id).limit(limit))
@@ -367,7 +358,7 @@ def ads_needing_unindex(conn: Connection, limit: int) -> list[str]:
     """Ids of removed ads that the index still holds (to delete their points)."""
     rows = conn.execute(
         select(ads.c.id)
-        .where(ads.c.removed_at.is_not(None), ads.c.indexed_hash.is_not(None))
+        .where(ADS_PENDING_UNINDEX)
         .order_by(ads.c.id)
         .limit(limit)
     )
@@ -440,7 +431,7 @@ def get_ads(conn: Connection, ids: Iterable[str], *, live_only: bool = True) -> 
     for chunk in _chunks(unique):
         query = select(ads.c.id, ads.c.raw).where(ads.c.id.in_(chunk))
         if live_only:
-            query = query.where(_live())
+            query = query.where(ADS_LIVE)
         for row in conn.execute(query):
             ad = _parse_stored(row.id, row.raw)
             if ad is not None:
@@ -452,7 +443,7 @@ def iter_live_ads(conn: Connection, batch: int = BATCH) -> Iterator[Ad]:
     """Every live ad in id order, read in keyset pages so memory stays flat."""
     after: str | None = None
     while True:
-        query = select(ads.c.id, ads.c.raw).where(_live())
+        query = select(ads.c.id, ads.c.raw).where(ADS_LIVE)
         if after is not None:
             query = query.where(ads.c.id > after)
         rows = conn.execute(query.order_by(ads.c.id).limit(batch)).all()
@@ -473,11 +464,11 @@ def count_ads(conn: Connection) -> AdCounts:
 
     row = conn.execute(
         select(
-            total(_live()),
+            total(ADS_LIVE),
             total(ads.c.removed_reason.in_(("removed", "snapshot"))),
             total(ads.c.removed_reason == "expired"),
-            total(_needs_index()),
-            total(and_(ads.c.removed_at.is_not(None), ads.c.indexed_hash.is_not(None))),
+            total(ADS_PENDING_INDEX),
+            total(ADS_PENDING_UNINDEX),
         )
     ).one()
     return AdCounts(*(int(v) for v in row))
@@ -492,6 +483,6 @@ def distinct_concepts(conn: Connection, kind: ConceptKind) -> list[ConceptCount]
     n = func.count().label("n")
     name = func.max(label).label("name")
     rows = conn.execute(
-        select(cid, name, n).where(_live(), cid.is_not(None)).group_by(cid).order_by(n.desc(), name, cid)
+        select(cid, name, n).where(ADS_LIVE, cid.is_not(None)).group_by(cid).order_by(n.desc(), name, cid)
     )
     return [ConceptCount(r[0], r[1] or "", int(r[2])) for r in rows]
