@@ -528,12 +528,12 @@ def encode_analysis(runtime: Runtime, repeats: int) -> None:
     burst of load on a shared machine hits them alike."""
     embedder = runtime.embedder
     texts = cv_texts(cv_variant(0))
-    all_texts = [texts.profile, *texts.chunks]
+    all_texts = texts.query_texts()
     n = len(all_texts)
     tokens = [embedder.count_tokens(t, "query") for t in all_texts]
     padded = n * max(tokens)
     print(
-        f"  CV -> profile + {len(texts.chunks)} chunks = {n} texts, {sum(tokens)} tokens "
+        f"  CV -> profile + {len(texts.chunks)} chunks + {int(texts.headline is not None)} headline = {n} texts, {sum(tokens)} tokens "
         f"(max {max(tokens)}; one padded batch of {padded} token slots, {padded / sum(tokens) - 1:.0%} padding)"
     )
     configured = embedder.batch_size

@@ -2,7 +2,9 @@
 
 Loads ``../shared/data/jobtech/ads.jsonl`` into a throw-away data directory (SQLite + Qdrant
 Edge) with the real default model, ranks all 91 ads for every CV in ``../shared/eval-dev``,
-and scores each configuration with the set's own ``score.py``. Prints one table.
+and scores each configuration with the set's own ``score.py``. Prints one table, then the
+logistic fit of P(grade >= 2) on the shipped fused score that ``match.scoring.Calibration``
+should hold (refit it whenever the weights change).
 
     python bench/quality.py [--shared ../shared] [--json-out results.json]
 """
@@ -44,6 +46,19 @@ def _complete(order: list[str], all_ids: list[str]) -> list[str]:
     return order + [i for i in all_ids if i not in seen]
 
 
+def fit_calibration(scores: np.ndarray, relevant: np.ndarray, iters: int = 50) -> tuple[float, float]:
+    """Logistic regression P(relevant) = 1 / (1 + exp(-slope * (score - midpoint))) by Newton's
+    method; returns (slope, midpoint)."""
+    x = np.stack([np.ones_like(scores), scores], axis=1).astype(np.float64)
+    y = relevant.astype(np.float64)
+    beta = np.zeros(2)
+    for _ in range(iters):
+        p = 1.0 / (1.0 + np.exp(-(x @ beta)))
+        hessian = x.T @ (x * (p * (1 - p))[:, None]) + 1e-9 * np.eye(2)
+        beta += np.linalg.solve(hessian, x.T @ (y - p))
+    return float(beta[1]), float(-beta[0] / beta[1])
+
+
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__)
     ap.add_argument("--shared", type=Path, default=ROOT.parent / "shared")
@@ -75,7 +90,15 @@ def main() -> int:
             m.weights = replace(DEFAULT_WEIGHTS, bm25=0.0)
             configs["dense"] = {cv: _complete(m.rank(text)[0], all_ids) for cv, text in cvs.items()}
             m.weights = DEFAULT_WEIGHTS
-            configs["hybrid (shipped)"] = {cv: _complete(m.rank(text)[0], all_ids) for cv, text in cvs.items()}
+            shipped = {cv: m.rank(text) for cv, text in cvs.items()}
+            configs["hybrid (shipped)"] = {cv: _complete(r[0], all_ids) for cv, r in shipped.items()}
+            codes = {str(r["id"]): ((r.get("occupation_group") or {}).get("concept_id")) for r in raw}
+            fused, relevant = [], []
+            for lab in labels:
+                ids, scores = shipped[lab["cv"]][0], shipped[lab["cv"]][1]
+                fused.extend(scores.tolist())
+                relevant.extend(codes.get(i) in lab["target_group"] for i in ids)
+            slope, midpoint = fit_calibration(np.array(fused), np.array(relevant))
 
             # Plain truncation baseline: headline + description vs the whole CV, cut by the model.
             st = rt.embedder.sentence_transformer
@@ -94,6 +117,7 @@ def main() -> int:
         mean = res["mean"]
         print(f"{name:28s} {mean['ALL']['ndcg']:8.4f} {mean['sv']['ndcg']:7.4f} {mean['en']['ndcg']:7.4f} "
               f"{mean['ALL']['mrr']:7.4f} {mean['ALL']['recall']:7.4f}")
+    print(f"calibration fit (P(grade >= 2) on the shipped fused score): slope={slope:.1f} midpoint={midpoint:.3f}")
     if args.json_out:
         args.json_out.write_text(json.dumps(rows, indent=1))
     return 0

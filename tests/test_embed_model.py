@@ -18,6 +18,7 @@ from jobsai.embed.model import (
     Embedder,
     Prefixes,
     _state_dict_sha256,
+    length_batches,
     weights_sha256,
 )
 from jobsai.errors import ModelError
@@ -73,6 +74,15 @@ def test_length_sorting_restores_input_order(tiny: Path, data_dir: Path) -> None
     # and equal to plain sentence-transformers (no prefixes for this model)
     ref = emb.sentence_transformer.encode(TEXTS, normalize_embeddings=True)
     np.testing.assert_allclose(batched, ref, atol=1e-5)
+
+
+def test_batches_split_where_padding_would_double_the_work() -> None:
+    lengths = np.array([100, 20, 90, 95, 10, 60, 55])
+    order = np.argsort(-lengths, kind="stable")
+    as_lengths = [lengths[b].tolist() for b in length_batches(order, lengths, 32)]
+    assert as_lengths == [[100, 95, 90, 60, 55], [20, 10]]
+    assert [lengths[b].tolist() for b in length_batches(order, lengths, 2)] == [[100, 95], [90, 60], [55], [20, 10]]
+    assert sorted(np.concatenate(length_batches(order, lengths, 3)).tolist()) == list(range(len(lengths)))
 
 
 def test_a_single_string_is_refused(tiny: Path, data_dir: Path) -> None:

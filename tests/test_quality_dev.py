@@ -49,5 +49,6 @@ def test_shipped_pipeline_meets_the_quality_bar_on_the_dev_set(tmp_path: Path) -
     problems, clean = score.validate(labels, rankings, codes, 10)
     assert not problems
     means = score.means(score.score_all(labels, clean, codes, 10))
-    assert means["ALL"]["ndcg"] >= 0.78, means
+    assert means["ALL"]["ndcg"] >= 0.85, means
     assert means["sv"]["ndcg"] >= 0.80, means
+    assert means["en"]["ndcg"] >= means["sv"]["ndcg"] - 0.10, means  # English CVs no worse by > 0.10

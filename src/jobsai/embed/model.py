@@ -278,8 +278,7 @@ class Embedder:
             torch.inference_mode(),
             tqdm(total=len(texts), desc=f"Embedding {kind}s", unit="text", disable=not progress) as bar,
         ):
-            for start in range(0, len(texts), self.batch_size):
-                idx = order[start : start + self.batch_size]
+            for idx in length_batches(order, lengths, self.batch_size):
                 features = self._model.preprocess([texts[i] for i in idx], prompt=prefix or None)
                 features = batch_to_device(features, torch.device(self.device))
                 emb = model(features)["sentence_embedding"].float()
@@ -309,6 +308,28 @@ class Embedder:
 
 
 # ---------------------------------------------------------------------- helpers
+
+
+MIN_BATCH_FILL = 0.5
+"""A batch is padded to its longest text; a text less than half as long starts a new batch."""
+
+
+def length_batches(order: np.ndarray, lengths: np.ndarray, batch_size: int) -> list[np.ndarray]:
+    """Split indices sorted longest first into batches of at most ``batch_size`` that waste
+    little on padding.
+
+    Why: a CV is encoded as a few long chunks plus a short title line; padding the title to a
+    chunk's length would cost a whole extra chunk of compute, far more than one more pass.
+    """
+    batches: list[np.ndarray] = []
+    start = 0
+    for end in range(1, len(order) + 1):
+        full = end - start == batch_size
+        last = end == len(order)
+        if full or last or lengths[order[end]] < MIN_BATCH_FILL * lengths[order[start]]:
+            batches.append(order[start:end])
+            start = end
+    return batches
 
 
 def _looks_like_path(spec: str) -> bool:

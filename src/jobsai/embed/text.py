@@ -8,8 +8,12 @@ representing each side by what says *which job this is*:
   labels) and a **body** text (the description with boilerplate removed, first 120
   words: on the dev set 120 words rank as well as 180 and embed faster);
 * a CV by its **profile** (the opening lines — title and summary — with the name line and
-  contact details removed) and by up to four 80-word **chunks** spread over the whole CV, so
-  a long CV is read from start to end rather than cut after its first page.
+  contact details removed), by up to four 80-word **chunks** spread over the whole CV, so
+  a long CV is read from start to end rather than cut after its first page, and by its
+  **headline** (the title line under the name, "Legitimerad sjuksköterska", "Consultant
+  orthopaedic surgeon") when it has one: the person's own words for the job they do, which
+  the matcher compares with the ads' titles on its own (dev nDCG@10 +0.03, English CVs
+  +0.10: a short title crosses languages far better than a long mixed profile).
 
 Every text is bounded in words so it stays within the model's token limit; nothing is
 silently cut by the tokenizer.
@@ -38,6 +42,13 @@ _CONTACT_LINE = re.compile(
     r"@|https?://|www\.|\+?\d[\d \-–()]{6,}\d|personnummer|person-nr|telefon|tel\.|mobil|e-post|e-mail",
     re.IGNORECASE,
 )
+_CV_CONTACT_LINE = re.compile(
+    r"@|https?://|www\.|\+?\d[\d \-–()]{6,}\d|personnummer|person-nr|"
+    r"\b(?:telefon|tfn|tel|mobil|mobile|phone|e-post|e-mail|email)\s*[:.]",
+    re.IGNORECASE,
+)
+"""A CV line with contact details. Stricter than the ads' pattern: "telefon" or "mobil" alone is
+a word of the trade in a CV ("Försäkringssäljare i telefon") and must not drop the line."""
 _URL = re.compile(r"\(?https?://\S+\)?|www\.\S+")
 _BOILERPLATE = re.compile(
     r"^(välkommen med din ansökan|vi undanber oss|vi tar inte emot ansökningar|"
@@ -58,6 +69,12 @@ class AdTexts:
 class CVTexts:
     profile: str
     chunks: tuple[str, ...]
+    headline: str | None = None
+    """The CV's title line, if it has one (see ``cv_headline``)."""
+
+    def query_texts(self) -> list[str]:
+        """Every text to encode, in the order ``match.scoring.CvVectors.split`` reads them."""
+        return [self.profile, *self.chunks, *([self.headline] if self.headline else [])]
 
 
 def _words(text: str, limit: int) -> str:
@@ -103,34 +120,79 @@ def _cv_lines(text: str) -> list[str]:
         line = raw.strip().strip("|").strip()
         if not line or set(line) <= set("-=_|*#· "):
             continue
-        if _CONTACT_LINE.search(line) and len(line) < 140:
+        if _CV_CONTACT_LINE.search(line) and len(line) < 140:
             continue
         lines.append(" ".join(line.replace("|", " ").split()))
     return lines
 
 
 _CV_HEADINGS = frozenset({"curriculum vitae", "cv", "meritförteckning", "resume", "résumé", "personligt brev"})
+_SECTION_HEADINGS = _CV_HEADINGS | frozenset({
+    "om mig", "kort om mig", "profil", "sammanfattning", "erfarenhet", "arbetslivserfarenhet",
+    "yrkeserfarenhet", "anställningar", "utbildning", "kompetenser", "färdigheter", "språk",
+    "kontakt", "personuppgifter", "referenser", "meriter", "övrigt", "körkort", "intressen",
+    "about me", "profile", "summary", "experience", "work experience", "professional experience",
+    "employment", "education", "skills", "languages", "contact", "personal details",
+    "references", "qualifications", "interests", "objective", "academic positions",
+})
+_NAME_PARTICLES = frozenset({
+    "af", "al", "bin", "da", "das", "de", "del", "della", "der", "den", "di", "dos", "du", "el",
+    "la", "le", "ten", "ter", "van", "von",
+})
+HEADLINE_LINES = 4
+"""The title sits right under the name; further down, a short line is a section or a date."""
+_HEADLINE_SEPARATORS = (" – ", " — ", " - ", " · ")
+_YEAR = re.compile(r"\b(?:19|20)\d\d\b")
 
 
 def _looks_like_name(line: str) -> bool:
-    """A CV's first line is usually the person's name ("Anna Svensson", "TOMASZ NOWAK, MD"):
-    it says nothing about the job and would only add noise to the profile."""
+    """A CV's first line is usually the person's name ("Anna Svensson", "TOMASZ NOWAK, MD",
+    "Anneke de Vries, PhD"): it says nothing about the job and would only add noise."""
     words = line.split(",")[0].split()
-    return 2 <= len(words) <= 4 and all(
-        w[0].isupper() and w.replace("-", "").replace("'", "").isalpha() for w in words
+    named = [w for w in words if w not in _NAME_PARTICLES]
+    return 2 <= len(words) <= 5 and len(named) >= 2 and all(
+        w[0].isupper() and w.replace("-", "").replace("'", "").isalpha() for w in named
     )
 
 
+def cv_headline(lines: list[str], name_removed: bool) -> str | None:
+    """The CV's title line: the first of its opening lines that reads like a job title.
+
+    Not a section heading, not a sentence, no digits but years ("… sedan 2024"; an address or
+    a date range is not a title), 2–14 words. A name on the same line ("JONATAN KVIST –
+    LEGITIMERAD FYSIOTERAPEUT") is cut off when the name had no line of its own.
+    """
+    for line in lines[:HEADLINE_LINES]:
+        if not name_removed:
+            for sep in _HEADLINE_SEPARATORS:
+                head, found, rest = line.partition(sep)
+                if found and _looks_like_name(head):
+                    line = rest.strip()
+                    break
+        if line.casefold().strip(" :") in _SECTION_HEADINGS or line.endswith((":", ".", "!", "?")):
+            continue
+        if any(c.isdigit() for c in _YEAR.sub("", line)) or not 2 <= len(line.split()) <= 14:
+            continue
+        return line
+    return None
+
+
 def cv_texts(text: str) -> CVTexts:
-    """Profile (the CV's opening, without name and contact details) and chunks spread over it."""
+    """Profile (the CV's opening, without name and contact details), chunks spread over it,
+    and the title line."""
     lines = _cv_lines(text)
     while lines and lines[0].casefold().strip(" :") in _CV_HEADINGS:
         lines = lines[1:]
-    if lines and _looks_like_name(lines[0]):
+    name_removed = bool(lines) and _looks_like_name(lines[0])
+    if name_removed:
         lines = lines[1:]
     words = "\n".join(lines).split()
     profile = " ".join(words[:CV_PROFILE_WORDS])
-    return CVTexts(profile=profile, chunks=tuple(_spread_chunks(words)) or (profile,))
+    return CVTexts(
+        profile=profile,
+        chunks=tuple(_spread_chunks(words)) or (profile,),
+        headline=cv_headline(lines, name_removed),
+    )
 
 
 def _spread_chunks(words: list[str]) -> list[str]:

@@ -143,7 +143,7 @@ def build_training_set(
 def training_triplets(groups: Sequence[CVFeedback], *, max_chunks: int = 2) -> list[tuple[str, str, str]]:
     """(anchor CV text, positive ad text, negative ad text), without prefixes.
 
-    Anchors are the CV's profile and its first ``max_chunks`` chunks (what serving embeds); each
+    Anchors are the CV's profile, headline and first ``max_chunks`` chunks (what serving embeds); each
     is paired with every positive ad's title and body text, and a negative of the same kind
     (explicit negatives first, then hard negatives, cycling). A CV without any negative is
     left out: a made-up negative could be a true positive. The loss also uses the batch's other
@@ -152,7 +152,7 @@ def training_triplets(groups: Sequence[CVFeedback], *, max_chunks: int = 2) -> l
     out: list[tuple[str, str, str]] = []
     for g in groups:
         cv = cv_texts(g.cv_text)
-        anchors = list(dict.fromkeys([cv.profile, *cv.chunks[:max_chunks]]))
+        anchors = list(dict.fromkeys([cv.profile, *([cv.headline] if cv.headline else []), *cv.chunks[:max_chunks]]))
         negs = [split_ad_text(t) for t in [*g.negatives.values(), *g.hard_negatives.values()]]
         if not negs:
             continue

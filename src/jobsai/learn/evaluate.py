@@ -22,7 +22,7 @@ import numpy as np
 from jobsai.embed.model import Prefixes
 from jobsai.embed.text import AdTexts, ad_texts, cv_texts
 from jobsai.learn.metrics import mean_metrics, ranking_metrics
-from jobsai.match.scoring import compute_features, fuse
+from jobsai.match.scoring import CvVectors, compute_features, fuse
 from jobsai.sources.ads import Ad, parse_item
 
 K = 10
@@ -87,8 +87,8 @@ def grade_of(ad: Ad, cv: LabelledCV) -> int:
 def rank_ads(encoder: STEncoder, cv_text: str, titles: np.ndarray, bodies: np.ndarray) -> np.ndarray:
     """Indices of the ads, best first, by serving's fused dense score."""
     t = cv_texts(cv_text)
-    vecs = encoder.encode([t.profile, *t.chunks], "query")
-    feats = compute_features(vecs[0], vecs[1:], titles, bodies, np.zeros(len(titles), dtype=np.float32))
+    cv = CvVectors.split(encoder.encode(t.query_texts(), "query"), len(t.chunks), t.headline is not None)
+    feats = compute_features(cv, titles, bodies, np.zeros(len(titles), dtype=np.float32))
     return np.argsort(-fuse(feats), kind="stable")
 
 

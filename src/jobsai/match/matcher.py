@@ -1,7 +1,7 @@
 """CV text in, ranked and explained ads out. No HTTP, no files: the CLI and the web call this.
 
-Retrieval runs inside the index (filters included): the CV's profile and chunks query both
-ad vectors, BM25 queries the keyword index, and the lists are fused by reciprocal rank into
+Retrieval runs inside the index (filters included): the CV's profile, chunks and headline
+query the ad vectors, BM25 queries the keyword index, and the lists are fused by reciprocal rank into
 a candidate set. The candidates are then scored exactly (``match.scoring``) from their
 stored vectors, calibrated to a 0–100 match score, and the shown ones are explained.
 """
@@ -24,6 +24,7 @@ from jobsai.match.scoring import (
     DEFAULT_CALIBRATION,
     DEFAULT_WEIGHTS,
     Calibration,
+    CvVectors,
     Weights,
     compute_features,
     fuse,
@@ -115,11 +116,14 @@ class Matcher:
             raise TextTooShortError(
                 f"The CV text has fewer than {self.min_words} words; add your experience and skills."
             )
-        vecs = self.encoder.encode_queries([texts.profile, *texts.chunks])
-        profile, chunks = vecs[0], vecs[1:]
+        cv = CvVectors.split(
+            self.encoder.encode_queries(texts.query_texts()), len(texts.chunks), texts.headline is not None
+        )
         sparse = self.bm25.embed_query(cv_text)
-        dense_queries = [(TITLE_VECTOR, profile), (BODY_VECTOR, profile)]
-        dense_queries += [(TITLE_VECTOR, c) for c in chunks]
+        dense_queries = [(TITLE_VECTOR, cv.profile), (BODY_VECTOR, cv.profile)]
+        dense_queries += [(TITLE_VECTOR, c) for c in cv.chunks]
+        if texts.headline is not None:
+            dense_queries.append((TITLE_VECTOR, cv.headline))
         hits = self.index.search_hybrid(dense_queries, sparse, limit=limit, flt=flt, prefetch_limit=limit)
         if not hits:
             return [], np.zeros(0), np.zeros(0, dtype=int), list(texts.chunks)
@@ -131,7 +135,7 @@ class Matcher:
         titles = np.stack([stored[i][TITLE_VECTOR] for i in ids])
         bodies = np.stack([stored[i][BODY_VECTOR] for i in ids])
         bm25 = np.array([bm25_by_id.get(i, 0.0) for i in ids], dtype=np.float32)
-        feats = compute_features(profile, chunks, titles, bodies, bm25)
+        feats = compute_features(cv, titles, bodies, bm25)
         fused = fuse(feats, self.weights)
         order = np.argsort(-fused, kind="stable")
         return [ids[i] for i in order], fused[order], feats.best_chunk[order], list(texts.chunks)

@@ -1,7 +1,7 @@
 """How candidate ads are scored against a CV, and how that score becomes one people can read.
 
-The features are cosine similarities between the CV's texts (profile, chunks) and the ad's
-two vectors (title, body), plus the BM25 score normalised within the candidate set. The
+The features are cosine similarities between the CV's texts (profile, chunks, headline) and
+the ad's two vectors (title, body), plus the BM25 score normalised within the candidate set. The
 weights and the calibration were fitted on the development set with ``bench/quality.py``
 (grid search, then a logistic fit of P(relevant) on the fused score).
 """
@@ -20,7 +20,9 @@ class Weights:
     title_chunk: float = 0.75
     body_profile: float = 0.15
     body_chunk: float = 0.15
-    bm25: float = 0.01
+    title_headline: float = 0.5
+    """The CV's own title line against the ad's title (the profile stands in without one)."""
+    bm25: float = 0.005
     """Cosines of e5 vectors spread over a narrow band (~0.7–0.9), BM25 is normalised to
     [0, 1] per query: a small weight is enough to break ties between equally close ads."""
 
@@ -31,8 +33,8 @@ class Calibration:
     percent) that the ad is in the CV's occupation group, fitted by logistic regression on the
     dev set's graded labels (grade >= 2 as relevant)."""
 
-    slope: float = 40.0
-    midpoint: float = 1.75
+    slope: float = 54.0
+    midpoint: float = 2.16
 
     def percent(self, fused: float) -> int:
         z = self.slope * (fused - self.midpoint)
@@ -45,6 +47,24 @@ DEFAULT_CALIBRATION = Calibration()
 
 
 @dataclass(frozen=True, slots=True)
+class CvVectors:
+    """A CV's encoded texts: profile, chunks and headline (the profile when there is none)."""
+
+    profile: np.ndarray
+    chunks: np.ndarray
+    headline: np.ndarray
+
+    @classmethod
+    def split(cls, vecs: np.ndarray, n_chunks: int, has_headline: bool) -> CvVectors:
+        """Read back the vectors of ``CVTexts.query_texts()``, in that order."""
+        return cls(
+            profile=vecs[0],
+            chunks=vecs[1 : 1 + n_chunks],
+            headline=vecs[1 + n_chunks] if has_headline else vecs[0],
+        )
+
+
+@dataclass(frozen=True, slots=True)
 class Features:
     """Per-candidate feature arrays (aligned with the candidate id list)."""
 
@@ -52,27 +72,23 @@ class Features:
     title_chunk: np.ndarray
     body_profile: np.ndarray
     body_chunk: np.ndarray
+    title_headline: np.ndarray
     bm25: np.ndarray
     best_chunk: np.ndarray
     """Index of the CV chunk that best matches each ad's title (for the explanation)."""
 
 
-def compute_features(
-    profile: np.ndarray,
-    chunks: np.ndarray,
-    titles: np.ndarray,
-    bodies: np.ndarray,
-    bm25: np.ndarray,
-) -> Features:
+def compute_features(cv: CvVectors, titles: np.ndarray, bodies: np.ndarray, bm25: np.ndarray) -> Features:
     """All similarities in a few matrix products (candidates x CV texts)."""
-    tc = titles @ chunks.T
-    bc = bodies @ chunks.T
+    tc = titles @ cv.chunks.T
+    bc = bodies @ cv.chunks.T
     top = float(bm25.max()) if bm25.size else 0.0
     return Features(
-        title_profile=titles @ profile,
+        title_profile=titles @ cv.profile,
         title_chunk=tc.max(axis=1),
-        body_profile=bodies @ profile,
+        body_profile=bodies @ cv.profile,
         body_chunk=bc.max(axis=1),
+        title_headline=titles @ cv.headline,
         bm25=bm25 / top if top > 0 else np.zeros_like(bm25),
         best_chunk=tc.argmax(axis=1),
     )
@@ -84,5 +100,6 @@ def fuse(f: Features, w: Weights = DEFAULT_WEIGHTS) -> np.ndarray:
         + w.title_chunk * f.title_chunk
         + w.body_profile * f.body_profile
         + w.body_chunk * f.body_chunk
+        + w.title_headline * f.title_headline
         + w.bm25 * f.bm25
     )

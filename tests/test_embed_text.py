@@ -1,0 +1,125 @@
+"""What text stands for a CV and an ad: the profile, chunks and headline of a CV; an ad's
+title and body. Invented CVs only (no dev-set text)."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from jobsai.embed.text import (
+    AD_BODY_WORDS,
+    CV_CHUNK_WORDS,
+    CV_MAX_CHUNKS,
+    CV_PROFILE_WORDS,
+    ad_texts,
+    clean_ad_description,
+    cv_headline,
+    cv_texts,
+)
+from jobsai.match.scoring import CvVectors, Weights, compute_features, fuse
+from jobsai.sources.ads import Ad, parse_item
+
+FILLER = " ".join(f"ord{i}" for i in range(400))
+
+
+def _cv(*head: str) -> str:
+    return "\n".join([*head, "", "ERFARENHET", FILLER])
+
+
+@pytest.mark.parametrize(
+    ("lines", "title"),
+    [
+        (["Karin Ek", "Legitimerad sjuksköterska sedan 2021", "Ödeby · 070-174 06 90 · karin@example.com"],
+         "Legitimerad sjuksköterska sedan 2021"),
+        (["Jan-Erik de la Cruz, MSc", "Senior data engineer", "jan@example.org"], "Senior data engineer"),
+        (["Pieter van der Berg", "Assistant professor (biträdande lektor) in economics"],
+         "Assistant professor (biträdande lektor) in economics"),
+        (["LINA BERG – LEGITIMERAD ARBETSTERAPEUT", "Ödeby | 070-174 06 91"], "LEGITIMERAD ARBETSTERAPEUT"),
+        (["Omar Haddad", "Försäkringssäljare i telefon", "Telefon: 070-174 06 92"], "Försäkringssäljare i telefon"),
+        (["CURRICULUM VITAE", "Eva Holm", "Ekonom – budget och analys"], "Ekonom – budget och analys"),
+    ],
+)
+def test_headline_is_the_title_line_under_the_name(lines: list[str], title: str) -> None:
+    assert cv_texts(_cv(*lines)).headline == title
+
+
+@pytest.mark.parametrize(
+    "lines",
+    [
+        # a lone place name, an address, a section heading and a sentence are not titles
+        ["Moa Ek", "Ödeby", "moa@example.com"],
+        ["Moa Ek", "Storgatan 3, 2 tr, Ödeby"],
+        ["Moa Ek", "OM MIG", "Jag har arbetat i fem år i butik och trivs med kunder."],
+        ["Moa Ek", "Sex år i fabrik."],
+    ],
+)
+def test_no_headline_when_no_line_reads_like_a_title(lines: list[str]) -> None:
+    assert cv_texts(_cv(*lines)).headline is None
+
+
+def test_headline_is_only_looked_for_near_the_top() -> None:
+    assert cv_headline(["Om mig:", "Profil", "Erfarenhet", "Kontakt", "Butikssäljare i Ödeby"], True) is None
+
+
+def test_name_and_contact_lines_are_left_out_of_the_profile() -> None:
+    texts = cv_texts(_cv("Anneke de Vries, PhD", "Lecturer in accounting",
+                         "Ödeby · +46 70 174 06 62 · anneke@example.org", "E-post: anneke@example.org"))
+    assert texts.profile.startswith("Lecturer in accounting ERFARENHET")
+    assert "Vries" not in texts.profile and "example.org" not in texts.profile
+
+
+def test_a_line_that_only_mentions_the_phone_as_a_trade_is_kept() -> None:
+    text = cv_texts(_cv("Omar Haddad", "Kundtjänst", "Sålde abonnemang via telefon och mobil")).profile
+    assert "Sålde abonnemang via telefon och mobil" in text
+
+
+def test_chunks_are_bounded_and_spread_over_the_whole_cv() -> None:
+    texts = cv_texts(_cv("Karin Ek", "Undersköterska"))
+    assert 1 <= len(texts.chunks) <= CV_MAX_CHUNKS
+    assert all(len(c.split()) <= CV_CHUNK_WORDS for c in texts.chunks)
+    assert len(texts.profile.split()) <= CV_PROFILE_WORDS
+    assert texts.chunks[0].startswith("Undersköterska")
+    assert texts.chunks[-1].endswith("ord399")  # read to the end, not cut after the first page
+
+
+def test_query_texts_and_vectors_line_up() -> None:
+    texts = cv_texts(_cv("Karin Ek", "Undersköterska på akutvårdsavdelning"))
+    q = texts.query_texts()
+    assert q == [texts.profile, *texts.chunks, texts.headline]
+    vecs = np.eye(len(q), dtype=np.float32)
+    cv = CvVectors.split(vecs, len(texts.chunks), True)
+    assert np.array_equal(cv.headline, vecs[-1]) and len(cv.chunks) == len(texts.chunks)
+    # without a headline, the profile stands in for it
+    bare = CvVectors.split(vecs[:-1], len(texts.chunks), False)
+    assert np.array_equal(bare.headline, bare.profile)
+
+
+def test_headline_weight_moves_the_ad_whose_title_matches_it() -> None:
+    titles = np.array([[1.0, 0.0], [0.0, 1.0]], dtype=np.float32)
+    cv = CvVectors(profile=np.array([0.8, 0.6]), chunks=np.array([[0.8, 0.6]]), headline=np.array([0.0, 1.0]))
+    feats = compute_features(cv, titles, titles, np.zeros(2, dtype=np.float32))
+    assert fuse(feats, Weights(title_headline=0.0)).argmax() == 0
+    assert fuse(feats, Weights(title_headline=1.0)).argmax() == 1
+
+
+def _ad(description: str) -> Ad:
+    ad = parse_item({
+        "id": "1", "headline": "Lagerarbetare", "description": {"text": description},
+        "occupation": {"concept_id": "abc", "label": "Lagerarbetare"},
+        "occupation_group": {"concept_id": "def", "label": "Lager- och terminalpersonal"},
+        "occupation_field": {"concept_id": "ghi", "label": "Transport, distribution, lager"},
+    })
+    assert isinstance(ad, Ad)
+    return ad
+
+
+def test_ad_texts_say_what_the_job_is_and_drop_boilerplate() -> None:
+    ad = _ad("Vi söker en lagerarbetare till vårt centrallager.\nKontakt: lisa@example.com\n"
+             "Välkommen med din ansökan senast 1 mars!\nMer på https://example.com/jobb\n" + FILLER)
+    texts = ad_texts(ad)
+    assert texts.title == ("Lagerarbetare. Yrke: Lagerarbetare. Yrkesgrupp: Lager- och terminalpersonal. "
+                           "Område: Transport, distribution, lager.")
+    assert texts.body.startswith("Lagerarbetare. Vi söker en lagerarbetare till vårt centrallager.")
+    assert "example.com" not in texts.body and "Välkommen" not in texts.body
+    assert len(texts.body.split()) == AD_BODY_WORDS
+    assert clean_ad_description("Ring 070-174 06 93\nTruckkort A+B krävs") == "Truckkort A+B krävs"
