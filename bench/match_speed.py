@@ -533,7 +533,8 @@ def encode_analysis(runtime: Runtime, repeats: int) -> None:
     tokens = [embedder.count_tokens(t, "query") for t in all_texts]
     padded = n * max(tokens)
     print(
-        f"  CV -> profile + {len(texts.chunks)} chunks + {int(texts.headline is not None)} headline = {n} texts, {sum(tokens)} tokens "
+        f"  CV -> profile + {len(texts.chunks)} chunks + {int(texts.headline is not None)} headline"
+        f" = {n} texts, {sum(tokens)} tokens "
         f"(max {max(tokens)}; one padded batch of {padded} token slots, {padded / sum(tokens) - 1:.0%} padding)"
     )
     configured = embedder.batch_size
