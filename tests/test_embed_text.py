@@ -51,6 +51,7 @@ def test_headline_is_the_title_line_under_the_name(lines: list[str], title: str)
         ["Moa Ek", "Storgatan 3, 2 tr, Ödeby"],
         ["Moa Ek", "OM MIG", "Jag har arbetat i fem år i butik och trivs med kunder."],
         ["Moa Ek", "Sex år i fabrik."],
+        ["Moa Ek", "Född 1994", "Körkort B", "2019 – 2023"],
     ],
 )
 def test_no_headline_when_no_line_reads_like_a_title(lines: list[str]) -> None:

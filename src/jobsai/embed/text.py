@@ -97,8 +97,8 @@ def clean_ad_description(text: str) -> str:
     """Drop lines that say nothing about the job: contacts, links, application boilerplate."""
     kept: list[str] = []
     for raw in text.replace("\r", "\n").split("\n"):
-        line = _URL.sub("", raw).strip()
-        if not line or _BOILERPLATE.match(line) or _CONTACT_LINE.search(line) and len(line) < 120:
+        line = (_URL.sub("", raw) if "http" in raw or "www." in raw else raw).strip()  # guard: cheap test first
+        if not line or _BOILERPLATE.match(line) or len(line) < 120 and _CONTACT_LINE.search(line):
             continue
         kept.append(line)
     return "\n".join(kept)
@@ -143,6 +143,7 @@ HEADLINE_LINES = 4
 """The title sits right under the name; further down, a short line is a section or a date."""
 _HEADLINE_SEPARATORS = (" – ", " — ", " - ", " · ")
 _YEAR = re.compile(r"\b(?:19|20)\d\d\b")
+_TITLE_WORD = re.compile(r"[^\W\d_]{2,}")
 
 
 def _looks_like_name(line: str) -> bool:
@@ -158,8 +159,9 @@ def _looks_like_name(line: str) -> bool:
 def cv_headline(lines: list[str], name_removed: bool) -> str | None:
     """The CV's title line: the first of its opening lines that reads like a job title.
 
-    Not a section heading, not a sentence, no digits but years ("… sedan 2024"; an address or
-    a date range is not a title), 2–14 words. A name on the same line ("JONATAN KVIST –
+    Not a section heading, not a sentence, no digits but years ("… sedan 2024"; an address is
+    not a title), 2–14 words of which at least two are words ("2019 – 2023", "Född 1985" and
+    "Körkort B" are not titles). A name on the same line ("JONATAN KVIST –
     LEGITIMERAD FYSIOTERAPEUT") is cut off when the name had no line of its own.
     """
     for line in lines[:HEADLINE_LINES]:
@@ -172,6 +174,8 @@ def cv_headline(lines: list[str], name_removed: bool) -> str | None:
         if line.casefold().strip(" :") in _SECTION_HEADINGS or line.endswith((":", ".", "!", "?")):
             continue
         if any(c.isdigit() for c in _YEAR.sub("", line)) or not 2 <= len(line.split()) <= 14:
+            continue
+        if len(_TITLE_WORD.findall(line)) < 2:
             continue
         return line
     return None

@@ -21,6 +21,7 @@ from jobsai.sources.ads import Ad
 
 _WORD = re.compile(r"[^\W\d_][\w+#-]*[\w+#]|[^\W\d_]", re.UNICODE)
 _ADDRESSES = re.compile(r"\S+@\S+|https?://\S+|www\.\S+|\b[\w-]+(\.[\w-]+)*\.(se|com|org|net|nu|eu|io)\b", re.I)
+_TLD = re.compile(r"\.(?:se|com|org|net|nu|eu|io)\b", re.I)
 MIN_WORD_LEN = 3
 GENERIC_TERMS = frozenset(
     """
@@ -79,7 +80,9 @@ class Explainer:
         return ids
 
     def _words(self, text: str) -> list[str]:
-        text = _ADDRESSES.sub(" ", text)
+        low = text.lower()
+        if "@" in text or "http" in low or "www." in low or _TLD.search(text):  # the full pattern is slow
+            text = _ADDRESSES.sub(" ", text)
         return [w for w in _WORD.findall(text) if len(w) >= MIN_WORD_LEN and w.lower() not in GENERIC_TERMS]
 
     def explain(
@@ -94,7 +97,7 @@ class Explainer:
         df: Counter[int] = Counter()
         for ad in ads:
             found: dict[int, str] = {}
-            for w in self._words(f"{ad.headline}\n{clean_ad_description(ad.description)}"):
+            for w in dict.fromkeys(self._words(f"{ad.headline}\n{clean_ad_description(ad.description)}")):
                 for tid in self._stem_ids(w):
                     if tid in cv_ids and tid not in found:
                         found[tid] = w
@@ -112,13 +115,15 @@ class Explainer:
                     terms.append(word)
                 if len(terms) >= MAX_TERMS:
                     break
-            skills = tuple(
-                s.label
-                for s in ad.skills
-                if s.label and re.search(rf"(?<!\w){re.escape(s.label.lower())}(?!\w)", cv_lower)
-            )
+            skills = tuple(s.label for s in ad.skills if s.label and _mentions(cv_lower, s.label.lower()))
             out.append(Explanation(skills=skills[:6], terms=tuple(terms), passage=passage))
         return out
+
+
+def _mentions(text: str, phrase: str) -> bool:
+    """``phrase`` occurs in ``text`` as whole words; the plain substring test rules most out
+    cheaply, before a pattern is built (an ad lists a dozen skills, a page shows up to 200 ads)."""
+    return phrase in text and re.search(rf"(?<!\w){re.escape(phrase)}(?!\w)", text) is not None
 
 
 def short_passage(text: str, words: int = 14) -> str:
