@@ -34,9 +34,10 @@ def _cv(*head: str) -> str:
         (["Jan-Erik de la Cruz, MSc", "Senior data engineer", "jan@example.org"], "Senior data engineer"),
         (["Pieter van der Berg", "Assistant professor (biträdande lektor) in economics"],
          "Assistant professor (biträdande lektor) in economics"),
-        (["LINA BERG – LEGITIMERAD ARBETSTERAPEUT", "Ödeby | 070-174 06 91"], "LEGITIMERAD ARBETSTERAPEUT"),
+        (["LINA BERG – LEGITIMERAD ARBETSTERAPEUT", "Ödeby | 070-174 06 91"], "Legitimerad arbetsterapeut"),
         (["Omar Haddad", "Försäkringssäljare i telefon", "Telefon: 070-174 06 92"], "Försäkringssäljare i telefon"),
         (["CURRICULUM VITAE", "Eva Holm", "Ekonom – budget och analys"], "Ekonom – budget och analys"),
+        (["John Smith | Senior Software Engineer", "Uppsala | +46 70 174 06 94"], "Senior Software Engineer"),
     ],
 )
 def test_headline_is_the_title_line_under_the_name(lines: list[str], title: str) -> None:
@@ -59,14 +60,19 @@ def test_no_headline_when_no_line_reads_like_a_title(lines: list[str]) -> None:
 
 
 def test_headline_is_only_looked_for_near_the_top() -> None:
-    assert cv_headline(["Om mig:", "Profil", "Erfarenhet", "Kontakt", "Butikssäljare i Ödeby"], True) is None
+    assert cv_headline(["Om mig:", "Profil", "Erfarenhet", "Kontakt", "Butikssäljare i Ödeby"]) is None
 
 
 def test_name_and_contact_lines_are_left_out_of_the_profile() -> None:
     texts = cv_texts(_cv("Anneke de Vries, PhD", "Lecturer in accounting",
                          "Ödeby · +46 70 174 06 62 · anneke@example.org", "E-post: anneke@example.org"))
-    assert texts.profile.startswith("Lecturer in accounting ERFARENHET")
+    assert texts.profile.startswith("Lecturer in accounting Erfarenhet")
     assert "Vries" not in texts.profile and "example.org" not in texts.profile
+
+
+def test_a_name_before_the_title_is_left_out_of_the_profile() -> None:
+    texts = cv_texts(_cv("John Smith | Senior Software Engineer", "Uppsala | +46 70 174 06 94"))
+    assert texts.profile.startswith("Senior Software Engineer Erfarenhet")
 
 
 def test_a_line_that_only_mentions_the_phone_as_a_trade_is_kept() -> None:

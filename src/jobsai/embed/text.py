@@ -122,7 +122,8 @@ def _cv_lines(text: str) -> list[str]:
             continue
         if _CV_CONTACT_LINE.search(line) and len(line) < 140:
             continue
-        lines.append(" ".join(line.replace("|", " ").split()))
+        # table cells and "Name | Title" headers: keep the cell boundary as a separator
+        lines.append(" · ".join(" ".join(cell.split()) for cell in line.split("|") if cell.strip()))
     return lines
 
 
@@ -156,21 +157,35 @@ def _looks_like_name(line: str) -> bool:
     )
 
 
-def cv_headline(lines: list[str], name_removed: bool) -> str | None:
-    """The CV's title line: the first of its opening lines that reads like a job title.
+def _without_name_prefix(line: str) -> str:
+    """"JONATAN KVIST – LEGITIMERAD FYSIOTERAPEUT" → "LEGITIMERAD FYSIOTERAPEUT": a first line
+    that carries the name and the title together keeps the title only."""
+    for sep in _HEADLINE_SEPARATORS:
+        head, found, rest = line.partition(sep)
+        if found and rest.strip() and _looks_like_name(head):
+            return rest.strip()
+    return line
+
+
+def _sentence_case(line: str) -> str:
+    """"LEGITIMERAD FYSIOTERAPEUT" → "Legitimerad fysioterapeut". The model's tokenizer splits
+    capitals into meaningless pieces: in capitals, that title matched a doctor's ad better
+    than the physiotherapist's."""
+    letters = [c for c in line if c.isalpha()]
+    if len(letters) >= 4 and sum(c.isupper() for c in letters) >= 0.8 * len(letters):
+        return line[0] + line[1:].lower()
+    return line
+
+
+def cv_headline(lines: list[str]) -> str | None:
+    """The CV's title line: the first of its opening lines (name already removed) that reads
+    like a job title.
 
     Not a section heading, not a sentence, no digits but years ("… sedan 2024"; an address is
     not a title), 2–14 words of which at least two are words ("2019 – 2023", "Född 1985" and
-    "Körkort B" are not titles). A name on the same line ("JONATAN KVIST –
-    LEGITIMERAD FYSIOTERAPEUT") is cut off when the name had no line of its own.
+    "Körkort B" are not titles).
     """
     for line in lines[:HEADLINE_LINES]:
-        if not name_removed:
-            for sep in _HEADLINE_SEPARATORS:
-                head, found, rest = line.partition(sep)
-                if found and _looks_like_name(head):
-                    line = rest.strip()
-                    break
         if line.casefold().strip(" :") in _SECTION_HEADINGS or line.endswith((":", ".", "!", "?")):
             continue
         if any(c.isdigit() for c in _YEAR.sub("", line)) or not 2 <= len(line.split()) <= 14:
@@ -187,16 +202,14 @@ def cv_texts(text: str) -> CVTexts:
     lines = _cv_lines(text)
     while lines and lines[0].casefold().strip(" :") in _CV_HEADINGS:
         lines = lines[1:]
-    name_removed = bool(lines) and _looks_like_name(lines[0])
-    if name_removed:
+    if lines and _looks_like_name(lines[0]):
         lines = lines[1:]
+    elif lines:
+        lines[0] = _without_name_prefix(lines[0])
+    lines = [_sentence_case(line) for line in lines]
     words = "\n".join(lines).split()
     profile = " ".join(words[:CV_PROFILE_WORDS])
-    return CVTexts(
-        profile=profile,
-        chunks=tuple(_spread_chunks(words)) or (profile,),
-        headline=cv_headline(lines, name_removed),
-    )
+    return CVTexts(profile=profile, chunks=tuple(_spread_chunks(words)) or (profile,), headline=cv_headline(lines))
 
 
 def _spread_chunks(words: list[str]) -> list[str]:

@@ -33,7 +33,7 @@ class Calibration:
     percent) that the ad is in the CV's occupation group, fitted by logistic regression on the
     dev set's graded labels (grade >= 2 as relevant)."""
 
-    slope: float = 54.0
+    slope: float = 60.0
     midpoint: float = 2.16
 
     def percent(self, fused: float) -> int:
