@@ -16,13 +16,16 @@ from qdrant_client import QdrantClient
 
 from jobsai.config import Settings
 from jobsai.embed.fingerprint import ModelFingerprint
+from jobsai.embed.text import AD_TEXT_VERSION
 from jobsai.errors import ConfigError, IndexBusyError, IndexModelMismatchError, VectorIndexError
 from jobsai.index.base import (
     BODY_VECTOR,
+    FIRST_AD_TEXT_VERSION,
     RRF_K,
     TITLE_VECTOR,
     AdPayload,
     Hit,
+    IndexIdentity,
     IndexPoint,
     SearchFilter,
     VectorIndex,
@@ -384,6 +387,27 @@ def test_other_bm25_analyzer_is_refused(tmp_path: Path) -> None:
     with pytest.raises(IndexModelMismatchError, match="BM25"):
         ServerIndex.open(client, "c", FP, encoder=Bm25Encoder(avg_len=100.0))
     client.close()
+
+
+def test_index_built_from_other_ad_texts_is_refused(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A change to how ads become text must rebuild the index, never mix old and new vectors."""
+    monkeypatch.setattr("jobsai.index.base.AD_TEXT_VERSION", "ad-text-0")
+    EdgeIndex.open(tmp_path / "i", FP, encoder=ENCODER).close(optimize=False)
+    client = QdrantClient(":memory:")
+    ServerIndex.open(client, "c", FP, encoder=ENCODER)
+    monkeypatch.undo()
+    with pytest.raises(IndexModelMismatchError, match="ad-text-0.*jobsai index build"):
+        EdgeIndex.open(tmp_path / "i", FP, encoder=ENCODER)
+    with pytest.raises(IndexModelMismatchError, match="ad-text-0.*jobsai index build"):
+        ServerIndex.open(client, "c", FP, encoder=ENCODER)
+    client.close()
+
+
+def test_identity_recorded_before_the_ad_text_version_reads_as_the_first() -> None:
+    record = IndexIdentity.current(FP, ENCODER.signature).to_json()
+    assert record["ad_text"] == AD_TEXT_VERSION
+    del record["ad_text"]
+    assert IndexIdentity.from_json(record, "old").ad_text == FIRST_AD_TEXT_VERSION
 
 
 # -------------------------------------------------------------------- Edge only

@@ -26,6 +26,11 @@ from dataclasses import dataclass
 
 from jobsai.sources.ads import Ad
 
+AD_TEXT_VERSION = "ad-text-1"
+"""Names how an ad becomes text (``ad_texts``, ``clean_ad_description`` and the BM25 document in
+``index.points``). Every index records it and refuses to open under another, so a change here
+means re-indexing, never an index that mixes vectors of old and new texts: bump it with any
+change to those functions' output."""
 AD_BODY_WORDS = 120
 CV_PROFILE_WORDS = 60
 CV_CHUNK_WORDS = 80

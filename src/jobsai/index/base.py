@@ -18,6 +18,7 @@ from typing import Any
 import numpy as np
 
 from jobsai.embed.fingerprint import ModelFingerprint
+from jobsai.embed.text import AD_TEXT_VERSION
 from jobsai.errors import IndexModelMismatchError, VectorIndexError
 from jobsai.timeutil import ensure_utc
 
@@ -246,12 +247,22 @@ def published_after_ts(flt: SearchFilter) -> int | None:
     return int(ensure_utc(flt.published_after).timestamp())
 
 
+FIRST_AD_TEXT_VERSION = "ad-text-1"
+
+
 @dataclass(frozen=True, slots=True)
 class IndexIdentity:
     """What an index records about how its vectors were made; another one is refused on open."""
 
     fingerprint: ModelFingerprint
     sparse_signature: str
+    ad_text: str
+    """Which ``embed.text`` representation of the ads the vectors were made from."""
+
+    @classmethod
+    def current(cls, fingerprint: ModelFingerprint, sparse_signature: str) -> IndexIdentity:
+        """The identity an index gets from this version of JobsAI with this model and analyzer."""
+        return cls(fingerprint, sparse_signature, AD_TEXT_VERSION)
 
     def to_json(self) -> dict[str, object]:
         return {
@@ -261,6 +272,7 @@ class IndexIdentity:
                 "dim": self.fingerprint.dim,
             },
             "sparse_signature": self.sparse_signature,
+            "ad_text": self.ad_text,
         }
 
     @classmethod
@@ -275,7 +287,9 @@ class IndexIdentity:
                 weights_sha256=str(model["weights_sha256"]),
                 dim=int(model["dim"]),
             )
-            return cls(fingerprint=fp, sparse_signature=str(data["sparse_signature"]))
+            # Indexes from before the version was recorded were built from the first one.
+            ad_text = str(data.get("ad_text", FIRST_AD_TEXT_VERSION))
+            return cls(fingerprint=fp, sparse_signature=str(data["sparse_signature"]), ad_text=ad_text)
         except (KeyError, TypeError, ValueError) as exc:
             raise VectorIndexError(
                 f"The index at {where} has an unreadable model record ({exc!r}); "
@@ -283,7 +297,7 @@ class IndexIdentity:
             ) from exc
 
     def check(self, wanted: IndexIdentity, where: str) -> None:
-        """Refuse to use an index built by another model or another BM25 analyzer."""
+        """Refuse to use an index built by another model, BM25 analyzer or ad text representation."""
         if self.fingerprint != wanted.fingerprint:
             raise IndexModelMismatchError(
                 f"The index at {where} was built with the model {self.fingerprint.describe()}, "
@@ -295,4 +309,10 @@ class IndexIdentity:
                 f"The index at {where} was built with another BM25 text analyzer "
                 f"({self.sparse_signature}, this version uses {wanted.sparse_signature}). "
                 "Re-index the ads."
+            )
+        if self.ad_text != wanted.ad_text:
+            raise IndexModelMismatchError(
+                f"The index at {where} was built from another text representation of the ads "
+                f"({self.ad_text}, this version uses {wanted.ad_text}). Build a new index with "
+                "`jobsai index build`: it is built beside this one, verified, then switched to."
             )

@@ -131,7 +131,7 @@ class EdgeIndex(VectorIndex):
         """
         path = Path(path)
         tuning = tuning or EdgeTuning()
-        wanted = IndexIdentity(fingerprint, (encoder or Bm25Encoder()).signature)
+        wanted = IndexIdentity.current(fingerprint, (encoder or Bm25Encoder()).signature)
         if not (path / META_FILE).exists() and not create:
             raise VectorIndexError(f"There is no index at {path}; build it first.")
         path.mkdir(parents=True, exist_ok=True)

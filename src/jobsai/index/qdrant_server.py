@@ -138,7 +138,7 @@ class ServerIndex(VectorIndex):
         made by JobsAI, or the server cannot be reached.
         """
         tuning = tuning or ServerTuning()
-        wanted = IndexIdentity(fingerprint, (encoder or Bm25Encoder()).signature)
+        wanted = IndexIdentity.current(fingerprint, (encoder or Bm25Encoder()).signature)
         label = f"{where} (collection {collection!r})"
         with _errors("opening the index", label):
             exists = client.collection_exists(collection)
