@@ -102,6 +102,7 @@ def test_match_with_json_text(client: TestClient) -> None:
     assert len(body["results"]) == 7
     assert body["language"] == "sv" and body["understood"]["language"] == "sv"
     assert body["understood"]["words"] > 50 and body["understood"]["occupations"]
+    assert body["understood"]["title"] == "Undersköterska – äldreomsorg och hemsjukvård"
     assert len(body["session_id"]) >= 16 and len(body["deletion_token"]) >= 40
     first = body["results"][0]
     for key in ("id", "score", "raw_score", "headline", "employer", "municipality", "region", "occupation",

@@ -97,6 +97,7 @@ def test_upload_filter_feedback_delete_in_a_real_browser(
     assert len(before) >= 5
     understood = page.locator("#understood").inner_text()
     assert "svenska" in understood and "2 sidor" in understood
+    assert "Din yrkestitel: Undersköterska – äldreomsorg och hemsjukvård" in understood
     assert page.locator(".jobsai-why").first.is_visible()
     assert page.locator(".jobsai-card-body a[href^='https://arbetsformedlingen.se/platsbanken/']").count() >= 5
 

@@ -12,7 +12,7 @@ from jobsai.errors import ScannedPDFError, TextTooShortError
 from jobsai.web.i18n import LANGS, STRINGS, as_lang, error_message, t
 from jobsai.web.middleware import AccessLogRedaction
 from jobsai.web.ratelimit import TokenBucketLimiter
-from jobsai.web.render import excerpt, highlight, plain_text
+from jobsai.web.render import excerpt, highlight, plain_text, understood_html
 from jobsai.web.service import SharedQueryEncoder
 from jobsai.web.sessions import MatchSession, SessionStore, ShownResult
 
@@ -93,6 +93,15 @@ def test_excerpt_and_highlight_are_text_not_markup() -> None:
     assert plain_text("<p>a<script>evil()</script></p>b") == "ab"
     long = excerpt("Ord. " * 500, max_chars=50)
     assert len(long) <= 52 and long.endswith("…")
+
+
+def test_understood_shows_the_cv_title_escaped_or_a_hint_without_one() -> None:
+    common = {"language": "sv", "words": 300, "pages": 1, "kind": "pdf", "occupations": [("Undersköterska", 4)],
+              "skills": ["Hemtjänst"]}
+    shown = understood_html("sv", title="Undersköterska <b>& vårdbiträde</b>", **common)
+    assert "Din yrkestitel: <strong>Undersköterska &lt;b&gt;&amp; vårdbiträde&lt;/b&gt;</strong>" in shown
+    hint = understood_html("en", title=None, **common)
+    assert "No job title found" in hint and "Your job title" not in hint
 
 
 def test_access_log_redaction_hides_deletion_tokens() -> None:

@@ -105,6 +105,10 @@ class Understood(BaseModel):
     words: int
     pages: int | None
     kind: str = Field(description="pdf, docx, txt or paste")
+    title: str | None = Field(
+        description="The CV's title line as matching read it (matched against the ads' titles); null when "
+        "the CV has none."
+    )
     occupations: list[OccupationCount] = Field(description="Occupations of the best results: what the CV fits.")
     skills: list[str] = Field(description="Skills from the best results' ads that the CV mentions.")
 
@@ -364,6 +368,7 @@ def match_response(outcome: MatchOutcome) -> MatchResponse:
         language=outcome.language,
         understood=Understood(
             language=outcome.language, words=outcome.words, pages=outcome.pages, kind=outcome.kind,
+            title=outcome.title,
             occupations=[OccupationCount(label=label, count=n) for label, n in outcome.occupations],
             skills=list(outcome.skills),
         ),

@@ -133,6 +133,13 @@ STRINGS: dict[str, dict[Lang, str]] = {
     "understood_language": {"sv": "Språk", "en": "Language"},
     "understood_words": {"sv": "{words} ord", "en": "{words} words"},
     "understood_pages": {"sv": "{pages} sidor", "en": "{pages} pages"},
+    "understood_cv_title": {"sv": "Din yrkestitel", "en": "Your job title"},
+    "understood_no_title": {
+        "sv": "Ingen yrkestitel hittades överst i CV:t. En rad under ditt namn, till exempel "
+        "”Legitimerad sjuksköterska”, ger träffsäkrare resultat.",
+        "en": "No job title found at the top of the CV. A line under your name, such as "
+        "“Registered nurse”, sharpens the results.",
+    },
     "understood_occupations": {
         "sv": "Yrken som verkar passa dig (antal annonser)",
         "en": "Occupations that seem to fit you (number of ads)",

@@ -207,7 +207,7 @@ def card_html(card: CardView, lang: Lang) -> str:
 
 
 def understood_html(
-    lang: Lang, *, language: str, words: int, pages: int | None, kind: str,
+    lang: Lang, *, language: str, words: int, pages: int | None, kind: str, title: str | None,
     occupations: Sequence[tuple[str, int]], skills: Sequence[str],
 ) -> str:
     """What the app read from the CV, so the person can trust it or correct it."""
@@ -219,6 +219,9 @@ def understood_html(
         f"<li>{t(lang, 'understood_words', words=words)}"
         + (f" · {t(lang, 'understood_pages', pages=pages)}" if pages else "")
         + f" · {esc(source)}</li>",
+        f"<li>{t(lang, 'understood_cv_title')}: <strong>{esc(title)}</strong></li>"
+        if title
+        else f"<li>{t(lang, 'understood_no_title')}</li>",
     ]
     if occupations:
         occ = ", ".join(f"{esc(name)} ({n})" for name, n in occupations)

@@ -32,7 +32,7 @@ import numpy as np
 from jobsai.config import Settings
 from jobsai.cv.extract import CVText, cv_text_from_paste, extract_cv_text
 from jobsai.cv.redact import redact
-from jobsai.embed.text import ad_texts
+from jobsai.embed.text import ad_texts, cv_texts
 from jobsai.errors import FileTooLargeError, JobsAIError, NoDataError
 from jobsai.match.filters import FilterRequest, resolve_filter
 from jobsai.match.matcher import Matcher, MatchResult
@@ -113,6 +113,8 @@ class MatchOutcome:
     words: int
     pages: int | None
     kind: str
+    title: str | None
+    """The CV's title line as the matcher read it (``embed.text.cv_headline``), if it has one."""
     occupations: tuple[tuple[str, int], ...]
     """The occupations of the best results, most frequent first: what the CV seems to fit."""
     skills: tuple[str, ...]
@@ -425,6 +427,7 @@ class WebService:
             words=cv.words,
             pages=cv.pages,
             kind=cv.kind,
+            title=cv_texts(cv.text).headline,
             occupations=tuple(occupations),
             skills=tuple(s for s, _ in skills),
             cards=cards,

@@ -520,7 +520,7 @@ def build_ui(service: WebService) -> gr.Blocks:
 def _understood(outcome: MatchOutcome, lang: Lang) -> str:
     return understood_html(
         lang, language=outcome.language, words=outcome.words, pages=outcome.pages, kind=outcome.kind,
-        occupations=outcome.occupations, skills=outcome.skills,
+        title=outcome.title, occupations=outcome.occupations, skills=outcome.skills,
     )
 
 
