@@ -35,6 +35,7 @@ def _cv(*head: str) -> str:
         (["Pieter van der Berg", "Assistant professor (biträdande lektor) in economics"],
          "Assistant professor (biträdande lektor) in economics"),
         (["LINA BERG – LEGITIMERAD ARBETSTERAPEUT", "Ödeby | 070-174 06 91"], "Legitimerad arbetsterapeut"),
+        (["Lina Berg", "IT-PROJEKTLEDARE OCH HR-ANALYTIKER"], "IT-projektledare och HR-analytiker"),
         (["Omar Haddad", "Försäkringssäljare i telefon", "Telefon: 070-174 06 92"], "Försäkringssäljare i telefon"),
         (["CURRICULUM VITAE", "Eva Holm", "Ekonom – budget och analys"], "Ekonom – budget och analys"),
         (["John Smith | Senior Software Engineer", "Uppsala | +46 70 174 06 94"], "Senior Software Engineer"),

@@ -175,11 +175,17 @@ def _without_name_prefix(line: str) -> str:
 def _sentence_case(line: str) -> str:
     """"LEGITIMERAD FYSIOTERAPEUT" → "Legitimerad fysioterapeut". The model's tokenizer splits
     capitals into meaningless pieces: in capitals, that title matched a doctor's ad better
-    than the physiotherapist's."""
+    than the physiotherapist's. A short prefix of a compound stays as written: it is an
+    acronym ("IT-PROJEKTLEDARE" → "IT-projektledare", "HR-ANALYTIKER" → "HR-analytiker")."""
     letters = [c for c in line if c.isalpha()]
-    if len(letters) >= 4 and sum(c.isupper() for c in letters) >= 0.8 * len(letters):
-        return line[0] + line[1:].lower()
-    return line
+    if len(letters) < 4 or sum(c.isupper() for c in letters) < 0.8 * len(letters):
+        return line
+    words = []
+    for word in line.split(" "):
+        head, dash, tail = word.partition("-")
+        words.append(f"{head}-{tail.lower()}" if dash and 2 <= len(head) <= 3 and head.isalpha() else word.lower())
+    text = " ".join(words)
+    return line[0] + text[1:]
 
 
 def cv_headline(lines: list[str]) -> str | None:
