@@ -12,7 +12,7 @@ representing each side by what says *which job this is*:
   a long CV is read from start to end rather than cut after its first page, and by its
   **headline** (the title line under the name, "Legitimerad sjuksköterska", "Consultant
   orthopaedic surgeon") when it has one: the person's own words for the job they do, which
-  the matcher compares with the ads' titles on its own (dev nDCG@10 0.880 → 0.903, English
+  the matcher compares with the ads' titles on its own (dev nDCG@10 0.864 → 0.903, English
   CVs 0.78 → 0.87: a short title crosses languages far better than a long mixed profile).
 
 Every text is bounded in words so it stays within the model's token limit; nothing is
