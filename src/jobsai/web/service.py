@@ -194,6 +194,20 @@ class SharedQueryEncoder:
             return vectors
 
 
+def _serving_matcher(rt: Runtime) -> tuple[Matcher, str]:
+    """``rt``'s matcher as the web app serves it, with the model's ``name@weights`` label.
+
+    Warmed first (the first encoding builds the int8 model: seconds, better spent now than in a
+    user's request), then a copy whose encoder is a :class:`SharedQueryEncoder`.
+    """
+    matcher = rt.matcher
+    matcher.encoder.encode_queries(["undersköterska med erfarenhet av hemtjänst"])
+    serial = copy.copy(matcher)
+    serial.encoder = SharedQueryEncoder(matcher.encoder)
+    fp = rt.embedder.fingerprint
+    return serial, f"{fp.name}@{fp.weights_sha256[:12]}"
+
+
 class WebService:
     """The web app's engine room; see the module docstring. Thread-safe."""
 
@@ -278,17 +292,11 @@ class WebService:
         assert rt is not None
         try:
             self._set_stage("loading_model", "loading the model")
-            matcher = rt.matcher  # loads the model and opens the index, once
-            fp = rt.embedder.fingerprint
+            _ = rt.matcher  # loads the model and opens the index, once (before the ads, for /readyz)
             if self._owns_runtime and self.settings.web_prepare_data:
                 self._set_stage("loading_ads", "loading the ads")
                 ensure_data_unless_busy(rt, on_fallback=lambda message: log.warning("%s", message))
-            # The first encoding builds the int8 model (seconds): do it now, not in a user's request.
-            matcher.encoder.encode_queries(["undersköterska med erfarenhet av hemtjänst"])
-            serial = copy.copy(matcher)
-            serial.encoder = SharedQueryEncoder(matcher.encoder)
-            self._matcher = serial
-            self._model_version = f"{fp.name}@{fp.weights_sha256[:12]}"
+            self._matcher, self._model_version = _serving_matcher(rt)
             self._set_stage("ready", "ready")
             log.info("web app ready: model %s, %d ads in the index", self._model_version, rt.index.count())
         except JobsAIError as exc:
@@ -335,15 +343,11 @@ class WebService:
         one attribute change under the state lock. Requests already running keep the old
         runtime, which is closed after the longest a request may take (if this service owns it).
         """
-        matcher = new.matcher
-        matcher.encoder.encode_queries(["undersköterska med erfarenhet av hemtjänst"])
-        serial = copy.copy(matcher)
-        serial.encoder = SharedQueryEncoder(matcher.encoder)
-        fp = new.embedder.fingerprint
+        serial, version = _serving_matcher(new)
         with self._state_lock:
             old, owned = self._runtime, self._owns_runtime
             self._runtime, self._matcher, self._owns_runtime = new, serial, True
-            self._model_version = f"{fp.name}@{fp.weights_sha256[:12]}"
+            self._model_version = version
         with self._filters_lock:
             self._filters_cache = None
         log.info("hot swap: now serving model %s, index %s", self._model_version, new.index_name)
