@@ -7,7 +7,7 @@ from pathlib import Path
 
 from jobsai.config import Settings
 from jobsai.embed.fingerprint import ModelFingerprint
-from jobsai.errors import ConfigError, VectorIndexError
+from jobsai.errors import ConfigError
 from jobsai.index.base import VectorIndex
 from jobsai.index.bm25 import Bm25Encoder
 
@@ -64,15 +64,9 @@ def drop_index(settings: Settings, name: str) -> bool:
     when the server cannot delete it.
     """
     if settings.qdrant_url:
-        from qdrant_client import QdrantClient
+        from jobsai.index.qdrant_server import ServerIndex, connect_client
 
-        from jobsai.index.qdrant_server import ServerIndex
-
-        try:
-            client = QdrantClient(url=settings.qdrant_url, api_key=settings.qdrant_api_key,
-                                  timeout=int(settings.http_timeout_s))
-        except Exception as exc:
-            raise VectorIndexError(f"Could not connect to Qdrant at {settings.qdrant_url}: {exc}") from exc
+        client = connect_client(settings.qdrant_url, settings.qdrant_api_key, settings.http_timeout_s)
         try:
             return ServerIndex.drop(client, server_collection(settings, name), settings.qdrant_url)
         finally:

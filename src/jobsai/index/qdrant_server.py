@@ -65,6 +65,14 @@ class ServerTuning:
     """ACORN for filtered searches (AND-ed filters defeat per-field payload links)."""
 
 
+def connect_client(url: str, api_key: str | None, timeout_s: float = 60.0) -> QdrantClient:
+    """A client for the Qdrant server at ``url``; a bad URL or setting is a VectorIndexError."""
+    try:
+        return QdrantClient(url=url, api_key=api_key, timeout=int(timeout_s))
+    except Exception as exc:
+        raise VectorIndexError(f"Could not connect to Qdrant at {url}: {exc}") from exc
+
+
 class ServerIndex(VectorIndex):
     """``VectorIndex`` over one collection of a Qdrant server (or the client's local mode)."""
 
@@ -100,10 +108,7 @@ class ServerIndex(VectorIndex):
         timeout_s: float = 60.0,
     ) -> ServerIndex:
         """Open the collection on the server at ``url`` (the index owns the client)."""
-        try:
-            client = QdrantClient(url=url, api_key=api_key, timeout=int(timeout_s))
-        except Exception as exc:
-            raise VectorIndexError(f"Could not connect to Qdrant at {url}: {exc}") from exc
+        client = connect_client(url, api_key, timeout_s)
         try:
             return cls.open(
                 client,

@@ -61,12 +61,16 @@ TICK_S = 30.0
 SERVE_START_DELAY_S = 60.0
 
 
+def _lock_path(settings: Settings, name: str) -> Path:
+    return settings.data_dir / "locks" / f"{name}.lock"
+
+
 @contextmanager
 def job_lock(settings: Settings, name: str) -> Iterator[bool]:
     """Try to take the exclusive lock ``name`` without waiting; yields whether it was taken."""
-    folder = settings.data_dir / "locks"
-    folder.mkdir(parents=True, exist_ok=True)
-    fd = os.open(folder / f"{name}.lock", os.O_RDWR | os.O_CREAT, 0o644)
+    path = _lock_path(settings, name)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
     try:
         try:
             fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
@@ -97,7 +101,7 @@ def ensure_data_unless_busy(runtime: Runtime, on_fallback: Callable[[str], None]
 def lock_holder(settings: Settings, name: str) -> int | None:
     """The process id written into lock ``name`` by its last holder (for messages; may be stale)."""
     try:
-        text = (settings.data_dir / "locks" / f"{name}.lock").read_text(encoding="utf-8").strip()
+        text = _lock_path(settings, name).read_text(encoding="utf-8").strip()
     except OSError:
         return None
     return int(text) if text.isdigit() else None
