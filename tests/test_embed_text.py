@@ -3,6 +3,8 @@ title and body. Invented CVs only (no dev-set text)."""
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import numpy as np
 import pytest
 
@@ -95,10 +97,10 @@ def test_query_texts_and_vectors_line_up() -> None:
     q = texts.query_texts()
     assert q == [texts.profile, *texts.chunks, texts.headline]
     vecs = np.eye(len(q), dtype=np.float32)
-    cv = CvVectors.split(vecs, len(texts.chunks), True)
+    cv = CvVectors.split(texts, vecs)
     assert np.array_equal(cv.headline, vecs[-1]) and len(cv.chunks) == len(texts.chunks)
     # without a headline, the profile stands in for it
-    bare = CvVectors.split(vecs[:-1], len(texts.chunks), False)
+    bare = CvVectors.split(replace(texts, headline=None), vecs[:-1])
     assert np.array_equal(bare.headline, bare.profile)
 
 

@@ -87,7 +87,7 @@ def grade_of(ad: Ad, cv: LabelledCV) -> int:
 def rank_ads(encoder: STEncoder, cv_text: str, titles: np.ndarray, bodies: np.ndarray) -> np.ndarray:
     """Indices of the ads, best first, by serving's fused dense score."""
     t = cv_texts(cv_text)
-    cv = CvVectors.split(encoder.encode(t.query_texts(), "query"), len(t.chunks), t.headline is not None)
+    cv = CvVectors.split(t, encoder.encode(t.query_texts(), "query"))
     feats = compute_features(cv, titles, bodies, np.zeros(len(titles), dtype=np.float32))
     return np.argsort(-fuse(feats), kind="stable")
 

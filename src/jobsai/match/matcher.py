@@ -116,9 +116,7 @@ class Matcher:
             raise TextTooShortError(
                 f"The CV text has fewer than {self.min_words} words; add your experience and skills."
             )
-        cv = CvVectors.split(
-            self.encoder.encode_queries(texts.query_texts()), len(texts.chunks), texts.headline is not None
-        )
+        cv = CvVectors.split(texts, self.encoder.encode_queries(texts.query_texts()))
         sparse = self.bm25.embed_query(cv_text)
         dense_queries = [(TITLE_VECTOR, cv.profile), (BODY_VECTOR, cv.profile)]
         dense_queries += [(TITLE_VECTOR, c) for c in cv.chunks]

@@ -13,6 +13,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from jobsai.embed.text import CVTexts
+
 
 @dataclass(frozen=True, slots=True)
 class Weights:
@@ -55,12 +57,13 @@ class CvVectors:
     headline: np.ndarray
 
     @classmethod
-    def split(cls, vecs: np.ndarray, n_chunks: int, has_headline: bool) -> CvVectors:
-        """Read back the vectors of ``CVTexts.query_texts()``, in that order."""
+    def split(cls, texts: CVTexts, vecs: np.ndarray) -> CvVectors:
+        """Read back the vectors of ``texts.query_texts()``, encoded in that order."""
+        n = len(texts.chunks)
         return cls(
             profile=vecs[0],
-            chunks=vecs[1 : 1 + n_chunks],
-            headline=vecs[1 + n_chunks] if has_headline else vecs[0],
+            chunks=vecs[1 : 1 + n],
+            headline=vecs[1 + n] if texts.headline is not None else vecs[0],
         )
 
 
