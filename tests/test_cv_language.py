@@ -41,7 +41,7 @@ def test_all_eval_dev_cvs_get_their_labelled_language() -> None:
         ("Lagerarbetare med truckkort och egen bil", "sv"),
         # English CV full of Swedish place names and employers.
         (
-            "Consultant at Sälgfors County Hospital and Klövberga University. I have led the "
+            "Consultant at Hälleby County Hospital and Örnvik University. I have led the "
             "team at Ängelholm and Västerås for four years, with a focus on quality.",
             "en",
         ),
