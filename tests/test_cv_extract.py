@@ -255,12 +255,12 @@ def test_pdf_content_budget_counts_all_pages(tmp_path: Path, monkeypatch: pytest
 def test_docx_with_table_header_and_bullets_in_document_order(tmp_path: Path) -> None:
     path = make_cv_docx(
         tmp_path / "cv.docx",
-        ["Ekonom med åtta år i offentligt ägda verksamheter och ett stort intresse för analys."],
+        ["Ekonom med sex år i kommunala bolag och ett stort intresse för analys."],
         heading="Elin Testberg",
-        bullets=["Samordnar årsbudgeten och tre prognoser per år", "Bygger rapporter i Power BI"],
+        bullets=["Leder budgetarbetet och två prognoser per år", "Bygger rapporter i Power BI"],
         table=[
             ["Period", "Roll", "Arbetsgivare"],
-            ["2021 – nu", "Ekonomisk analytiker", "Granviks Bostäder AB"],
+            ["2021 – nu", "Budgetanalytiker", "Granviks Bostäder AB"],
             ["2018 – 2021", "Redovisningsekonom", "Granviks kommun"],
         ],
         after_table=["SPRÅK", "Svenska (modersmål), engelska (mycket god)"],
@@ -271,11 +271,11 @@ def test_docx_with_table_header_and_bullets_in_document_order(tmp_path: Path) ->
     assert (cv.kind, cv.pages, cv.language) == ("docx", None, "sv")
     lines = cv.text.splitlines()
     assert lines[0] == "Granvik · 070-174 06 90 · elin.testberg@example.org"
-    assert "- Samordnar årsbudgeten och tre prognoser per år" in lines
-    assert "2021 – nu | Ekonomisk analytiker | Granviks Bostäder AB" in lines
+    assert "- Leder budgetarbetet och två prognoser per år" in lines
+    assert "2021 – nu | Budgetanalytiker | Granviks Bostäder AB" in lines
     order = [
         "Elin Testberg",
-        "Ekonom med åtta år",
+        "Ekonom med sex år",
         "- Bygger rapporter",
         "Period | Roll",
         "2018 – 2021",
