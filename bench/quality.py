@@ -1,49 +1,131 @@
-"""Match quality on the development set: BM25 only, dense only, plain truncation, and the shipped hybrid.
+"""Match quality on every development set: BM25 only, dense only, plain truncation, and the shipped hybrid.
 
 Loads ``../shared/data/jobtech/ads.jsonl`` into a throw-away data directory (SQLite + Qdrant
-Edge) with the real default model, ranks all 91 ads for every CV in ``../shared/eval-dev``,
-and scores each configuration with the set's own ``score.py``. Prints one table, then the
-logistic fit of P(grade >= 2) on the shipped fused score that ``match.scoring.Calibration``
-should hold (refit it whenever the weights change).
+Edge) with the real default model, ranks all 91 ads for every CV of
 
-    python bench/quality.py [--shared ../shared] [--json-out results.json]
+* ``dev``: ``../shared/eval-dev``, the 14 CVs every earlier heuristic was tuned on;
+* ``dev2-A``: the tuning half of ``bench/eval-dev2`` (written blind to the first set);
+* ``dev2-B``: its held-out half, which nothing is tuned on: the figure that predicts unseen CVs,
+
+and scores each configuration with the first set's own ``score.py``. Prints nDCG@10 overall and
+per language, MRR, R@10, the share of English-language ads in English CVs' top 10 (next to their
+share of those CVs' relevant ads), per-category nDCG@10 for the second set, and the logistic fit
+of P(grade >= 2) on the shipped fused score that ``match.scoring.Calibration`` should hold
+(fitted on ``dev`` and ``dev2-A``; refit it whenever the weights change).
+
+    python bench/quality.py [--shared ../shared] [--sets dev,dev2-A,dev2-B] [--shipped-only] [--json-out F]
 """
 
 from __future__ import annotations
 
 import argparse
+import importlib.util
 import json
-import subprocess
 import sys
 import tempfile
-from dataclasses import replace
+from collections import defaultdict
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, replace
 from pathlib import Path
+from types import ModuleType
 
 import numpy as np
 
 from jobsai.config import Settings
+from jobsai.cv.language import detect_language
 from jobsai.match.scoring import DEFAULT_WEIGHTS
 from jobsai.runtime import Runtime
 from jobsai.sources.ads import Ad, parse_item
 
 ROOT = Path(__file__).resolve().parents[1]
+SET_NAMES = ("dev", "dev2-A", "dev2-B")
 
 
-def _score(shared: Path, rankings: dict[str, list[str]], tmp: Path, name: str) -> dict:
-    rpath = tmp / f"rank-{name}.json"
-    rpath.write_text(json.dumps(rankings))
-    out = tmp / f"score-{name}.json"
-    subprocess.run(
-        [sys.executable, str(shared / "eval-dev" / "score.py"), "--ads", str(shared / "data/jobtech/ads.jsonl"),
-         "--labels", str(shared / "eval-dev" / "labels.json"), "--rankings", str(rpath), "--json-out", str(out)],
-        check=True, capture_output=True, text=True,
-    )
-    return json.loads(out.read_text())
+@dataclass(frozen=True)
+class EvalSet:
+    name: str
+    labels: list[dict]
+    cvs: dict[str, str]
+    """CV file name -> text."""
 
 
-def _complete(order: list[str], all_ids: list[str]) -> list[str]:
+def load_sets(shared: Path, names: Iterable[str] = SET_NAMES) -> list[EvalSet]:
+    """The development sets that exist here, by name (a half of the second set filters its labels)."""
+    sets = []
+    for name in names:
+        if name == "dev":
+            folder, half = shared / "eval-dev", None
+        else:
+            folder, half = ROOT / "bench" / "eval-dev2", name.rsplit("-", 1)[1]
+        if not (folder / "labels.json").exists():
+            continue
+        labels = [lab for lab in json.loads((folder / "labels.json").read_text()) if half in (None, lab.get("half"))]
+        cvs = {lab["cv"]: (folder / "cvs" / lab["cv"]).read_text(encoding="utf-8") for lab in labels}
+        sets.append(EvalSet(name, labels, cvs))
+    return sets
+
+
+def load_scorer(shared: Path) -> ModuleType:
+    """The first set's own ``score.py`` as a module, so every set is scored by the same rules."""
+    spec = importlib.util.spec_from_file_location("eval_score", shared / "eval-dev" / "score.py")
+    assert spec and spec.loader
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def read_ads(shared: Path) -> list[dict]:
+    with open(shared / "data/jobtech/ads.jsonl", encoding="utf-8") as fh:  # not splitlines(): U+2028
+        return [json.loads(line) for line in fh if line.strip()]
+
+
+def complete(order: list[str], all_ids: list[str]) -> list[str]:
     seen = set(order)
     return order + [i for i in all_ids if i not in seen]
+
+
+@dataclass
+class Report:
+    """One configuration's scores on one set."""
+
+    ndcg: dict[str, float]
+    """ALL / sv / en."""
+    mrr: float
+    recall: float
+    en_ad_share: float | None
+    """Share of English-language ads in the English CVs' top 10."""
+    en_relevant_share: float | None
+    """Share of English-language ads among the English CVs' relevant (grade >= 2) ads."""
+    by_category: dict[str, float]
+    per_cv: dict[str, float]
+
+
+def score_set(
+    scorer: ModuleType, es: EvalSet, rankings: dict[str, list[str]], codes: dict, english_ads: set[str]
+) -> Report:
+    results = scorer.score_all(es.labels, {cv: rankings[cv] for cv in es.cvs}, codes, 10)
+    mean = scorer.means(results)
+    per_cv = {r["cv"]: r["ndcg"] for r in results}
+    cats: dict[str, list[float]] = defaultdict(list)
+    for lab in es.labels:
+        if "category" in lab:
+            cats[lab["category"]].append(per_cv[lab["cv"]])
+    en_top, en_rel = [], []
+    for lab in es.labels:
+        if lab["lang"] != "en":
+            continue
+        en_top.extend(i in english_ads for i in rankings[lab["cv"]][:10])
+        relevant = [i for i in codes if scorer.grade_of(codes[i], lab) >= 2]
+        en_rel.extend(i in english_ads for i in relevant)
+    return Report(
+        ndcg={k: mean[k]["ndcg"] for k in ("ALL", "sv", "en") if k in mean},
+        mrr=mean["ALL"]["mrr"],
+        recall=mean["ALL"]["recall"],
+        en_ad_share=float(np.mean(en_top)) if en_top else None,
+        en_relevant_share=float(np.mean(en_rel)) if en_rel else None,
+        by_category={k: float(np.mean(v)) for k, v in sorted(cats.items())},
+        per_cv=per_cv,
+    )
 
 
 def fit_calibration(scores: np.ndarray, relevant: np.ndarray, iters: int = 50) -> tuple[float, float]:
@@ -59,68 +141,116 @@ def fit_calibration(scores: np.ndarray, relevant: np.ndarray, iters: int = 50) -
     return float(beta[1]), float(-beta[0] / beta[1])
 
 
+class Bench:
+    """Everything a quality run needs, built once: the sets, the scorer, a loaded runtime."""
+
+    def __init__(self, shared: Path, rt: Runtime, sets: list[EvalSet]) -> None:
+        self.shared = shared
+        self.rt = rt
+        self.sets = sets
+        self.scorer = load_scorer(shared)
+        self.raw = read_ads(shared)
+        self.all_ids = [str(r["id"]) for r in self.raw]
+        self.codes = self.scorer.load_ads(str(shared / "data/jobtech/ads.jsonl"))
+        self.english_ads = {
+            str(r["id"]) for r in self.raw
+            if detect_language(f"{r.get('headline', '')}\n{(r.get('description') or {}).get('text') or ''}") == "en"
+        }
+
+    def cvs(self) -> dict[str, str]:
+        return {cv: text for es in self.sets for cv, text in es.cvs.items()}
+
+    def evaluate(self, rank: Callable[[str], list[str]]) -> dict[str, Report]:
+        """Rank every CV of every set with ``rank`` and score each set."""
+        rankings = {cv: complete(rank(text), self.all_ids) for cv, text in self.cvs().items()}
+        return {es.name: score_set(self.scorer, es, rankings, self.codes, self.english_ads) for es in self.sets}
+
+
+def print_table(rows: dict[str, dict[str, Report]], out=sys.stdout) -> None:
+    print(f"{'configuration':26s} {'set':7s} {'nDCG@10':>8s} {'sv':>6s} {'en':>6s} {'MRR':>6s} {'R@10':>6s} "
+          f"{'en-ads top10/relevant':>22s}", file=out)
+    for name, by_set in rows.items():
+        for set_name, r in by_set.items():
+            share = (f"{r.en_ad_share:.2f} / {r.en_relevant_share:.2f}" if r.en_ad_share is not None else "-")
+            print(f"{name:26s} {set_name:7s} {r.ndcg['ALL']:8.4f} {r.ndcg.get('sv', float('nan')):6.3f} "
+                  f"{r.ndcg.get('en', float('nan')):6.3f} {r.mrr:6.3f} {r.recall:6.3f} {share:>22s}", file=out)
+    for name, by_set in rows.items():
+        for set_name, r in by_set.items():
+            if r.by_category:
+                cats = "  ".join(f"{k} {v:.3f}" for k, v in r.by_category.items())
+                print(f"{name} {set_name} by category: {cats}", file=out)
+
+
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__)
     ap.add_argument("--shared", type=Path, default=ROOT.parent / "shared")
+    ap.add_argument("--sets", default=",".join(SET_NAMES))
+    ap.add_argument("--shipped-only", action="store_true", help="only the shipped hybrid (faster)")
     ap.add_argument("--json-out", type=Path)
     ap.add_argument("--data-dir", type=Path, help="reuse a data dir (model cache is kept there)")
     args = ap.parse_args()
     shared: Path = args.shared
-    labels = json.loads((shared / "eval-dev" / "labels.json").read_text())
-    cvs = {lab["cv"]: (shared / "eval-dev" / "cvs" / lab["cv"]).read_text() for lab in labels}
-    with open(shared / "data/jobtech/ads.jsonl", encoding="utf-8") as fh:  # not splitlines(): U+2028
-        raw = [json.loads(line) for line in fh if line.strip()]
-    all_ids = [str(r["id"]) for r in raw]
+    sets = load_sets(shared, args.sets.split(","))
 
     with tempfile.TemporaryDirectory() as t:
-        tmp = Path(t)
-        data_dir = args.data_dir or tmp / "data"
+        data_dir = args.data_dir or Path(t) / "data"
         settings = Settings(data_dir=data_dir, database_url=None, qdrant_url=None)
         with Runtime(settings) as rt:
-            rt.ingestor.load_items(raw, expire=False)
+            bench = Bench(shared, rt, sets)
+            rt.ingestor.load_items(bench.raw, expire=False)
             m = rt.matcher
-            configs: dict[str, dict[str, list[str]]] = {}
+            rows: dict[str, dict[str, Report]] = {}
+            if not args.shipped_only:
+                # BM25 only (the index's Swedish BM25 over title, skills and description).
+                rows["bm25"] = bench.evaluate(
+                    lambda text: [h.ad_id for h in rt.index.search_sparse(rt.bm25.embed_query(text), limit=200)]
+                )
+                # Dense only: the shipped dense features without BM25.
+                m.weights = replace(DEFAULT_WEIGHTS, bm25=0.0)
+                rows["dense"] = bench.evaluate(lambda text: m.rank(text)[0])
+                m.weights = DEFAULT_WEIGHTS
+            shipped = {cv: m.rank(text) for cv, text in bench.cvs().items()}
+            rows["hybrid (shipped)"] = bench.evaluate(lambda text: _lookup(shipped, bench.cvs(), text)[0])
 
-            # BM25 only (the index's Swedish BM25 over title, skills and description).
-            configs["bm25"] = {
-                cv: _complete([h.ad_id for h in rt.index.search_sparse(rt.bm25.embed_query(text), limit=200)], all_ids)
-                for cv, text in cvs.items()
-            }
-            # Dense only: the shipped dense features without BM25.
-            m.weights = replace(DEFAULT_WEIGHTS, bm25=0.0)
-            configs["dense"] = {cv: _complete(m.rank(text)[0], all_ids) for cv, text in cvs.items()}
-            m.weights = DEFAULT_WEIGHTS
-            shipped = {cv: m.rank(text) for cv, text in cvs.items()}
-            configs["hybrid (shipped)"] = {cv: _complete(r[0], all_ids) for cv, r in shipped.items()}
-            codes = {str(r["id"]): ((r.get("occupation_group") or {}).get("concept_id")) for r in raw}
+            groups = {str(r["id"]): (r.get("occupation_group") or {}).get("concept_id") for r in bench.raw}
             fused, relevant = [], []
-            for lab in labels:
-                ids, scores = shipped[lab["cv"]][0], shipped[lab["cv"]][1]
-                fused.extend(scores.tolist())
-                relevant.extend(codes.get(i) in lab["target_group"] for i in ids)
+            for es in sets:
+                if es.name == "dev2-B":
+                    continue  # the held-out half fits nothing
+                for lab in es.labels:
+                    ids, scores = shipped[lab["cv"]][0], shipped[lab["cv"]][1]
+                    fused.extend(scores.tolist())
+                    relevant.extend(groups.get(i) in lab["target_group"] for i in ids)
             slope, midpoint = fit_calibration(np.array(fused), np.array(relevant))
 
-            # Plain truncation baseline: headline + description vs the whole CV, cut by the model.
-            st = rt.embedder.sentence_transformer
-            ads = [parse_item(r) for r in raw]
-            ad_texts = [f"passage: {a.headline}\n{a.description}" for a in ads if isinstance(a, Ad)]
-            A = st.encode(ad_texts, normalize_embeddings=True, batch_size=16)
-            plain = {}
-            for cv, text in cvs.items():
-                q = st.encode([f"query: {text}"], normalize_embeddings=True)[0]
-                plain[cv] = [all_ids[i] for i in np.argsort(-(A @ q))]
-            configs["plain truncation (dense)"] = plain
+            if not args.shipped_only:
+                # Plain truncation baseline: headline + description vs the whole CV, cut by the model.
+                st = rt.embedder.sentence_transformer
+                ads = [parse_item(r) for r in bench.raw]
+                ad_texts = [f"passage: {a.headline}\n{a.description}" for a in ads if isinstance(a, Ad)]
+                A = st.encode(ad_texts, normalize_embeddings=True, batch_size=16)
 
-        rows = {name: _score(shared, r, tmp, name.split()[0]) for name, r in configs.items()}
-    print(f"{'configuration':28s} {'nDCG@10':>8s} {'sv':>7s} {'en':>7s} {'MRR':>7s} {'R@10':>7s}")
-    for name, res in rows.items():
-        mean = res["mean"]
-        print(f"{name:28s} {mean['ALL']['ndcg']:8.4f} {mean['sv']['ndcg']:7.4f} {mean['en']['ndcg']:7.4f} "
-              f"{mean['ALL']['mrr']:7.4f} {mean['ALL']['recall']:7.4f}")
+                def plain(text: str) -> list[str]:
+                    q = st.encode([f"query: {text}"], normalize_embeddings=True)[0]
+                    return [bench.all_ids[i] for i in np.argsort(-(A @ q))]
+
+                rows["plain truncation (dense)"] = bench.evaluate(plain)
+
+    print_table(rows)
     print(f"calibration fit (P(grade >= 2) on the shipped fused score): slope={slope:.1f} midpoint={midpoint:.3f}")
     if args.json_out:
-        args.json_out.write_text(json.dumps(rows, indent=1))
+        args.json_out.write_text(json.dumps(
+            {name: {s: r.__dict__ for s, r in by_set.items()} for name, by_set in rows.items()}, indent=1
+        ))
     return 0
+
+
+def _lookup(shipped: dict, cvs: dict[str, str], text: str):
+    """The shipped ranking computed once per CV, found again by its text."""
+    for cv, t in cvs.items():
+        if t == text:
+            return shipped[cv]
+    raise KeyError("unknown CV text")
 
 
 if __name__ == "__main__":

@@ -15,8 +15,10 @@ from jobsai.embed.text import (
     CV_PROFILE_WORDS,
     ad_texts,
     clean_ad_description,
+    cv_goal,
     cv_headline,
     cv_texts,
+    is_contact_line,
 )
 from jobsai.match.scoring import CvVectors, Weights, compute_features, fuse
 from jobsai.sources.ads import Ad, parse_item
@@ -63,6 +65,87 @@ def test_no_headline_when_no_line_reads_like_a_title(lines: list[str]) -> None:
     assert cv_texts(_cv(*lines)).headline is None
 
 
+@pytest.mark.parametrize(
+    ("lines", "title"),
+    [
+        # a one-word title under the name, above a line of links and the address
+        (["Sara Lind", "Systemutvecklare", "GitHub | LinkedIn", "Storgatan 3", "070-174 06 90 | sara@example.com"],
+         "Systemutvecklare"),
+        (["Sara Lind", "GitHub · LinkedIn · github.com/sara-example", "Controller"], "Controller"),
+        # a header row mixing the name, the title and contact cells keeps the title only
+        (["Per Holm | Underhållsplanerare | 070-174 06 12 | per@example.org | Ödeby"], "Underhållsplanerare"),
+        # initials, a prefix and a remark in parentheses still make a name
+        (["MARIA D. SANTOS, RN", "Registered Nurse (Swedish licence 2025)"], "Registered Nurse (Swedish licence 2025)"),
+        (["Dr. (candidate) Ali Karimi", "M.Sc. Physics – Condensed Matter Theory"],
+         "M.Sc. Physics – Condensed Matter Theory"),
+        (["CURRICULUM VITAE – Eva Holm", "Distriktssköterska / skolsköterska"], "Distriktssköterska / skolsköterska"),
+        # personal-detail fields are not titles; short numbers in a title are fine
+        (["Oskar Ek", "Namn: Oskar Ek", "Bor i Ödeby", "Född: 2006", "Kontaktuppgifter", "Lagerarbetare – 2 år"],
+         "Lagerarbetare – 2 år"),
+        (["Oskar Ek", "Grundlärare F–3, legitimerad"], "Grundlärare F–3, legitimerad"),
+        # a "Label: value" field is a title only when its label asks for one
+        (["Oskar Ek", "Praktik 15 veckor: service, bromsar, hjulinställning", "Yrke: Bilmekaniker"], "Bilmekaniker"),
+        (["Oskar Ek", "2024 – pågår Civilingenjörsprogrammet, Ödeby tekniska högskola"], None),
+    ],
+)
+def test_headline_skips_contact_links_addresses_and_names(lines: list[str], title: str | None) -> None:
+    assert cv_texts(_cv(*lines)).headline == title
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "GitHub | LinkedIn", "linkedin.com/in/sara-example · github.com/sara", "Storgatan 3, 123 45 Ödeby",
+        "752 31 UPPSALA", "Smedjegatan 7, lgh 1102", "12 Baker Street, London", "Adress: Kyrkbacken 12B",
+        "Bor i Ödeby, pendlar med tåg", "Namn: Sara Lind", "Nationality: Swedish", "Skogsbrynet 3, 2 tr",
+    ],
+)
+def test_contact_and_address_lines_are_recognised(line: str) -> None:
+    assert is_contact_line(line)
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "Systemutvecklare", "Lagerarbetare på Industrigatan 4 i tre år, där jag ansvarade för inleveranser "
+        "och truckkörning, inventering och plock av order till butiker i hela regionen varje dag",
+        "maj 2016 – nu Anläggningsarbetare", "Kundtjänst via telefon och chatt", "Java, Python, SQL",
+    ],
+)
+def test_work_lines_are_not_contact_lines(line: str) -> None:
+    assert not is_contact_line(line)
+
+
+def test_contact_lines_never_reach_the_profile_or_chunks() -> None:
+    texts = cv_texts(_cv("Sara Lind", "Systemutvecklare", "GitHub | LinkedIn", "Storgatan 3, 123 45 Ödeby",
+                         "070-174 06 90 | sara@example.com", "Professionell profil"))
+    for text in (texts.profile, *texts.chunks):
+        assert "GitHub" not in text and "Storgatan" not in text and "123 45" not in text and "Lind" not in text
+
+
+@pytest.mark.parametrize(
+    ("text", "goal"),
+    [
+        ("Efter tio år i butik vill jag nu arbeta som undersköterska inom äldreomsorgen.",
+         "undersköterska inom äldreomsorgen"),
+        ("Jag söker ett extrajobb som lagerarbetare, gärna helger.", "lagerarbetare"),
+        ("Mitt mål är att bli elektriker och jag har börjat på komvux.", "elektriker"),
+        ("Önskad tjänst: Lastbilschaufför C/CE", "Lastbilschaufför C/CE"),
+        ("I am looking for a position as a staff nurse in Sweden.", "staff nurse in Sweden"),
+        ("After ten years in hotels I want to work as a chef and I am studying Swedish.", "chef"),
+        ("My goal is to become a software developer.", "software developer"),
+        ("Objective: Warehouse worker", "Warehouse worker"),
+    ],
+)
+def test_goal_is_the_job_the_person_says_they_want(text: str, goal: str) -> None:
+    assert cv_goal(text) == goal
+
+
+def test_no_goal_without_a_statement_of_one() -> None:
+    assert cv_goal("Jag har arbetat som undersköterska i fem år och trivs med mitt arbete.") is None
+    assert cv_texts(_cv("Karin Ek", "Undersköterska")).goal is None
+
+
 def test_headline_is_only_looked_for_near_the_top() -> None:
     assert cv_headline(["Om mig:", "Profil", "Erfarenhet", "Kontakt", "Butikssäljare i Ödeby"]) is None
 
@@ -103,6 +186,12 @@ def test_query_texts_and_vectors_line_up() -> None:
     # without a headline, the profile stands in for it
     bare = CvVectors.split(replace(texts, headline=None), vecs[:-1])
     assert np.array_equal(bare.headline, bare.profile)
+    # a goal comes last; without one, the goal feature reads the headline
+    goal = replace(texts, goal="elektriker")
+    assert goal.query_texts() == [*q, "elektriker"]
+    vecs = np.eye(len(q) + 1, dtype=np.float32)
+    assert np.array_equal(CvVectors.split(goal, vecs).goal, vecs[-1])
+    assert CvVectors.split(texts, vecs[:-1]).goal is None
 
 
 def test_headline_weight_moves_the_ad_whose_title_matches_it() -> None:

@@ -25,7 +25,8 @@ from jobsai.timeutil import utcnow
 @pytest.fixture
 def settings(tmp_path: Path) -> Settings:
     return Settings(data_dir=tmp_path / "data", database_url=None, qdrant_url=None, embed_quantize=False,
-                    jobstream_url="http://127.0.0.1:9", update_interval_min=10, train_interval_days=7)
+                    jobstream_url="http://127.0.0.1:9", update_interval_min=10, train_interval_days=7,
+                    domain_adapt_interval_days=0)
 
 
 @pytest.fixture
@@ -269,3 +270,28 @@ def test_readers_skip_the_data_step_while_another_process_updates(runtime, setti
         assert taken
         assert worker_mod.ensure_data_unless_busy(runtime) is False
     assert runtime.live_count() == 0  # no demo load, no JobStream contact
+
+
+def test_domain_adaptation_runs_once_the_store_has_ads_then_on_its_interval(runtime, tmp_path, monkeypatch) -> None:
+    from jobsai.sources.ads import parse_item
+    from jobsai.store import ads as ads_repo
+
+    settings = runtime.settings.model_copy(update={"domain_adapt_interval_days": 30})
+    monkeypatch.setattr(worker_mod, "training_function", lambda: None)
+    adapted: list[int] = []
+    w = Worker(settings, lambda: runtime, update=lambda rt: None, adapt=lambda rt: adapted.append(rt.live_count()))
+    assert [j.name for j in w.jobs] == ["update", "adapt", "train", "retention"]
+    assert w.run_due() == ["update", "adapt", "train", "retention"]
+    assert adapted == []  # no ads yet: not run, and due again at the next tick
+    assert w.run_due(utcnow() + timedelta(minutes=1)) == ["adapt"]
+    now = utcnow()
+    items = [parse_item({"id": str(i), "headline": f"Lagerarbetare {i}", "description": {"text": "Plock och pack"},
+                         "publication_date": now.isoformat(), "application_deadline": (now + timedelta(days=30))
+                         .isoformat()}) for i in range(3)]
+    with runtime.db.begin() as conn:
+        ads_repo.upsert_ads(conn, items)
+    assert w.run_due(utcnow() + timedelta(minutes=2)) == ["adapt"] and adapted == [3]
+    assert "adapt" not in w.run_due(utcnow() + timedelta(days=29))
+    assert "adapt" in w.run_due(utcnow() + timedelta(days=31))
+    off = Worker(settings.model_copy(update={"domain_adapt_interval_days": 0}), lambda: runtime, adapt=print)
+    assert "adapt" not in [j.name for j in off.jobs]

@@ -76,12 +76,22 @@ def train(
     tolerance: Annotated[float, typer.Option(help="Loss allowed on the fixed benchmarks.")] = 0.01,
     no_eval_dev: Annotated[bool, typer.Option("--no-eval-dev", help="Skip ../shared/eval-dev.")] = False,
     no_hard_negatives: Annotated[bool, typer.Option("--no-hard-negatives", help="Do not mine the index.")] = False,
+    domain: Annotated[bool, typer.Option(
+        "--domain", help="Adapt the base model to the stored ads instead (no feedback needed; what the worker "
+        "runs on its own every JOBSAI_DOMAIN_ADAPT_INTERVAL_DAYS).")] = False,
 ) -> None:
-    """Fine-tune on consented feedback, gate against the champion, record the run in the registry."""
+    """Fine-tune on consented feedback (or, with --domain, on the stored ads), gate against the
+    champion, record the run in the registry."""
     from jobsai.learn.gate import GateConfig
-    from jobsai.learn.train import TrainConfig, run_training
+    from jobsai.learn.train import TrainConfig, run_domain_training, run_training
 
     settings = Settings()
+    if domain:
+        _train_domain(settings, TrainConfig(
+            epochs=epochs, max_steps=max_steps if max_steps > 0 else settings.domain_adapt_steps,
+            batch_size=batch_size, learning_rate=learning_rate, progress=err.is_terminal,
+        ), GateConfig(margin=margin, tolerance=tolerance), include_eval_dev=not no_eval_dev, run=run_domain_training)
+        return
     try:
         db = _db(settings)
         search, rt = (None, None) if no_hard_negatives else _index_search(settings)
@@ -96,6 +106,21 @@ def train(
         finally:
             if rt is not None:
                 rt.close()  # releases the embedded index for `serve`/`worker`
+    except JobsAIError as exc:
+        raise _fail(exc) from None
+    out.print(f"{report.version}: {report.status} — {report.reason}")
+
+
+def _train_domain(settings: Settings, config, gate, *, include_eval_dev: bool, run) -> None:  # noqa: ANN001
+    """``jobsai train --domain``: the live ads in the store as weak supervision."""
+    from jobsai.learn.domain import live_ads_sample
+
+    try:
+        db = _db(settings)
+        with db.begin(readonly=True) as conn:
+            ads = live_ads_sample(conn, settings.domain_adapt_max_ads)
+        report = run(settings, db, ads, config=config, gate=gate, include_eval_dev=include_eval_dev,
+                      say=lambda m: err.print(m, markup=False))
     except JobsAIError as exc:
         raise _fail(exc) from None
     out.print(f"{report.version}: {report.status} — {report.reason}")

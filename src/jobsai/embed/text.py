@@ -54,6 +54,28 @@ _CV_CONTACT_LINE = re.compile(
 )
 """A CV line with contact details. Stricter than the ads' pattern: "telefon" or "mobil" alone is
 a word of the trade in a CV ("Kundtjänst via telefon och chatt") and must not drop the line."""
+_LINK_WORDS = frozenset({
+    "github", "gitlab", "linkedin", "portfolio", "portfölj", "twitter", "xing", "website", "webbsida",
+    "hemsida", "homepage", "blogg", "blog", "stackoverflow", "behance", "dribbble", "instagram", "facebook",
+    "orcid", "researchgate", "kaggle", "medium", "mastodon", "bluesky",
+})
+_LINK_TOKEN = re.compile(r"@\S+|\S+\.(?:com|se|org|net|io|nu|dev|eu|me|app|info)(?:/\S*)?", re.IGNORECASE)
+_LINE_SEPARATORS = re.compile(r"[|·•,;/\u2013\u2014()\[\]<>]|\s-\s|:")
+_ADDRESS = re.compile(
+    r"\b(?:SE-?\s?)?\d{3}\s?\d{2}\s+\w{2,}"  # Swedish postcode and town: 123 45 Ödeby, 752 31 UPPSALA
+    r"|\b[\w\-]*?(?:gatan|gata|vägen|väg|gränd|gränden|torget|torg|plan|platsen|allén|allé|backe|backen|stig|stigen|"
+    r"leden|esplanaden)\s+\d{1,4}\s?[a-z]?\b"  # street and number: Storgatan 3, Kyrkbacken 12B
+    r"|\b\d{1,4}\s+[A-Z]\w+\s+(?:Street|St|Road|Rd|Avenue|Ave|Lane|Drive|Close|Way)\b"  # 12 Baker Street
+    r"|^[^\W\d_][\w-]+\s+\d{1,3}\s?[a-zA-Z]?\s*(?:,|$)"  # a street of another name first: Skogsbrynet 3, …
+    r"|\b\d\s?tr\b|\blgh\s?\d+"  # floor and flat numbers
+    r"|^(?:adress|address|postadress|bostadsort|hemort|ort|född|födelsedatum|födelseår|date of birth|"
+    r"nationality|nationalitet|medborgarskap|civilstånd|namn|name|bor i|bosatt i|lives in|based in|"
+    r"located in)\b\s*:?",
+    re.IGNORECASE,
+)
+CONTACT_LINE_CHARS = 140
+"""Contact patterns drop a line only when it is this short: in a long line they are a detail of real
+content ("… lagret på Industrigatan 4, där jag …")."""
 _URL = re.compile(r"\(?https?://\S+\)?|www\.\S+")
 _BOILERPLATE = re.compile(
     r"^(välkommen med din ansökan|vi undanber oss|vi tar inte emot ansökningar|"
@@ -76,10 +98,13 @@ class CVTexts:
     chunks: tuple[str, ...]
     headline: str | None = None
     """The CV's title line, if it has one (see ``cv_headline``)."""
+    goal: str | None = None
+    """The job the person says they want next, if they say so (see ``cv_goal``)."""
 
     def query_texts(self) -> list[str]:
         """Every text to encode, in the order ``match.scoring.CvVectors.split`` reads them."""
-        return [self.profile, *self.chunks, *([self.headline] if self.headline else [])]
+        return [self.profile, *self.chunks, *([self.headline] if self.headline else []),
+                *([self.goal] if self.goal else [])]
 
 
 def _words(text: str, limit: int) -> str:
@@ -119,16 +144,51 @@ def ad_texts(ad: Ad) -> AdTexts:
     return AdTexts(ad_title_text(ad), ad_body_text(ad))
 
 
+def is_contact_line(line: str) -> bool:
+    """Contact details, links or an address: never the CV's title, profile or evidence.
+
+    A line of link names and handles ("GitHub | LinkedIn", "linkedin.com/in/…"), a phone or
+    e-mail line, a street address or a postcode with its town ("752 31 UPPSALA"), or a personal
+    detail field ("Född: …", "Nationality: …").
+    """
+    if len(line) >= CONTACT_LINE_CHARS:
+        return False
+    if _CV_CONTACT_LINE.search(line) or _ADDRESS.search(line):
+        return True
+    tokens = [t for t in _LINE_SEPARATORS.split(_LINK_TOKEN.sub(" @ ", line)) for t in t.split()]
+    return bool(tokens) and all(t == "@" or t.casefold().strip(".") in _LINK_WORDS for t in tokens)
+
+
+_PLACE = re.compile(r"^[^\W\d_][\w-]+(?:,\s*[^\W\d_][\w-]+)*$")
+_CELL = re.compile(r"\s*\|\s*|\s+[·•]\s+|\s+[–—]\s+")
+
+
+def _without_contact_cells(line: str) -> str:
+    """"Anna Ek | Undersköterska | 070-… | anna@…" → "Anna Ek · Undersköterska": a header row that
+    mixes the title with contact cells keeps the title. Table cells and "Name | Title" headers keep
+    the cell boundary as a separator; a line without contact cells is otherwise kept as written."""
+    cells = [c for c in _CELL.split(line) if c.strip()]
+    if len(cells) < 2:
+        return "" if is_contact_line(line) else line
+    kept = [c for c in cells if not is_contact_line(c)]
+    if len(kept) == len(cells):
+        return line if "|" not in line else " · ".join(" ".join(c.split()) for c in kept)
+    # beside contact cells, a lone place ("Ödeby", "Uppsala, Sweden") or the name is contact too
+    kept = [c for c in kept if not (_PLACE.match(c.strip()) and not _AGENT_NOUN.match(c.strip()))
+            and not _looks_like_name(c.strip())]
+    return " · ".join(" ".join(c.split()) for c in kept)
+
+
 def _cv_lines(text: str) -> list[str]:
     lines = []
     for raw in text.splitlines():
-        line = raw.strip().strip("|").strip()
-        if not line or set(line) <= set("-=_|*#· "):
+        line = "".join(c for c in raw if not 0xE000 <= ord(c) <= 0xF8FF)  # icon-font glyphs
+        line = line.strip().strip("|").strip()
+        if not line or set(line) <= set("-=_|*#·• "):
             continue
-        if _CV_CONTACT_LINE.search(line) and len(line) < 140:
-            continue
-        # table cells and "Name | Title" headers: keep the cell boundary as a separator
-        lines.append(" · ".join(" ".join(cell.split()) for cell in line.split("|") if cell.strip()))
+        line = _without_contact_cells(line)
+        if line:
+            lines.append(line)
     return lines
 
 
@@ -140,6 +200,12 @@ _SECTION_HEADINGS = _CV_HEADINGS | frozenset({
     "about me", "profile", "summary", "experience", "work experience", "professional experience",
     "employment", "education", "skills", "languages", "contact", "personal details",
     "references", "qualifications", "interests", "objective", "academic positions",
+    "kontaktuppgifter", "kontaktinformation", "contact details", "contact information", "personlig information",
+    "personal information", "erfarenheter", "arbetserfarenhet", "work history", "career summary",
+    "professional summary", "professionell profil", "about", "projekt", "projects", "certifieringar",
+    "certifications", "kurser", "courses", "ideellt engagemang", "föreningsliv", "hobbies", "fritid",
+    "research interests", "publications", "publikationer", "it-kunskaper", "it skills", "övriga meriter",
+    "mål", "mitt mål", "goal",
 })
 _NAME_PARTICLES = frozenset({
     "af", "al", "bin", "da", "das", "de", "del", "della", "der", "den", "di", "dos", "du", "el",
@@ -150,12 +216,24 @@ HEADLINE_LINES = 4
 _HEADLINE_SEPARATORS = (" – ", " — ", " - ", " · ")
 _YEAR = re.compile(r"\b(?:19|20)\d\d\b")
 _TITLE_WORD = re.compile(r"[^\W\d_]{2,}")
+_LONG_NUMBER = re.compile(r"\d{3,}")
+"""A title may say "F–3" or "6 år"; a number of three digits or more (not a year) is an address,
+a date or a phone, not a job."""
+
+
+_PARENTHESES = re.compile(r"\([^)]*\)")
+_NAME_PREFIXES = frozenset({"dr", "dr.", "prof", "prof.", "mr", "mr.", "mrs", "mrs.", "ms", "ms.", "med."})
 
 
 def _looks_like_name(line: str) -> bool:
     """A CV's first line is usually the person's name ("Anna Svensson", "TOMASZ NOWAK, MD",
-    "Marieke van Dijk, PhD"): it says nothing about the job and would only add noise."""
-    words = line.split(",")[0].split()
+    "Marieke van Dijk, PhD", "MARIA D. SANTOS, RN", "Dr. (candidate) Ali Karimi"): it says nothing
+    about the job and would only add noise. Initials, a prefix such as "Dr." and a remark in
+    parentheses do not make it any less a name."""
+    words = [
+        w for w in _PARENTHESES.sub(" ", line.split(",")[0]).split()
+        if w.casefold() not in _NAME_PREFIXES and not (len(w) == 2 and w[1] == "." and w[0].isupper())
+    ]
     named = [w for w in words if w not in _NAME_PARTICLES]
     return 2 <= len(words) <= 5 and len(named) >= 2 and all(
         w[0].isupper() and w.replace("-", "").replace("'", "").isalpha() for w in named
@@ -168,6 +246,15 @@ def _without_name_prefix(line: str) -> str:
     for sep in _HEADLINE_SEPARATORS:
         head, found, rest = line.partition(sep)
         if found and rest.strip() and _looks_like_name(head):
+            return rest.strip()
+    return line
+
+
+def _without_cv_heading(line: str) -> str:
+    """"CURRICULUM VITAE – Anna Ek" → "Anna Ek"."""
+    for sep in _HEADLINE_SEPARATORS:
+        head, found, rest = line.partition(sep)
+        if found and rest.strip() and head.casefold().strip(" :") in _CV_HEADINGS:
             return rest.strip()
     return line
 
@@ -188,23 +275,88 @@ def _sentence_case(line: str) -> str:
     return line[0] + text[1:]
 
 
+_TITLE_LABELS = frozenset({
+    "yrke", "titel", "befattning", "roll", "nuvarande roll", "title", "job title", "position", "current position",
+    "profession", "occupation",
+})
+_AGENT_NOUN = re.compile(
+    r"^[^\W\d_][\w-]{3,}(?:are|ör|ist|log|ent|ant|ska|chef|biträde|vårdare|ledare|tekniker|ingenjör|"
+    r"konsult|er|or|ian|an|ist)$",
+    re.IGNORECASE,
+)
+"""A one-word title is an agent noun ("Systemutvecklare", "Sjuksköterska", "Controller",
+"Electrician"); a lone place name ("Ödeby") or a word like "Körkort" is not."""
+
+
 def cv_headline(lines: list[str]) -> str | None:
     """The CV's title line: the first of its opening lines (name already removed) that reads
     like a job title.
 
-    Not a section heading, not a sentence, no digits but years ("Lärare sedan 2019"; an address is
-    not a title), 2–14 words of which at least two are words ("2019 – 2023", "Född 1985" and
-    "Körkort B" are not titles).
+    Not a section heading, not a sentence, not a line that starts with a number or holds one of
+    three digits or more other than a year ("Lärare sedan 2019" is a title, "2019 – 2023 …" is
+    not), 2–14 words of which at least two are words ("Född 1985" and "Körkort B" are not
+    titles), or one word that names a doer ("Systemutvecklare").
     """
     for line in lines[:HEADLINE_LINES]:
         if line.casefold().strip(" :") in _SECTION_HEADINGS or line.endswith((":", ".", "!", "?")):
             continue
-        if any(c.isdigit() for c in _YEAR.sub("", line)) or not 2 <= len(line.split()) <= 14:
+        label, colon, value = line.partition(": ")
+        if colon:  # a "Label: value" field gives a title only when the label asks for one
+            if label.casefold().strip() not in _TITLE_LABELS:
+                continue
+            line = value.strip()
+        if line[0].isdigit() or _LONG_NUMBER.search(_YEAR.sub("", line)) or not 1 <= len(line.split()) <= 14:
             continue
-        if len(_TITLE_WORD.findall(line)) < 2:
+        if len(line.split()) == 1 and not _AGENT_NOUN.match(line):
+            continue
+        if len(line.split()) > 1 and len(_TITLE_WORD.findall(line)) < 2:
             continue
         return line
     return None
+
+
+_GOAL_OBJECT = r"(?:en |ett |a |an )?([^.,;:!?()\n]{3,90})"
+"""The wanted job: the one capturing group of each ``_GOAL`` alternative."""
+_GOAL = re.compile(
+    "|".join((
+        # Swedish: "vill (nu) arbeta som …", "söker (ett nytt) jobb som …", "mitt mål är att bli …"
+        r"\b(?:vill|skulle vilja|önskar|hoppas|siktar på att|drömmer om att|planerar att)\s+(?:jag\s+|nu\s+|gärna\s+|"
+        r"framöver\s+|på sikt\s+|kunna\s+|få\s+)*(?:arbeta|jobba|bli|börja arbeta|börja jobba|fortsätta arbeta|"
+        r"utbilda mig till|verka)\s+(?:som|inom)\s+" + _GOAL_OBJECT,
+        r"\bsöker\s+(?:nu\s+)?(?:en\s+|ett\s+)?(?:ny\s+|nytt\s+|fast\s+)?(?:jobb|tjänst|anställning|arbete|roll|"
+        r"position|praktik|praktikplats|sommarjobb|extrajobb|deltidsjobb|heltidsjobb|befattning|uppdrag)\s+"
+        r"(?:som|inom)\s+" + _GOAL_OBJECT,
+        r"\bmitt (?:mål|nästa steg) är (?:att )?(?:arbeta |jobba |bli |få arbeta |få jobba )?(?:som |inom )?"
+        + _GOAL_OBJECT,
+        r"^(?:önskad tjänst|sökt tjänst|önskad roll|mål|yrkesmål|söker tjänst som)\s*:\s*" + _GOAL_OBJECT,
+        # English: "looking for a position as …", "I want to work as …", "my goal is to become …"
+        r"\b(?:looking for|seeking|searching for|applying for|pursuing)\s+(?:a\s+|an\s+|my\s+)?(?:new\s+|first\s+|"
+        r"full-time\s+|part-time\s+|permanent\s+|junior\s+|entry-level\s+)*(?:position|role|job|post|"
+        r"opportunity|opportunities|career|employment|work|placement)\s+(?:as|in|within)\s+" + _GOAL_OBJECT,
+        r"\b(?:want|wish|would like|hope|aim|plan|intend)\s+to\s+(?:work|become|start working|continue working|"
+        r"transition|move|retrain|qualify)\s+(?:as|into|in|to)\s+" + _GOAL_OBJECT,
+        r"\bmy (?:goal|aim|objective|ambition) is to (?:work as |become |start working as )?" + _GOAL_OBJECT,
+        r"^(?:objective|career objective|target role|desired position|desired role)\s*:\s*" + _GOAL_OBJECT,
+    )),
+    re.IGNORECASE | re.MULTILINE,
+)
+_GOAL_WORDS = 8
+"""A goal names a job in a few words; what follows ("… där jag får använda min erfarenhet av …")
+is the reason, not the job."""
+_GOAL_TAIL = re.compile(r"\s+(?:och|samt|där|eftersom|för att|med|and|where|because|to|with|so)\s.*$", re.I)
+
+
+def cv_goal(text: str) -> str | None:
+    """What the person says they want to do next ("vill arbeta som undersköterska", "looking
+    for a position as a warehouse worker"): for a career changer or a school leaver, a better
+    guide to the right ads than the history the rest of the CV describes. The first statement
+    wins; ``None`` when the CV makes none."""
+    found = _GOAL.search(text)
+    if not found:
+        return None
+    goal = _GOAL_TAIL.sub("", " ".join(next(g for g in found.groups() if g).split()))
+    words = goal.split()[:_GOAL_WORDS]
+    return " ".join(words) if len(_TITLE_WORD.findall(" ".join(words))) >= 1 else None
 
 
 def cv_texts(text: str) -> CVTexts:
@@ -213,6 +365,8 @@ def cv_texts(text: str) -> CVTexts:
     lines = _cv_lines(text)
     while lines and lines[0].casefold().strip(" :") in _CV_HEADINGS:
         lines = lines[1:]
+    if lines:
+        lines[0] = _without_cv_heading(lines[0])
     if lines and _looks_like_name(lines[0]):
         lines = lines[1:]
     elif lines:
@@ -220,7 +374,10 @@ def cv_texts(text: str) -> CVTexts:
     lines = [_sentence_case(line) for line in lines]
     words = "\n".join(lines).split()
     profile = " ".join(words[:CV_PROFILE_WORDS])
-    return CVTexts(profile=profile, chunks=tuple(_spread_chunks(words)) or (profile,), headline=cv_headline(lines))
+    return CVTexts(
+        profile=profile, chunks=tuple(_spread_chunks(words)) or (profile,), headline=cv_headline(lines),
+        goal=cv_goal("\n".join(lines)),
+    )
 
 
 def _spread_chunks(words: list[str]) -> list[str]:

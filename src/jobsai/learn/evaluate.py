@@ -11,7 +11,7 @@ from __future__ import annotations
 import gzip
 import json
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import cache
 from importlib import resources
 from pathlib import Path
@@ -71,6 +71,10 @@ class Benchmark:
     name: str
     cvs: tuple[LabelledCV, ...]
     ads: tuple[Ad, ...]
+    veto: bool = True
+    """Whether a challenger that is confidently worse here is rejected. A set that the ranking's
+    heuristics were tuned on (``eval-dev``) is reported but judges with a biased ruler: it does
+    not veto once a set nobody tuned on (the held-out half of ``bench/eval-dev2``) is present."""
 
 
 def grade_of(ad: Ad, cv: LabelledCV) -> int:
@@ -96,14 +100,17 @@ def encode_ads(encoder: STEncoder, texts: Sequence[AdTexts]) -> tuple[np.ndarray
     return encoder.encode([a.title for a in texts], "passage"), encoder.encode([a.body for a in texts], "passage")
 
 
-def evaluate_benchmark(encoder: STEncoder, bench: Benchmark, k: int = K) -> dict[str, float]:
+def evaluate_benchmark(encoder: STEncoder, bench: Benchmark, k: int = K) -> dict[str, Any]:
     titles, bodies = encode_ads(encoder, [ad_texts(a) for a in bench.ads])
     per_cv = []
     for cv in bench.cvs:
         pool = [grade_of(a, cv) for a in bench.ads]
         order = rank_ads(encoder, cv.text, titles, bodies)
         per_cv.append(ranking_metrics([pool[i] for i in order], pool, k=k, rr_wanted=3, recall_wanted=2))
-    return mean_metrics(per_cv)
+    out: dict[str, Any] = mean_metrics(per_cv)
+    if per_cv:  # per CV, in order, for the gate's paired comparison
+        out["per_cv"] = [m[f"ndcg@{k}"] for m in per_cv]
+    return out
 
 
 def evaluate_feedback(
@@ -188,16 +195,37 @@ def find_eval_dev(start: Path | None = None) -> Path | None:
     return None
 
 
-def eval_dev_benchmark(folder: Path) -> Benchmark | None:
-    """``../shared/eval-dev`` against ``../shared/data/jobtech/ads.jsonl``, when both are present."""
-    ads_file = folder.parent / "data" / "jobtech" / "ads.jsonl"
+def find_eval_dev2() -> Path | None:
+    """``bench/eval-dev2`` of this checkout (``JOBSAI_EVAL_DEV2_DIR`` wins): the second development
+    set, whose half B nothing was tuned on."""
+    import os
+
+    env = os.environ.get("JOBSAI_EVAL_DEV2_DIR")
+    candidates = [Path(env)] if env else [p / "bench" / "eval-dev2" for p in Path(__file__).resolve().parents]
+    return next((c for c in candidates if (c / "labels.json").is_file()), None)
+
+
+def _jobtech_ads(shared_eval_dev: Path) -> tuple[Ad, ...] | None:
+    ads_file = shared_eval_dev.parent / "data" / "jobtech" / "ads.jsonl"
     if not ads_file.is_file():
         return None
     opener = gzip.open if ads_file.suffix == ".gz" else open
     with opener(ads_file, "rt", encoding="utf-8") as fh:
-        ads = _ads_from_items(json.loads(line) for line in fh if line.strip())
+        return _ads_from_items(json.loads(line) for line in fh if line.strip())
+
+
+def eval_dev_benchmark(
+    folder: Path, *, ads_from: Path | None = None, half: str | None = None, name: str = "eval-dev", veto: bool = True
+) -> Benchmark | None:
+    """A set in eval-dev's format (``../shared/eval-dev``, or ``bench/eval-dev2`` with ``half``)
+    against ``../shared/data/jobtech/ads.jsonl`` (found beside ``ads_from``, default ``folder``)."""
+    ads = _jobtech_ads(ads_from or folder)
+    if ads is None:
+        return None
     cvs = []
     for label in json.loads((folder / "labels.json").read_text(encoding="utf-8")):
+        if half is not None and label.get("half") != half:
+            continue
         cvs.append(
             LabelledCV(
                 id=label["cv"],
@@ -207,11 +235,28 @@ def eval_dev_benchmark(folder: Path) -> Benchmark | None:
                 target_field=tuple(label["target_field"]),
             )
         )
-    return Benchmark(name="eval-dev", cvs=tuple(cvs), ads=ads)
+    return Benchmark(name=name, cvs=tuple(cvs), ads=ads, veto=veto)
+
+
+HELD_OUT_HALF = "B"
+"""The half of ``bench/eval-dev2`` that no ranking heuristic is tuned on."""
 
 
 def benchmarks(include_eval_dev: bool = True) -> list[Benchmark]:
+    """The fixed benchmarks a challenger is measured on: the project's own (shipped), and in a
+    checkout beside ``../shared`` the first development set and the second set's held-out half.
+
+    Which ones veto: the held-out half when it is there (nothing was tuned on it); the first set
+    and the project's own are then reported only, because every heuristic was tuned on them."""
     out = [project_benchmark()]
-    if include_eval_dev and (folder := find_eval_dev()) is not None and (b := eval_dev_benchmark(folder)):
+    if not include_eval_dev or (folder := find_eval_dev()) is None:
+        return out
+    held_out = None
+    if (folder2 := find_eval_dev2()) is not None:
+        held_out = eval_dev_benchmark(folder2, ads_from=folder, half=HELD_OUT_HALF, name="eval-dev2-B")
+    if (b := eval_dev_benchmark(folder, veto=held_out is None)) is not None:
         out.append(b)
+    if held_out is not None and held_out.cvs:
+        out[0] = replace(out[0], veto=False)
+        out.append(held_out)
     return out

@@ -42,6 +42,21 @@ def index_search(runtime: Runtime) -> SearchFn:
     return search
 
 
+def run_domain_adaptation(runtime: Runtime) -> TrainingOutcome:
+    """Adapt the configured base model to the store's live ads, then gate (no feedback needed)."""
+    from jobsai.learn.domain import live_ads_sample
+    from jobsai.learn.train import TrainConfig, run_domain_training
+
+    settings = runtime.settings
+    with runtime.db.begin(readonly=True) as conn:
+        ads = live_ads_sample(conn, settings.domain_adapt_max_ads)
+    report = run_domain_training(
+        settings, runtime.db, ads, config=TrainConfig(max_steps=settings.domain_adapt_steps, progress=False)
+    )
+    promoted = report.status == "champion"
+    return TrainingOutcome(promoted=promoted, model_path=report.path if promoted else None, report=report)
+
+
 def run_training(runtime: Runtime) -> TrainingOutcome:
     """Train on consented feedback with hard negatives from the serving index, then gate."""
     report = train_and_gate(runtime.settings, runtime.db, search=index_search(runtime))

@@ -26,7 +26,7 @@ from typing import Any
 from jobsai.errors import JobsAIError
 from jobsai.learn.dataset import SearchFn, TrainingSet, build_training_set, training_triplets
 from jobsai.learn.evaluate import Benchmark, STEncoder, benchmarks, load_encoder
-from jobsai.learn.gate import GateConfig, GateResult, decide, evaluate_model
+from jobsai.learn.gate import GateConfig, GateResult, decide, decide_domain, evaluate_model
 from jobsai.timeutil import utcnow
 
 log = logging.getLogger(__name__)
@@ -137,7 +137,9 @@ def write_model_card(
     lines = [
         f"# JobsAI embedding model {version}",
         "",
-        f"Fine-tuned from `{base}` on relevance feedback that people gave with consent (CVs redacted).",
+        (f"Adapted from `{base}` to the job ads in the store (weak supervision from their occupation codes)."
+         if DOMAIN_SIZE_KEY in sizes else
+         f"Fine-tuned from `{base}` on relevance feedback that people gave with consent (CVs redacted)."),
         "No training text (CV or ad) is included in this folder.",
         "",
         f"- status: {status}",
@@ -214,13 +216,65 @@ def run_training(
     if not triplets:
         raise LearnError("Not enough consented feedback to train (no CV with both a positive and a negative).")
 
-    benches = list(benches) if benches is not None else benchmarks(include_eval_dev)
+    return _train_gate_record(
+        settings, db, triplets=triplets, sizes=sizes, test_groups=ts.test, pool=_pool(ts),
+        champion_spec=champion_spec, base_spec=base_spec, config=config, gate=gate,
+        benches=list(benches) if benches is not None else benchmarks(include_eval_dev),
+        version=version, say=say, decide_fn=decide,
+    )
+
+
+DOMAIN_SIZE_KEY = "domain_ads"
+"""The ``data_sizes`` key that marks a domain-adaptation run: how the worker knows one was tried."""
+
+
+def run_domain_training(
+    settings: Any,
+    db: Any,
+    ads: Sequence[Any],
+    *,
+    config: TrainConfig = TrainConfig(max_steps=24, batch_size=16),
+    gate: GateConfig = GateConfig(),
+    include_eval_dev: bool = True,
+    benches: Sequence[Benchmark] | None = None,
+    version: str | None = None,
+    say: Callable[[str], None] = log.info,
+) -> TrainReport:
+    """Adapt the configured base model to the store's ads (:mod:`jobsai.learn.domain`), gate it
+    with ``decide_domain`` against the champion, record the run; no feedback is needed."""
+    from jobsai.learn.domain import domain_triplets
+    from jobsai.store import models as registry
+
+    with db.begin(readonly=True) as conn:
+        current = registry.champion(conn)
+    champion_spec = current.path if current is not None else settings.model
+    triplets = domain_triplets(ads, seed=config.seed)
+    sizes = {DOMAIN_SIZE_KEY: len(ads), "train_triplets": len(triplets)}
+    say(f"Domain adaptation of {settings.model} on {len(ads)} ads: {len(triplets)} triplets")
+    if not triplets:
+        raise LearnError("Too few ads with occupation codes to adapt the model to (need at least two).")
+    return _train_gate_record(
+        settings, db, triplets=triplets, sizes=sizes, test_groups=[], pool={}, champion_spec=champion_spec,
+        base_spec=settings.model, config=config, gate=gate,
+        benches=list(benches) if benches is not None else benchmarks(include_eval_dev),
+        version=version, say=say, decide_fn=decide_domain,
+    )
+
+
+def _train_gate_record(
+    settings: Any, db: Any, *, triplets: list[tuple[str, str, str]], sizes: dict[str, int],
+    test_groups: Sequence[Any], pool: dict[str, str], champion_spec: str, base_spec: str, config: TrainConfig,
+    gate: GateConfig, benches: list[Benchmark], version: str | None, say: Callable[[str], None],
+    decide_fn: Callable[..., GateResult],
+) -> TrainReport:
+    """Fine-tune ``base_spec``, measure it and the champion, gate, and record the run in the registry."""
+    from jobsai.store import models as registry
+
     if not benches:
         raise LearnError("No fixed benchmark to gate on: a challenger must be checked against at least one.")
-    pool = _pool(ts)
     champ = load_encoder(settings, champion_spec)
     say("Evaluating the champion ...")
-    champion_metrics = evaluate_model(champ, ts.test, pool, benches)
+    champion_metrics = evaluate_model(champ, test_groups, pool, benches)
     trainee = champ if base_spec == champion_spec else load_encoder(settings, base_spec)
 
     version = version or new_version()
@@ -234,11 +288,11 @@ def run_training(
                          config=config, sizes=sizes, stats=stats)
         challenger = load_encoder(settings, out_dir)
         say("Evaluating the challenger ...")
-        challenger_metrics = evaluate_model(challenger, ts.test, pool, benches)
+        challenger_metrics = evaluate_model(challenger, test_groups, pool, benches)
     except Exception:
         shutil.rmtree(out_dir, ignore_errors=True)
         raise
-    result = decide(champion_metrics, challenger_metrics, gate)
+    result = decide_fn(champion_metrics, challenger_metrics, gate)
     status = "champion" if result.promote else "rejected"
     write_model_card(out_dir, version=version, base=str(base_spec), prefixes=trainee.prefixes, config=config,
                      sizes=sizes, stats=stats, metrics=result.metrics(), status=status, reason=result.reason)

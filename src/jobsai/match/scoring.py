@@ -24,6 +24,8 @@ class Weights:
     body_chunk: float = 0.15
     title_headline: float = 0.5
     """The CV's own title line against the ad's title (the profile stands in without one)."""
+    title_goal: float = 0.0
+    """The job the CV says it wants next against the ad's title (the title line stands in without one)."""
     bm25: float = 0.005
     """Cosines of e5 vectors spread over a narrow band (~0.7–0.9), BM25 is normalised to
     [0, 1] per query: a small weight is enough to break ties between equally close ads."""
@@ -55,15 +57,20 @@ class CvVectors:
     profile: np.ndarray
     chunks: np.ndarray
     headline: np.ndarray
+    goal: np.ndarray | None = None
+    """The wanted job's vector; ``None`` reads as the headline's."""
 
     @classmethod
     def split(cls, texts: CVTexts, vecs: np.ndarray) -> CvVectors:
         """Read back the vectors of ``texts.query_texts()``, encoded in that order."""
         n = len(texts.chunks)
+        headline = vecs[1 + n] if texts.headline is not None else vecs[0]
+        goal_at = 1 + n + (texts.headline is not None)
         return cls(
             profile=vecs[0],
             chunks=vecs[1 : 1 + n],
-            headline=vecs[1 + n] if texts.headline is not None else vecs[0],
+            headline=headline,
+            goal=vecs[goal_at] if texts.goal is not None else None,
         )
 
 
@@ -76,6 +83,7 @@ class Features:
     body_profile: np.ndarray
     body_chunk: np.ndarray
     title_headline: np.ndarray
+    title_goal: np.ndarray
     bm25: np.ndarray
     best_chunk: np.ndarray
     """Index of the CV chunk that best matches each ad's title (for the explanation)."""
@@ -92,6 +100,7 @@ def compute_features(cv: CvVectors, titles: np.ndarray, bodies: np.ndarray, bm25
         body_profile=bodies @ cv.profile,
         body_chunk=bc.max(axis=1),
         title_headline=titles @ cv.headline,
+        title_goal=titles @ (cv.goal if cv.goal is not None else cv.headline),
         bm25=bm25 / top if top > 0 else np.zeros_like(bm25),
         best_chunk=tc.argmax(axis=1),
     )
@@ -104,5 +113,6 @@ def fuse(f: Features, w: Weights = DEFAULT_WEIGHTS) -> np.ndarray:
         + w.body_profile * f.body_profile
         + w.body_chunk * f.body_chunk
         + w.title_headline * f.title_headline
+        + w.title_goal * f.title_goal
         + w.bm25 * f.bm25
     )

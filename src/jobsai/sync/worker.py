@@ -13,6 +13,11 @@ Jobs and their default schedules:
   or one whose re-index was interrupted), the worker re-indexes blue/green with it and hands
   the new runtime to ``on_swap`` (the web service's hot swap). Reading the registry rather
   than the training result is what makes an interrupted promotion resume on the next run.
+* ``adapt`` first as soon as the store has ads, then every ``JOBSAI_DOMAIN_ADAPT_INTERVAL_DAYS``
+  days (30; 0 turns it off): ``jobsai.learn.pipeline.run_domain_adaptation`` adapts the base model
+  to the store's ads (no feedback needed) and gates it; a promoted model then serves through the
+  same champion check as training, blue/green. A new install therefore serves the base model at
+  once and switches to the adapted one when it has been built and has passed the gate.
 * ``retention`` daily: consented CV text older than ``JOBSAI_FEEDBACK_RETENTION_DAYS`` (180)
   is deleted from the feedback table.
 
@@ -119,13 +124,17 @@ def purge_feedback_cv_text(runtime: Runtime, now: datetime | None = None) -> int
 
 def training_function() -> Callable[[Runtime], Any] | None:
     """``jobsai.learn.pipeline.run_training`` if that module is installed, else ``None``."""
+    return _pipeline_function("run_training")
+
+
+def _pipeline_function(name: str) -> Callable[[Runtime], Any] | None:
     try:
         if importlib.util.find_spec(TRAINING_MODULE) is None:
             return None
     except ModuleNotFoundError:  # the parent package ``jobsai.learn`` is missing
         return None
     module = importlib.import_module(TRAINING_MODULE)
-    fn = getattr(module, "run_training", None)
+    fn = getattr(module, name, None)
     return fn if callable(fn) else None
 
 
@@ -135,6 +144,7 @@ class Job:
     lock: str
     every: timedelta
     run: Callable[[], object]
+    """Returns ``False`` when it found nothing to do yet (no checkpoint: it is due again next tick)."""
 
 
 class Worker:
@@ -148,17 +158,22 @@ class Worker:
         *,
         on_swap: Callable[[Runtime], None] | None = None,
         update: Callable[[Runtime], object] | None = None,
+        adapt: Callable[[Runtime], object] | None = None,
     ) -> None:
         self.settings = settings
         self._runtime = runtime
         self._on_swap = on_swap
         self._update = update or _update_from_jobstream
+        self._adapt = adapt or _pipeline_function("run_domain_adaptation")
         self._stop = threading.Event()
         self.jobs = [
             Job("update", INDEX_LOCK, timedelta(minutes=settings.update_interval_min), self._job_update),
             Job("train", INDEX_LOCK, timedelta(days=settings.train_interval_days), self._job_train),
             Job("retention", "retention", timedelta(days=1), self._job_retention),
         ]
+        if settings.domain_adapt_interval_days > 0 and self._adapt is not None:
+            every = timedelta(days=settings.domain_adapt_interval_days)
+            self.jobs.insert(1, Job("adapt", INDEX_LOCK, every, self._job_adapt))
 
     # -- control ----------------------------------------------------------------------------
 
@@ -198,14 +213,16 @@ class Worker:
             if not taken:
                 log.info("job %s skipped: another worker holds the %s lock", job.name, job.lock)
                 return False
+            ran: object = None
             try:
-                job.run()
+                ran = job.run()
             except Exception:  # one failed run must not end the worker; the next tick retries
                 log.exception("job %s failed", job.name)
             finally:
-                rt = self._runtime()
-                with rt.db.begin() as conn:
-                    runs.set_checkpoint(conn, f"worker:{job.name}", utcnow())
+                if ran is not False:
+                    rt = self._runtime()
+                    with rt.db.begin() as conn:
+                        runs.set_checkpoint(conn, f"worker:{job.name}", utcnow())
         return True
 
     # -- schedule -----------------------------------------------------------------------------
@@ -242,6 +259,18 @@ class Worker:
 
     def _job_retention(self) -> None:
         purge_feedback_cv_text(self._runtime())
+
+    def _job_adapt(self) -> bool:
+        """Domain adaptation once the store has ads (before that: not run, due again next tick)."""
+        rt = self._runtime()
+        if rt.live_count() < 2 or self._adapt is None:
+            return False
+        try:
+            self._adapt(rt)
+        except JobsAIError as exc:
+            log.info("domain adaptation produced no model: %s", exc)
+        self.serve_champion()
+        return True
 
     def _job_train(self) -> None:
         fn = training_function()
