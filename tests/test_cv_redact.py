@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from jobsai.cv.redact import ADDRESS_TAG, EMAIL_TAG, PERSONNUMMER_TAG, PHONE_TAG, redact
+from jobsai.cv.redact import ADDRESS_TAG, EMAIL_TAG, NAME_TAG, PERSONNUMMER_TAG, PHONE_TAG, redact
 
 EVAL_DEV_CVS = Path(__file__).resolve().parents[1].parent / "shared" / "eval-dev" / "cvs"
 
@@ -195,3 +195,82 @@ def test_no_contact_details_survive_in_eval_dev_cvs(path: Path) -> None:
     changed = [line for line in out.splitlines() if line not in original.splitlines()]
     assert all("[" in line for line in changed)
     assert len(changed) <= 4
+
+
+@pytest.mark.parametrize(
+    ("cv", "expected"),
+    [
+        ("Anna Lindqvist\nAnna har 5 års erfarenhet.", f"{NAME_TAG}\n{NAME_TAG} har 5 års erfarenhet."),
+        ("ANNA LINDQVIST\nLINDQVISTS mål", f"{NAME_TAG}\n{NAME_TAG} mål"),
+        ("Anna Lindqvist | Projektledare", f"{NAME_TAG} | Projektledare"),
+        ("Anna Lindqvist – Projektledare\nAnnas team", f"{NAME_TAG} – Projektledare\n{NAME_TAG} team"),
+        ("CURRICULUM VITAE\n\nAnna Lindqvist", f"CURRICULUM VITAE\n\n{NAME_TAG}"),
+        ("CV – Anna Lindqvist", f"CV – {NAME_TAG}"),
+        ("Namn: Anna Lindqvist\nTel: 070-174 06 12", f"Namn: {NAME_TAG}\nTel: {PHONE_TAG}"),
+        ("Name: Daniel Okafor\nDaniel's focus", f"Name: {NAME_TAG}\n{NAME_TAG} focus"),
+        ("Anneke de Vries, PhD\nde Vries, A. (2024).", f"{NAME_TAG}, PhD\n{NAME_TAG}, A. (2024)."),
+        ("Dr. Amir Rahimi\nRahimi har handlett", f"Dr. {NAME_TAG}\n{NAME_TAG} har handlett"),
+        ("Anna-Karin Lundmark\nAnna-Karin ledde", f"{NAME_TAG}\n{NAME_TAG} ledde"),
+        ("Sara Nyström\nlinkedin.com/in/sara-nystrom", f"{NAME_TAG}\nlinkedin.com/in/{NAME_TAG}-{NAME_TAG}"),
+        ("Personligt brev\nJag heter Lina Berg och söker", f"Personligt brev\nJag heter {NAME_TAG} och söker"),
+        # a name part that is also a word is removed where it is capitalised only
+        ("Per Holmberg\n40 timmar per vecka. Per leder.", f"{NAME_TAG}\n40 timmar per vecka. {NAME_TAG} leder."),
+    ],
+)
+def test_removes_the_persons_name(cv: str, expected: str) -> None:
+    assert redact(cv) == expected
+
+
+@pytest.mark.parametrize(
+    "cv",
+    [
+        "CURRICULUM VITAE\n\nPROFIL\nErfaren undersköterska.",
+        "Legitimerad Sjuksköterska\nStockholm, Sweden",
+        "Senior Software Engineer\nBackend, Java 17",
+        "Lean Six Sigma Green Belt (2020)",
+        "Salary SEK 45 000 per month",
+        "Microsoft Certified: Azure Fundamentals",
+        "Om mig\nJag är en glad och positiv person som gillar att arbeta med människor.",
+    ],
+)
+def test_headings_titles_and_job_text_are_not_taken_for_a_name(cv: str) -> None:
+    assert redact(cv) == cv
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # outside the canonical layout and without a label, the Luhn check digit decides
+        # (Luhn-valid examples are dated 31 April: no one has that personnummer)
+        ("810431/9879", PERSONNUMMER_TAG),
+        ("810431_9879", PERSONNUMMER_TAG),
+        ("810431 9879", PERSONNUMMER_TAG),
+        ("198104319879", PERSONNUMMER_TAG),
+        ("1981-04-31-9879", PERSONNUMMER_TAG),
+        ("Beställning 9001151234 skickad", "Beställning 9001151234 skickad"),
+        ("Ordernummer 199005151233", "Ordernummer 199005151233"),
+        ("Batch 20190501 1235", "Batch 20190501 1235"),
+        # the canonical layout and a label redact without Luhn (the dev CVs' check digits are wrong on purpose)
+        ("850312-1233", PERSONNUMMER_TAG),
+        ("19850312-1233", PERSONNUMMER_TAG),
+        ("Personnummer: 850312/1233", f"Personnummer: {PERSONNUMMER_TAG}"),
+        ("Personnummer: 1985-03-12-1233", f"Personnummer: {PERSONNUMMER_TAG}"),
+        ("samordningsnummer 850372 1233", f"samordningsnummer {PERSONNUMMER_TAG}"),
+    ],
+)
+def test_personnummer_luhn_or_layout_or_label(text: str, expected: str) -> None:
+    assert redact(text) == expected
+
+
+@pytest.mark.skipif(not eval_dev_cvs(), reason="../shared/eval-dev is not present")
+@pytest.mark.parametrize("path", eval_dev_cvs(), ids=lambda p: p.stem)
+def test_eval_dev_names_are_removed(path: Path) -> None:
+    original = path.read_text(encoding="utf-8")
+    first_line = next(line for line in original.splitlines() if line.strip() and line.strip() != "CURRICULUM VITAE")
+    header = re.split(r"\s[–|·-]\s|,", first_line)[0]  # "Name – Title", "Name, PhD"
+    parts = [w for w in header.split() if not w.islower()]  # not the particle in "de Vries"
+    out = redact(original)
+    assert len(parts) >= 2
+    for part in parts:
+        assert not re.search(rf"(?<!\w){re.escape(part)}(?!\w)", out, re.IGNORECASE), part
+    assert out.count(NAME_TAG) >= 1
