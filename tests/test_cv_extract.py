@@ -5,6 +5,9 @@ from __future__ import annotations
 import io
 import logging
 import re
+import struct
+import time
+import tracemalloc
 import unicodedata
 import zipfile
 from pathlib import Path
@@ -358,6 +361,121 @@ def test_docx_decompression_bomb_is_refused(tmp_path: Path, monkeypatch: pytest.
     assert len(bomb.getvalue()) < 200_000
     with pytest.raises(FileTooLargeError, match="unpacks to more than"):
         extract_cv_text(bomb.getvalue())
+
+
+_W_NS = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
+_MINIMAL_PARTS = {
+    "[Content_Types].xml": (
+        '<?xml version="1.0" encoding="UTF-8"?>'
+        '<Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types">'
+        '<Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/>'
+        '<Default Extension="xml" ContentType="application/xml"/>'
+        '<Override PartName="/word/document.xml" '
+        'ContentType="application/vnd.openxmlformats-officedocument.wordprocessingml.document.main+xml"/></Types>'
+    ),
+    "_rels/.rels": (
+        '<?xml version="1.0" encoding="UTF-8"?>'
+        '<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">'
+        '<Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/'
+        'officeDocument" Target="word/document.xml"/></Relationships>'
+    ),
+}
+_CV_PARAGRAPH = (
+    "<w:p><w:r><w:t>Undersköterska med erfarenhet av hemtjänst, demensvård och dokumentation.</w:t></w:r></w:p>"
+).encode()
+
+
+def _docx_streamed(chunks: object) -> bytes:
+    """A minimal DOCX whose document.xml is written from ``chunks`` (never held in memory whole)."""
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED, compresslevel=1) as zf:
+        for name, xml in _MINIMAL_PARTS.items():
+            zf.writestr(name, xml)
+        with zf.open("word/document.xml", "w") as member:
+            member.write(f'<w:document xmlns:w="{_W_NS}"><w:body>'.encode())
+            for chunk in chunks:  # type: ignore[attr-defined]
+                member.write(chunk)
+            member.write(b"</w:body></w:document>")
+    return buf.getvalue()
+
+
+def _lie_about_size(data: bytes, member: str, claimed: int) -> bytes:
+    """Write ``claimed`` as the member's uncompressed size in its local header and central directory."""
+    patched = bytearray(data)
+    with zipfile.ZipFile(io.BytesIO(data)) as zf:
+        offset = zf.getinfo(member).header_offset
+    assert patched[offset : offset + 4] == b"PK\x03\x04"
+    struct.pack_into("<I", patched, offset + 22, claimed)
+    entry = patched.find(b"PK\x01\x02")
+    while entry != -1:
+        name_length = struct.unpack_from("<H", patched, entry + 28)[0]
+        if patched[entry + 46 : entry + 46 + name_length] == member.encode():
+            struct.pack_into("<I", patched, entry + 24, claimed)
+            break
+        entry = patched.find(b"PK\x01\x02", entry + 4)
+    else:
+        raise AssertionError(f"{member} is not in the central directory")
+    with zipfile.ZipFile(io.BytesIO(bytes(patched))) as zf:
+        assert zf.getinfo(member).file_size == claimed
+    return bytes(patched)
+
+
+def test_docx_member_lying_about_its_size_is_stopped_at_the_cap() -> None:
+    """The directory says document.xml is 0.9 MB; it inflates to 300 MB. Refused after the cap, fast,
+    without holding more than the cap in memory."""
+    block = _CV_PARAGRAPH * 12_000  # ~1.1 MB
+    honest = _docx_streamed(block for _ in range(300 * 1024 * 1024 // len(block)))
+    data = _lie_about_size(honest, "word/document.xml", 900_000)
+    assert len(data) < 4 * 1024 * 1024
+    tracemalloc.start()
+    started = time.perf_counter()
+    try:
+        with pytest.raises(FileTooLargeError, match="more text or structure than a CV"):
+            extract_cv_text(data, filename="cv.docx")
+        elapsed = time.perf_counter() - started
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert elapsed < 5
+    assert peak < extract_module.MAX_XML_BYTES + 16 * 1024 * 1024
+
+
+def test_docx_part_over_the_xml_cap_is_refused(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(extract_module, "MAX_XML_BYTES", 256 * 1024)
+    data = _docx_streamed(_CV_PARAGRAPH * 1000 for _ in range(6))  # ~600 kB, sizes declared honestly
+    with pytest.raises(FileTooLargeError, match="more text or structure than a CV"):
+        extract_cv_text(data)
+    monkeypatch.setattr(extract_module, "MAX_XML_BYTES", 1024 * 1024)
+    assert extract_cv_text(data).kind == "docx"
+
+
+def test_docx_nested_too_deep_is_refused_quickly() -> None:
+    depth = 400  # tables in cells of tables: three elements per level
+    xml = b"<w:tbl><w:tr><w:tc>" * depth + _CV_PARAGRAPH * 3 + b"<w:p/></w:tc></w:tr></w:tbl>" * depth
+    started = time.perf_counter()
+    with pytest.raises(FileTooLargeError, match="nested over"):
+        extract_cv_text(_docx_streamed([xml]))
+    assert time.perf_counter() - started < 2
+    shallow = b"<w:tbl><w:tr><w:tc>" * 5 + _CV_PARAGRAPH * 3 + b"<w:p/></w:tc></w:tr></w:tbl>" * 5
+    assert "Undersköterska med erfarenhet" in extract_cv_text(_docx_streamed([shallow])).text
+
+
+def test_docx_with_entity_expansion_is_refused() -> None:
+    laughs = (
+        b'<?xml version="1.0"?><!DOCTYPE w:document [<!ENTITY a "ha ha ha ha ha ha ha ha ha ha">'
+        + "".join(f'<!ENTITY {c} "{f"&{p};" * 10}">' for p, c in zip("abcdefgh", "bcdefghi", strict=True)).encode()
+        + b"]>"
+        + f'<w:document xmlns:w="{_W_NS}"><w:body><w:p><w:r><w:t>&i;</w:t></w:r></w:p></w:body></w:document>'.encode()
+    )
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as zf:
+        for name, xml in _MINIMAL_PARTS.items():
+            zf.writestr(name, xml)
+        zf.writestr("word/document.xml", laughs)
+    started = time.perf_counter()
+    with pytest.raises(CorruptFileError):
+        extract_cv_text(buf.getvalue())
+    assert time.perf_counter() - started < 2
 
 
 # ------------------------------------------------------------------------------ plain text
