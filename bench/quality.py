@@ -33,7 +33,7 @@ import numpy as np
 
 from jobsai.config import Settings
 from jobsai.cv.language import detect_language
-from jobsai.match.scoring import DEFAULT_WEIGHTS
+from jobsai.match.scoring import DEFAULT_WEIGHTS, Calibration
 from jobsai.runtime import Runtime
 from jobsai.sources.ads import Ad, parse_item
 
@@ -128,19 +128,6 @@ def score_set(
     )
 
 
-def fit_calibration(scores: np.ndarray, relevant: np.ndarray, iters: int = 50) -> tuple[float, float]:
-    """Logistic regression P(relevant) = 1 / (1 + exp(-slope * (score - midpoint))) by Newton's
-    method; returns (slope, midpoint)."""
-    x = np.stack([np.ones_like(scores), scores], axis=1).astype(np.float64)
-    y = relevant.astype(np.float64)
-    beta = np.zeros(2)
-    for _ in range(iters):
-        p = 1.0 / (1.0 + np.exp(-(x @ beta)))
-        hessian = x.T @ (x * (p * (1 - p))[:, None]) + 1e-9 * np.eye(2)
-        beta += np.linalg.solve(hessian, x.T @ (y - p))
-    return float(beta[1]), float(-beta[0] / beta[1])
-
-
 class Bench:
     """Everything a quality run needs, built once: the sets, the scorer, a loaded runtime."""
 
@@ -221,7 +208,7 @@ def main() -> int:
                     ids, scores = shipped[lab["cv"]][0], shipped[lab["cv"]][1]
                     fused.extend(scores.tolist())
                     relevant.extend(groups.get(i) in lab["target_group"] for i in ids)
-            slope, midpoint = fit_calibration(np.array(fused), np.array(relevant))
+            cal = Calibration.fit(np.array(fused), np.array(relevant))
 
             if not args.shipped_only:
                 # Plain truncation baseline: headline + description vs the whole CV, cut by the model.
@@ -237,7 +224,8 @@ def main() -> int:
                 rows["plain truncation (dense)"] = bench.evaluate(plain)
 
     print_table(rows)
-    print(f"calibration fit (P(grade >= 2) on the shipped fused score): slope={slope:.1f} midpoint={midpoint:.3f}")
+    print(f"calibration fit (P(grade >= 2) on the shipped fused score): slope={cal.slope:.1f} "
+          f"midpoint={cal.midpoint:.3f}")
     if args.json_out:
         args.json_out.write_text(json.dumps(
             {name: {s: r.__dict__ for s, r in by_set.items()} for name, by_set in rows.items()}, indent=1

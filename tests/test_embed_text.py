@@ -186,11 +186,12 @@ def test_query_texts_and_vectors_line_up() -> None:
     # without a headline, the profile stands in for it
     bare = CvVectors.split(replace(texts, headline=None), vecs[:-1])
     assert np.array_equal(bare.headline, bare.profile)
-    # a goal comes last; without one, the goal feature reads the headline
+    # a goal comes last and takes the title line's place in scoring
     goal = replace(texts, goal="elektriker")
     assert goal.query_texts() == [*q, "elektriker"]
     vecs = np.eye(len(q) + 1, dtype=np.float32)
-    assert np.array_equal(CvVectors.split(goal, vecs).goal, vecs[-1])
+    with_goal = CvVectors.split(goal, vecs)
+    assert np.array_equal(with_goal.goal, vecs[-1]) and np.array_equal(with_goal.headline, vecs[-1])
     assert CvVectors.split(texts, vecs[:-1]).goal is None
 
 

@@ -204,3 +204,100 @@ def test_cli_lists_plots_and_exports(trained, tmp_path: Path) -> None:
     out = tmp_path / "fb.jsonl"
     run = runner.invoke(app, ["feedback", "export", str(out)], env=env)
     assert run.exit_code == 0 and len(out.read_text(encoding="utf-8").splitlines()) == len(cvs) > 0, run.output
+
+
+def _bench_metrics(per_cv: list[float], veto: bool = True) -> dict[str, object]:
+    return {"ndcg@10": sum(per_cv) / len(per_cv), "n": len(per_cv), "per_cv": per_cv, "veto": veto}
+
+
+def test_benchmark_veto_is_a_paired_bootstrap_not_a_flat_tolerance() -> None:
+    fb_old, fb_new = _feedback_metrics(CHAMPION_PER_CV)["feedback"], _feedback_metrics(
+        [a + g for a, g in zip(CHAMPION_PER_CV, GENUINE_GAINS, strict=True)])["feedback"]
+    bench = CHAMPION_PER_CV[:14]
+    one_cv_one_rank = [*bench[:-1], bench[-1] - 0.2]  # mean -0.014: beyond the old flat 0.01, but one CV
+    result = decide({"feedback": fb_old, "b": _bench_metrics(bench)}, {"feedback": fb_new, "b": _bench_metrics(
+        one_cv_one_rank)})
+    assert result.promote, result.reason
+    worse_everywhere = [x - 0.05 for x in bench]
+    result = decide({"feedback": fb_old, "b": _bench_metrics(bench)},
+                    {"feedback": fb_new, "b": _bench_metrics(worse_everywhere)})
+    assert not result.promote and "worse across its CVs" in result.reason
+    # a benchmark every heuristic was tuned on is reported, but does not veto
+    result = decide({"feedback": fb_old, "b": _bench_metrics(bench, veto=False)},
+                    {"feedback": fb_new, "b": _bench_metrics(worse_everywhere, veto=False)})
+    assert result.promote and "reported only" in result.reason
+
+
+def test_domain_gate_needs_a_consistent_gain_on_the_veto_benchmarks() -> None:
+    from jobsai.learn.gate import decide_domain
+
+    old = {"held-out": _bench_metrics(CHAMPION_PER_CV), "tuned": _bench_metrics(CHAMPION_PER_CV, veto=False)}
+    better = [a + g for a, g in zip(CHAMPION_PER_CV, GENUINE_GAINS, strict=True)]
+    new = {"held-out": _bench_metrics(better), "tuned": _bench_metrics([x - 0.1 for x in CHAMPION_PER_CV], False)}
+    result = decide_domain(old, new)
+    assert result.promote and "held-out" in result.reason and "reported only" in result.reason
+    noise = [a + g for a, g in zip(CHAMPION_PER_CV, RANDOM_GAINS, strict=True)]
+    assert not decide_domain(old, {**new, "held-out": _bench_metrics(noise)}).promote
+    assert not decide_domain({"t": _bench_metrics([0.5] * 3)}, {"t": _bench_metrics([0.9] * 3)}).promote
+
+
+def test_domain_triplets_pair_cv_like_anchors_with_the_same_occupation(tmp_path: Path) -> None:
+    from jobsai.learn.domain import domain_triplets
+    from jobsai.learn.evaluate import demo_ads
+
+    ads = demo_ads()
+    by_text = {}
+    from jobsai.embed.text import ad_texts
+    from jobsai.learn.dataset import join_ad_text
+
+    for ad in ads:
+        texts = ad_texts(ad)
+        by_text[join_ad_text(texts)] = ad
+        by_text[texts.title] = ad
+    triplets = domain_triplets(ads, seed=3)
+    assert triplets == domain_triplets(ads, seed=3) and len(triplets) >= 3 * len(ads)
+    same = diff = 0
+    for anchor, positive, negative in triplets:
+        pos, neg = by_text[positive], by_text[negative]
+        assert anchor and pos.occupation_group != neg.occupation_group
+        same += bool(pos.occupation and neg.occupation and pos.occupation_field == neg.occupation_field)
+        diff += 1
+    assert same / diff > 0.8  # hard negatives: mostly a neighbouring group of the same field
+    assert domain_triplets(ads[:1]) == []
+
+
+def test_domain_training_records_a_run_with_its_own_score_curve(trained, tmp_path: Path) -> None:
+    import json
+
+    from jobsai.embed.model import Embedder
+    from jobsai.learn.evaluate import demo_ads
+    from jobsai.learn.train import DOMAIN_SIZE_KEY, TrainConfig, run_domain_training
+
+    report = run_domain_training(
+        trained.settings, trained.db, demo_ads(), config=TrainConfig(max_steps=3, progress=False),
+        include_eval_dev=False,
+    )
+    assert report.sizes[DOMAIN_SIZE_KEY] == len(demo_ads()) and report.train_stats["steps"] == 3
+    assert report.status in ("champion", "rejected") and "project" in report.reason
+    marker = json.loads((report.path / "jobsai-model.json").read_text(encoding="utf-8"))
+    assert marker["score_calibration"]["slope"] > 0
+    assert "Adapted from" in (report.path / "README.md").read_text(encoding="utf-8")
+    emb = Embedder.load(trained.settings.model_copy(update={"model": str(report.path)}))
+    assert emb.score_calibration == marker["score_calibration"]
+    with trained.db.begin(readonly=True) as conn:
+        row = next(r for r in registry.list_models(conn) if r.version == report.version)
+    assert row.data_sizes[DOMAIN_SIZE_KEY] == len(demo_ads())
+
+
+def test_score_calibration_fit_recovers_a_known_curve() -> None:
+    import numpy as np
+
+    from jobsai.match.scoring import DEFAULT_CALIBRATION, Calibration
+
+    rng = np.random.default_rng(0)
+    scores = rng.uniform(1.8, 2.6, 20_000)
+    relevant = rng.random(20_000) < 1 / (1 + np.exp(-40 * (scores - 2.2)))
+    cal = Calibration.fit(scores, relevant)
+    assert abs(cal.slope - 40) < 4 and abs(cal.midpoint - 2.2) < 0.01
+    assert 48 <= cal.percent(2.2) <= 52 and cal.percent(2.5) > 95
+    assert Calibration.fit(scores, ~relevant) == DEFAULT_CALIBRATION  # scores that do not order relevance

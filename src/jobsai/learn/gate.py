@@ -70,12 +70,13 @@ class GateResult:
 
 
 def evaluate_model(
-    encoder: STEncoder, test_groups: Sequence[Any], pool: dict[str, str], benches: Sequence[Benchmark]
-) -> dict[str, dict[str, float]]:
-    """{"feedback": {...}, "<benchmark name>": {...}} for one model."""
+    encoder: STEncoder, test_groups: Sequence[Any], pool: dict[str, str], benches: Sequence[Benchmark],
+    scored: list[tuple[float, bool]] | None = None,
+) -> dict[str, dict[str, Any]]:
+    """{"feedback": {...}, "<benchmark name>": {...}} for one model (``scored``: see ``evaluate_benchmark``)."""
     out = {"feedback": evaluate_feedback(encoder, test_groups, pool)} if test_groups else {}
     for bench in benches:
-        out[bench.name] = {**evaluate_benchmark(encoder, bench), "veto": bench.veto}
+        out[bench.name] = {**evaluate_benchmark(encoder, bench, scored=scored), "veto": bench.veto}
     return out
 
 

@@ -23,10 +23,13 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
+import numpy as np
+
 from jobsai.errors import JobsAIError
 from jobsai.learn.dataset import SearchFn, TrainingSet, build_training_set, training_triplets
 from jobsai.learn.evaluate import Benchmark, STEncoder, benchmarks, load_encoder
 from jobsai.learn.gate import GateConfig, GateResult, decide, decide_domain, evaluate_model
+from jobsai.match.scoring import Calibration
 from jobsai.timeutil import utcnow
 
 log = logging.getLogger(__name__)
@@ -123,9 +126,13 @@ def fine_tune(
 def write_model_card(
     out_dir: Path, *, version: str, base: str, prefixes: Any, config: TrainConfig, sizes: dict[str, int],
     stats: dict[str, Any], metrics: dict[str, Any] | None = None, status: str = "candidate", reason: str = "",
+    score_calibration: Calibration | None = None,
 ) -> None:
-    """README.md and the marker file: numbers and settings only, never a training text."""
-    marker = {
+    """README.md and the marker file: numbers and settings only, never a training text.
+
+    ``score_calibration``: the match-score curve fitted on this model's benchmark scores, which
+    serving reads back (``embed.model.read_score_calibration``)."""
+    marker: dict[str, Any] = {
         "version": version,
         "base_model": base,
         "prefixes": {"query": prefixes.query, "passage": prefixes.passage},
@@ -133,6 +140,8 @@ def write_model_card(
         "training": {**asdict(config), **stats},
         "data_sizes": sizes,
     }
+    if score_calibration is not None:
+        marker["score_calibration"] = score_calibration.to_json()
     (out_dir / MARKER_FILE).write_text(json.dumps(marker, indent=2) + "\n", encoding="utf-8")
     lines = [
         f"# JobsAI embedding model {version}",
@@ -288,14 +297,17 @@ def _train_gate_record(
                          config=config, sizes=sizes, stats=stats)
         challenger = load_encoder(settings, out_dir)
         say("Evaluating the challenger ...")
-        challenger_metrics = evaluate_model(challenger, test_groups, pool, benches)
+        scored: list[tuple[float, bool]] = []
+        challenger_metrics = evaluate_model(challenger, test_groups, pool, benches, scored=scored)
     except Exception:
         shutil.rmtree(out_dir, ignore_errors=True)
         raise
     result = decide_fn(champion_metrics, challenger_metrics, gate)
     status = "champion" if result.promote else "rejected"
+    calibration = Calibration.fit(np.array([s for s, _ in scored]), np.array([r for _, r in scored]))
     write_model_card(out_dir, version=version, base=str(base_spec), prefixes=trainee.prefixes, config=config,
-                     sizes=sizes, stats=stats, metrics=result.metrics(), status=status, reason=result.reason)
+                     sizes=sizes, stats=stats, metrics=result.metrics(), status=status, reason=result.reason,
+                     score_calibration=calibration)
     with db.begin() as conn:
         registry.add_model(
             conn, version=version, base=str(base_spec), path=str(out_dir), status="candidate",
