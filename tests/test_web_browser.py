@@ -4,15 +4,20 @@ The app is built by ``create_app(settings)`` exactly as ``jobsai serve`` builds 
 runtime, JobStream unreachable, so it falls back to the demo set) and served by uvicorn on
 127.0.0.1. The test uploads a real two-page PDF, reads the result cards, filters by
 municipality, gives feedback with the keyboard and the mouse, checks the stored row in
-SQL, deletes it through the deletion link, and saves screenshots under ``artifacts/``.
+SQL, deletes it through the deletion link (its own page, the token in the URL's fragment), and
+saves screenshots under ``artifacts/``. Every page is served with the app's Content-Security-Policy,
+so a policy that breaks Gradio fails here.
 """
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
+from starlette.routing import Mount
 
 from jobsai.store import feedback as feedback_repo
 from jobsai.store.db import Database
@@ -49,11 +54,39 @@ skapa trygghet för de boende och deras anhöriga.
 
 
 @pytest.fixture(scope="module")
-def live_app(tmp_path_factory: pytest.TempPathFactory, web_tiny_model: Path) -> Iterator[tuple[str, str]]:
+def live_app(tmp_path_factory: pytest.TempPathFactory, web_tiny_model: Path) -> Iterator[tuple[str, str, Any]]:
     settings = offline_settings(tmp_path_factory.mktemp("browser-data"), web_tiny_model)
     app = create_app(settings)
     with serve_in_thread(app, ready_timeout=300) as base:
-        yield base, settings.resolved_database_url
+        yield base, settings.resolved_database_url, app
+
+
+def _gradio_state(app: Any) -> str:
+    """Every string Gradio keeps on the server for the open pages (State values, shown values), fields
+    hidden from ``repr`` (``CVText.text``) included."""
+    blocks = next(r.app for r in app.routes if isinstance(r, Mount)).get_blocks()
+    out: list[str] = []
+
+    def walk(value: Any, depth: int = 0) -> None:
+        if depth > 12:
+            return
+        if isinstance(value, str):
+            out.append(value)
+        elif dataclasses.is_dataclass(value) and not isinstance(value, type):
+            for f in dataclasses.fields(value):
+                walk(getattr(value, f.name), depth + 1)
+        elif isinstance(value, dict):
+            for k, v in value.items():
+                walk(k, depth + 1)
+                walk(v, depth + 1)
+        elif isinstance(value, list | tuple | set | frozenset):
+            for v in value:
+                walk(v, depth + 1)
+
+    for session in blocks.state_holder.session_data.values():
+        walk(session.state_data)
+        walk(session.config_values)
+    return "\n".join(out)
 
 
 @pytest.fixture(scope="module")
@@ -84,13 +117,14 @@ def _upload_and_wait(page, base: str, pdf: Path) -> list[str]:  # type: ignore[n
 
 
 def test_upload_filter_feedback_delete_in_a_real_browser(
-    live_app: tuple[str, str], browser, tmp_path: Path  # type: ignore[no-untyped-def]
+    live_app: tuple[str, str, Any], browser, tmp_path: Path  # type: ignore[no-untyped-def]
 ) -> None:
-    base, db_url = live_app
+    base, db_url, app = live_app
     pdf = make_cv_pdf(CV_TWO_PAGES, tmp_path / "cv-maria.pdf")
     page = browser.new_page(viewport={"width": 1280, "height": 900})  # type: ignore[attr-defined]
     dialogs: list[str] = []
     page.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
+    page.on("console", lambda m: dialogs.append(m.text) if "Content Security Policy" in m.text else None)
 
     # 1. upload a real two-page PDF: at least 5 result cards, and what the app understood
     before = _upload_and_wait(page, base, pdf)
@@ -119,6 +153,11 @@ def test_upload_filter_feedback_delete_in_a_real_browser(
     )
     after = _card_ids(page)
     assert after != before
+    # the new filter re-ranked the CV the server keeps encoded: no page's state holds the CV's text,
+    # and what the cards show of it is redacted
+    state = _gradio_state(app)
+    assert "Undersköterska – äldreomsorg och hemsjukvård" in state  # the results are there …
+    assert not any(secret in state for secret in PII["nurse"])  # … the CV's identifiers are not
 
     # 3. consent, then "Relevant" on the first card: visible confirmation and a deletion link
     page.locator("#consent input[type=checkbox]").check()
@@ -161,14 +200,18 @@ def test_upload_filter_feedback_delete_in_a_real_browser(
         page.screenshot(path=str(ARTIFACTS / "web-results.png"), full_page=False)
         page.screenshot(path=str(ARTIFACTS / "web-results-full.png"), full_page=True)
 
-        # 6. the deletion link: prefilled code, one click, the row is gone from SQL
-        page.goto(f"{base}/?radera={token}")
-        page.wait_for_function(
-            "(t) => document.querySelector('#delete-token textarea, #delete-token input')?.value === t",
-            arg=token, timeout=30_000,
-        )
-        page.locator("#delete-btn").click()
-        page.locator("#delete-msg").get_by_text("raderade").wait_for(timeout=30_000)
+        # 6. the deletion link carries the token in its fragment (never sent to the server); its page
+        # takes it out of the address bar at once and deletes on one click: the row is gone from SQL
+        href = page.locator("#token-box a").get_attribute("href") or ""
+        assert href.startswith("./delete?lang=sv#token=") and href.endswith(token) and "?radera" not in href
+        deletion = browser.new_page()  # type: ignore[attr-defined]
+        deletion.on("console", lambda m: dialogs.append(m.text) if "Content Security Policy" in m.text else None)
+        deletion.goto(f"{base}/{href[2:]}")
+        assert deletion.locator("#token").input_value() == token
+        assert "#" not in deletion.url and token not in deletion.url
+        deletion.locator("#delete-btn").click()
+        deletion.locator("#msg").get_by_text("raderade").wait_for(timeout=30_000)
+        deletion.close()
         with db.begin(readonly=True) as conn:
             assert feedback_repo.get_feedback(conn, ad_id=first) == []
             assert feedback_repo.count_feedback(conn, token=token) == 0
@@ -178,8 +221,8 @@ def test_upload_filter_feedback_delete_in_a_real_browser(
     page.close()
 
 
-def test_phone_width_and_english(live_app: tuple[str, str], browser, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
-    base, _ = live_app
+def test_phone_width_and_english(live_app: tuple[str, str, Any], browser, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    base, _, _ = live_app
     pdf = make_cv_pdf(CV_TWO_PAGES, tmp_path / "cv.pdf")
     page = browser.new_page(viewport={"width": 390, "height": 844}, is_mobile=True)  # type: ignore[attr-defined]
     _upload_and_wait(page, base, pdf)
@@ -207,8 +250,8 @@ def test_phone_width_and_english(live_app: tuple[str, str], browser, tmp_path: P
     page.close()
 
 
-def test_admin_page_in_a_real_browser(live_app: tuple[str, str], browser) -> None:  # type: ignore[no-untyped-def]
-    base, _ = live_app  # served on 127.0.0.1 without JOBSAI_ADMIN_TOKEN: this machine may see it
+def test_admin_page_in_a_real_browser(live_app: tuple[str, str, Any], browser) -> None:  # type: ignore[no-untyped-def]
+    base, _, _ = live_app  # served on 127.0.0.1 without JOBSAI_ADMIN_TOKEN: this machine may see it
     page = browser.new_page(viewport={"width": 1280, "height": 900})  # type: ignore[attr-defined]
     page.goto(base + "/admin")
     assert page.locator("h1").inner_text() == "Model registry"

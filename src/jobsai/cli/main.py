@@ -23,6 +23,7 @@ from jobsai.cv.extract import extract_cv_text
 from jobsai.errors import JobsAIError
 from jobsai.match.filters import FilterRequest, resolve_filter
 from jobsai.match.matcher import MatchResult
+from jobsai.private import private_dir
 from jobsai.runtime import Runtime
 from jobsai.store import ads as ads_repo
 from jobsai.store import runs
@@ -199,21 +200,28 @@ def serve(
 
     The embedded index allows one process: stop the server before `update` or `load` (or use a Qdrant server).
     """
+    import os
+
     import uvicorn
 
+    settings = Settings()
+    # Gradio saves uploads before any handler runs; keep them in the private data dir, not /tmp.
+    os.environ.setdefault("GRADIO_TEMP_DIR", str(private_dir(settings.data_dir / "uploads")))
     from jobsai.web.app import create_app
 
-    settings = Settings()
     host = host or settings.web_host
     port = port or settings.web_port
     logging.getLogger("jobsai").setLevel(logging.INFO)  # start-up progress and the demo fallback
     try:
         web_app = create_app(settings)
-    except JobsAIError as exc:
+    except (JobsAIError, ValueError) as exc:  # ValueError: a setting such as JOBSAI_WEB_TRUSTED_PROXIES
         err.print(f"[bold red]Error:[/] {exc}")
         raise typer.Exit(1) from None
     err.print(f"JobsAI is starting on [bold]http://{host}:{port}/[/] (HTTP API docs: http://{host}:{port}/docs)")
-    uvicorn.run(web_app, host=host, port=port, log_level="info", timeout_keep_alive=5, server_header=False)
+    # proxy_headers=False: the app believes X-Forwarded-For only from JOBSAI_WEB_TRUSTED_PROXIES (web.proxies);
+    # uvicorn's default would believe it from 127.0.0.1, letting any local program pick its rate-limit key.
+    uvicorn.run(web_app, host=host, port=port, log_level="info", timeout_keep_alive=5, server_header=False,
+                proxy_headers=False)
 
 
 @app.command()

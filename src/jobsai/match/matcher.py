@@ -8,16 +8,16 @@ stored vectors, calibrated to a 0–100 match score, and the shown ones are expl
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field, fields, replace
 from datetime import datetime
 from typing import Protocol
 
 import numpy as np
 
-from jobsai.embed.text import cv_texts
+from jobsai.embed.text import CVTexts, cv_texts
 from jobsai.errors import NoDataError, TextTooShortError
-from jobsai.index.base import BODY_VECTOR, TITLE_VECTOR, SearchFilter, VectorIndex
+from jobsai.index.base import BODY_VECTOR, TITLE_VECTOR, SearchFilter, SparseVector, VectorIndex
 from jobsai.index.bm25 import Bm25Encoder
 from jobsai.match.explain import Explainer, short_passage
 from jobsai.match.scoring import (
@@ -82,6 +82,51 @@ class MatchResult:
         }
 
 
+@dataclass(frozen=True, slots=True)
+class PreparedCV:
+    """A CV made ready to rank: its texts, their vectors and its BM25 query (encoding done once).
+
+    Why: the web app re-ranks a person's CV under new filters or for more results, and must not
+    keep the CV's text to do so. ``vectors`` (of the original ``texts.query_texts()``) and
+    ``sparse`` are what ranking reads; ``texts`` (its layout: how many chunks, a title line or
+    not) and ``text`` are what explanations and passages show, which a caller may have redacted.
+    """
+
+    texts: CVTexts
+    vectors: np.ndarray
+    sparse: SparseVector
+    text: str = field(repr=False)
+
+    @property
+    def nbytes(self) -> int:
+        """Memory held, roughly: the arrays plus the UTF-8 size of every text."""
+        strings = [self.text, *(v for v in _text_values(self.texts))]
+        return int(self.vectors.nbytes) + 12 * len(self.sparse.indices) + sum(len(s.encode()) for s in strings)
+
+
+def _text_values(texts: CVTexts) -> list[str]:
+    out: list[str] = []
+    for f in fields(texts):
+        value = getattr(texts, f.name)
+        if isinstance(value, str):
+            out.append(value)
+        elif isinstance(value, tuple):
+            out.extend(v for v in value if isinstance(v, str))
+    return out
+
+
+def _map_texts(texts: CVTexts, fn: Callable[[str], str]) -> CVTexts:
+    """``texts`` with ``fn`` applied to every text in it; the layout (chunk count, which texts exist) is kept."""
+    changes: dict[str, object] = {}
+    for f in fields(texts):
+        value = getattr(texts, f.name)
+        if isinstance(value, str):
+            changes[f.name] = fn(value)
+        elif isinstance(value, tuple):
+            changes[f.name] = tuple(fn(v) if isinstance(v, str) else v for v in value)
+    return replace(texts, **changes)
+
+
 class Matcher:
     """Holds the shared, read-only parts (model, index, analyzer); safe to reuse across requests."""
 
@@ -104,6 +149,23 @@ class Matcher:
         self.min_words = min_words
         self.explainer = Explainer(bm25)
 
+    def prepare(self, cv_text: str, *, public: Callable[[str], str] | None = None) -> PreparedCV:
+        """Encode a CV once for :meth:`rank_prepared` / :meth:`match_prepared` (see :class:`PreparedCV`).
+
+        ``public``: what explanations and passages may show of the text (the web app redacts);
+        the vectors and the BM25 query are always made from ``cv_text`` itself.
+        """
+        if len(cv_text.split()) < self.min_words:
+            raise TextTooShortError(
+                f"The CV text has fewer than {self.min_words} words; add your experience and skills."
+            )
+        texts = cv_texts(cv_text)
+        vectors = self.encoder.encode_queries(texts.query_texts())
+        sparse = self.bm25.embed_query(cv_text)
+        if public is None:
+            return PreparedCV(texts, vectors, sparse, cv_text)
+        return PreparedCV(_map_texts(texts, public), vectors, sparse, public(cv_text))
+
     def rank(
         self, cv_text: str, flt: SearchFilter | None = None, limit: int = CANDIDATES
     ) -> tuple[list[str], np.ndarray, np.ndarray, list[str]]:
@@ -111,13 +173,15 @@ class Matcher:
 
         Returns (ids, fused, order-aligned best-chunk index, the CV chunk texts).
         """
-        texts = cv_texts(cv_text)
-        if len(cv_text.split()) < self.min_words:
-            raise TextTooShortError(
-                f"The CV text has fewer than {self.min_words} words; add your experience and skills."
-            )
-        cv = CvVectors.split(texts, self.encoder.encode_queries(texts.query_texts()))
-        sparse = self.bm25.embed_query(cv_text)
+        return self.rank_prepared(self.prepare(cv_text), flt, limit)
+
+    def rank_prepared(
+        self, prepared: PreparedCV, flt: SearchFilter | None = None, limit: int = CANDIDATES
+    ) -> tuple[list[str], np.ndarray, np.ndarray, list[str]]:
+        """:meth:`rank` for a CV encoded by :meth:`prepare` (a new filter needs no new encoding)."""
+        texts = prepared.texts
+        cv = CvVectors.split(texts, prepared.vectors)
+        sparse = prepared.sparse
         dense_queries = [(TITLE_VECTOR, cv.profile), (BODY_VECTOR, cv.profile)]
         dense_queries += [(TITLE_VECTOR, c) for c in cv.chunks]
         if texts.headline is not None:
@@ -144,7 +208,15 @@ class Matcher:
         """The ``top_k`` best ads for a CV, best first, each with a score and a reason."""
         if top_k < 1 or top_k > MAX_TOP_K:
             raise ValueError(f"top_k must be between 1 and {MAX_TOP_K}")
-        ids, fused, best, chunks = self.rank(cv_text, flt, limit=max(CANDIDATES, top_k))
+        return self.match_prepared(self.prepare(cv_text), flt, top_k)
+
+    def match_prepared(
+        self, prepared: PreparedCV, flt: SearchFilter | None = None, top_k: int = 10
+    ) -> list[MatchResult]:
+        """:meth:`match` for a CV encoded by :meth:`prepare`; explanations read ``prepared.text``."""
+        if top_k < 1 or top_k > MAX_TOP_K:
+            raise ValueError(f"top_k must be between 1 and {MAX_TOP_K}")
+        ids, fused, best, chunks = self.rank_prepared(prepared, flt, limit=max(CANDIDATES, top_k))
         if not ids and self.index.count() == 0:  # counted only then: an exact count costs ms per query
             raise NoDataError("There are no ads in the index yet; run `jobsai update` or `jobsai load`.")
         ids, fused, best = ids[:top_k], fused[:top_k], best[:top_k]
@@ -152,7 +224,7 @@ class Matcher:
         keep = [k for k, i in enumerate(ids) if i in ads]  # an ad removed a moment ago is skipped
         shown = [ads[ids[k]] for k in keep]
         passages = [short_passage(chunks[int(best[k])]) if chunks else "" for k in keep]
-        explanations = self.explainer.explain(cv_text, shown, passages)
+        explanations = self.explainer.explain(prepared.text, shown, passages)
         results = []
         for k, ad, ex in zip(keep, shown, explanations, strict=True):
             occupation = ad.occupation.label if ad.occupation else None

@@ -27,6 +27,7 @@ from sqlalchemy.engine import URL, make_url
 from sqlalchemy.exc import ArgumentError, DBAPIError, NoSuchModuleError, SQLAlchemyError
 
 from jobsai.errors import StoreError
+from jobsai.private import private_dir, private_file
 
 if TYPE_CHECKING:
     from jobsai.config import Settings
@@ -135,7 +136,8 @@ class Database:
             return
         path = Path(self._url.database or "").expanduser()
         try:
-            path.parent.mkdir(parents=True, exist_ok=True)
+            private_dir(path.parent)
+            private_file(path)  # 0600 before SQLite opens it; its -wal and -shm files take the same mode
         except OSError as exc:
             raise StoreError(f"cannot create the directory for the database {path}: {exc}") from exc
 

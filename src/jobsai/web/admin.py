@@ -8,7 +8,8 @@
 
 Who may see it: with ``JOBSAI_ADMIN_TOKEN`` set, a request must carry it as
 ``Authorization: Bearer <token>`` or ``?token=<token>`` (masked in access logs). Without a token,
-only requests from this machine (a loopback address, not forwarded by a proxy) get in, so the
+only requests from this machine (a loopback address, neither forwarded by a proxy nor coming from
+one of ``JOBSAI_WEB_TRUSTED_PROXIES``) get in, so the
 default ``jobsai serve`` on 127.0.0.1 needs no setup and an exposed server shows nothing.
 Each :func:`admin_router` call makes its own cache, so nothing here is module-level state.
 """
@@ -35,6 +36,7 @@ from jobsai.store import models as registry
 from jobsai.store.models import ModelRecord
 from jobsai.web.api import ERROR_RESPONSES, ErrorResponse, client_key, get_service, run_blocking
 from jobsai.web.errors import AdminAuthError, AdminForbiddenError, NotReadyError
+from jobsai.web.proxies import VIA_PROXY
 from jobsai.web.service import WebService
 
 PLOT_METRIC = "ndcg@10"
@@ -70,6 +72,10 @@ class ModelsResponse(BaseModel):
 
 
 def _is_local(request: Request) -> bool:
+    """A loopback client that reached us directly: no forwarding header, and not through a trusted
+    proxy (one on this machine may forward without adding a header)."""
+    if getattr(request.state, VIA_PROXY, False):
+        return False
     host = request.client.host if request.client else ""
     try:
         loopback = ipaddress.ip_address(host).is_loopback

@@ -146,7 +146,8 @@ class Result(AdSummary):
 class MatchResponse(BaseModel):
     session_id: str = Field(description="Random id of this match session; name it in feedback calls.")
     deletion_token: str = Field(
-        description="Secret: DELETE /api/v1/feedback/{token} deletes all feedback given in this session."
+        description="Secret: POST /api/v1/feedback/delete {\"token\": …} (or DELETE /api/v1/feedback/{token}) "
+        "deletes all feedback given in this session."
     )
     language: str
     understood: Understood
@@ -175,6 +176,12 @@ class FeedbackResponse(BaseModel):
     cv_stored: bool
     deletion_token: str
     delete_url: str
+
+
+class DeleteRequest(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    token: str = Field(pattern=TOKEN_PATTERN, description="The deletion token a match or feedback call returned.")
 
 
 class DeleteResponse(BaseModel):
@@ -305,7 +312,8 @@ def get_service(request: Request) -> WebService:
 
 
 def client_key(request: Request) -> str:
-    """The client's IP (behind a proxy, run uvicorn with --proxy-headers so this is the real one)."""
+    """The client's IP: behind proxies listed in ``JOBSAI_WEB_TRUSTED_PROXIES``, the one they forwarded
+    (:mod:`jobsai.web.proxies`); otherwise the peer's, whatever headers say."""
     return request.client.host if request.client else "unknown"
 
 
@@ -485,7 +493,26 @@ async def feedback(body: FeedbackRequest, service: Service) -> FeedbackResponse:
 async def delete_feedback(
     token: Annotated[str, Path(pattern=TOKEN_PATTERN)], service: Service
 ) -> DeleteResponse | JSONResponse:
-    """Really deletes the rows (no soft delete); 404 when nothing is stored under the token."""
+    """Really deletes the rows (no soft delete); 404 when nothing is stored under the token.
+
+    The token is part of the URL here (masked in access logs); ``POST /api/v1/feedback/delete``
+    takes it in the body instead.
+    """
+    return await _delete(service, token)
+
+
+@router.post(
+    "/feedback/delete", response_model=DeleteResponse,
+    summary="Delete everything given under a deletion token (the token in the body)",
+    dependencies=[Depends(rate_limited("light"))],
+)
+async def delete_feedback_post(body: DeleteRequest, service: Service) -> DeleteResponse | JSONResponse:
+    """The same as ``DELETE /api/v1/feedback/{token}``, with the token kept out of URLs (and so out of
+    logs and browser history): what the deletion page (``/delete#token=…``) sends."""
+    return await _delete(service, body.token)
+
+
+async def _delete(service: WebService, token: str) -> DeleteResponse | JSONResponse:
     n = await run_blocking(service.delete, token)
     if n == 0:
         return _error(404, "not_found", "Nothing is stored under this token (already deleted, or never given).")

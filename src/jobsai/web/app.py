@@ -16,13 +16,22 @@ from typing import Any
 import anyio.to_thread
 import gradio as gr
 from fastapi import FastAPI
+from fastapi.responses import JSONResponse
 
 from jobsai import __version__
 from jobsai.config import Settings
 from jobsai.runtime import Runtime
 from jobsai.web.admin import admin_router
 from jobsai.web.api import health_router, install_error_handlers, router
-from jobsai.web.middleware import BodySizeLimitMiddleware, RequestTimeoutMiddleware, install_access_log_redaction
+from jobsai.web.deletion import deletion_router
+from jobsai.web.middleware import (
+    BodySizeLimitMiddleware,
+    RequestTimeoutMiddleware,
+    SecurityHeadersMiddleware,
+    UploadRateLimitMiddleware,
+    install_access_log_redaction,
+)
+from jobsai.web.proxies import ProxyHeadersMiddleware, TrustedProxies
 from jobsai.web.service import WebService
 from jobsai.web.ui import build_ui, mount_kwargs
 
@@ -38,6 +47,7 @@ def create_app(settings: Settings | None = None, runtime: Runtime | None = None)
     empty, fetches JobStream or falls back to the demo set.
     """
     settings = settings or Settings()
+    proxies = TrustedProxies.parse(settings.web_trusted_proxies)  # a bad entry fails here, not per request
     service = WebService(settings)
 
     @asynccontextmanager
@@ -66,10 +76,22 @@ def create_app(settings: Settings | None = None, runtime: Runtime | None = None)
     app.include_router(router)
     app.include_router(health_router)
     app.include_router(admin_router())
+    app.include_router(deletion_router())
+    # Gradio would save any session's component values to disk and answer them to whoever names the
+    # session hash (its "deep links"); the UI has none, so the route is answered here, before the mount.
+    app.add_api_route("/gradio_api/deep_link", _no_deep_links, methods=["GET"], include_in_schema=False)
+    # The last added runs first: headers on every answer, then the real client, then the guards.
     app.add_middleware(RequestTimeoutMiddleware, timeout_s=settings.web_request_timeout_s)
+    app.add_middleware(UploadRateLimitMiddleware, check=service.match_limiter.acquire)
     app.add_middleware(BodySizeLimitMiddleware, max_bytes=settings.max_upload_bytes + MULTIPART_OVERHEAD)
+    app.add_middleware(ProxyHeadersMiddleware, proxies=proxies)
+    app.add_middleware(SecurityHeadersMiddleware)
     install_access_log_redaction()
     return gr.mount_gradio_app(app, build_ui(service), path="/", **mount_kwargs(service))
+
+
+async def _no_deep_links() -> JSONResponse:
+    return JSONResponse({"error": "not_found", "message": "Not found."}, status_code=404)
 
 
 def _start_worker(settings: Settings, service: WebService) -> Any:

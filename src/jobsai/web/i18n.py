@@ -87,6 +87,23 @@ STRINGS: dict[str, dict[Lang, str]] = {
         "sv": "Raderingskoden från länken är ifylld. Klicka på Radera för att radera allt du har gett.",
         "en": "The deletion code from the link is filled in. Click Delete to delete everything you have given.",
     },
+    "delete_page_intro": {
+        "sv": "Raderingskoden från din länk är ifylld (om du kom hit via länken). Klicka på Radera för att "
+        "radera allt du har gett under koden: bedömningarna och, om du samtyckte, ditt CV utan personuppgifter.",
+        "en": "The deletion code from your link is filled in (if you came here through it). Click Delete to delete "
+        "everything you have given under the code: the ratings and, if you consented, your CV without personal "
+        "details.",
+    },
+    "delete_page_working": {"sv": "Raderar …", "en": "Deleting …"},
+    "delete_page_failed": {
+        "sv": "Det gick inte att radera just nu. Försök igen om en stund.",
+        "en": "Deleting did not work just now. Try again in a moment.",
+    },
+    "delete_page_back": {"sv": "Tillbaka till JobsAI", "en": "Back to JobsAI"},
+    "delete_page_noscript": {
+        "sv": "Sidan behöver JavaScript. Du kan också klistra in koden under ”Radera det du har gett” i JobsAI.",
+        "en": "This page needs JavaScript. You can also paste the code under “Delete what you have given” in JobsAI.",
+    },
     "relevant": {"sv": "Relevant", "en": "Relevant"},
     "not_relevant": {"sv": "Inte relevant", "en": "Not relevant"},
     "saved_relevant": {"sv": "✓ Sparat: relevant. Du kan ändra dig.", "en": "✓ Saved: relevant. You can change it."},

@@ -1,17 +1,22 @@
-"""ASGI guards around the whole app: body size, request time, and secrets kept out of access logs.
+"""ASGI guards around the whole app: body size, request time, security headers, the upload
+rate limit, and secrets kept out of access logs.
 
 Why as raw ASGI middleware: the size limit has to act *while* the body arrives (a client
 that declares nothing, or lies in ``Content-Length``, is cut off at the limit instead of
-filling memory or disk), and the timeout has to answer the client even when the work it
-waits for cannot be interrupted.
+filling memory or disk), the timeout has to answer the client even when the work it
+waits for cannot be interrupted, and the headers and the upload limit must cover the
+mounted Gradio app's routes too, which no FastAPI dependency reaches.
 """
 
 from __future__ import annotations
 
 import logging
+import math
 import re
+from collections.abc import Callable, Mapping
 
 import anyio
+from starlette.datastructures import MutableHeaders
 from starlette.responses import JSONResponse
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
@@ -131,15 +136,23 @@ class RequestTimeoutMiddleware:
             )(scope, receive, send)
 
 
-_SECRET_IN_PATH = re.compile(r"(/api/v1/feedback/|[?&](?:radera|delete)=)[A-Za-z0-9_\-]+|([?&]token=)[^&\s\"#]+")
+_SECRET_IN_PATH = re.compile(
+    r"(/api/v1/feedback/(?!delete(?![A-Za-z0-9_\-]))|[?&](?:radera|delete)=)[A-Za-z0-9_\-]+"
+    r"|([?&](?:token|session_hash)=|/gradio_api/(?:heartbeat|stream)/)[^&\s\"#?/]+"
+    r"|(/gradio_api/file=)[^\s\"#?]+"
+)
+"""Deletion tokens (the DELETE path, old UI links), the admin ``?token=``, Gradio session hashes
+(whoever presents one receives that browser tab's results) and uploaded files' paths (a file
+name may be a person's name)."""
 
 
 def _mask(text: str) -> str:
-    return _SECRET_IN_PATH.sub(lambda m: (m.group(1) or m.group(2)) + "***", text)
+    return _SECRET_IN_PATH.sub(lambda m: (m.group(1) or m.group(2) or m.group(3)) + "***", text)
 
 
 class AccessLogRedaction(logging.Filter):
-    """Keep deletion tokens (a DELETE path, the UI link) and the admin ``?token=`` out of access logs."""
+    """Keep secrets in URLs out of access logs: deletion tokens, the admin ``?token=``, Gradio
+    session hashes and upload paths (see ``_SECRET_IN_PATH``)."""
 
     def filter(self, record: logging.LogRecord) -> bool:
         if isinstance(record.args, tuple):
@@ -155,3 +168,92 @@ def install_access_log_redaction(logger_name: str = "uvicorn.access") -> None:
     if not any(isinstance(f, AccessLogRedaction) for f in logger.filters):
         logger.addFilter(AccessLogRedaction())
 
+
+
+# -- security headers --------------------------------------------------------------------------
+
+GRADIO_CSP = (
+    "default-src 'self'; script-src 'self' 'unsafe-inline' 'unsafe-eval'; style-src 'self' 'unsafe-inline'; "
+    "img-src 'self' data: blob:; font-src 'self' data:; connect-src 'self'; media-src 'self' blob:; "
+    "worker-src 'self' blob:; frame-src 'none'; object-src 'none'; base-uri 'self'; form-action 'self'; "
+    "frame-ancestors 'none'"
+)
+"""The UI's policy: nothing from other origins. Gradio's page needs inline scripts and styles
+(its start-up config and theme are inline), ``data:``/``blob:`` images and fonts."""
+DOCS_CSP = (
+    "default-src 'self'; script-src 'self' 'unsafe-inline' https://cdn.jsdelivr.net; "
+    "style-src 'self' 'unsafe-inline' https://cdn.jsdelivr.net; img-src 'self' data: https://fastapi.tiangolo.com; "
+    "connect-src 'self'; object-src 'none'; base-uri 'self'; frame-ancestors 'none'"
+)
+"""``/docs``: FastAPI's Swagger UI loads its script and styles from jsDelivr."""
+SECURITY_HEADERS: Mapping[str, str] = {
+    "X-Frame-Options": "DENY",
+    "Referrer-Policy": "no-referrer",
+    "X-Content-Type-Options": "nosniff",
+}
+
+
+class SecurityHeadersMiddleware:
+    """Add a Content-Security-Policy and the other security headers to every HTTP response.
+
+    A response that sets its own policy (the deletion page, with a stricter one) keeps it;
+    ``csp_by_prefix`` gives paths their own policy (``/docs``), the rest get ``default_csp``.
+    """
+
+    def __init__(
+        self, app: ASGIApp, default_csp: str = GRADIO_CSP, csp_by_prefix: Mapping[str, str] | None = None
+    ) -> None:
+        self.app = app
+        self.default_csp = default_csp
+        self.csp_by_prefix = dict(csp_by_prefix if csp_by_prefix is not None else {"/docs": DOCS_CSP})
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        path = scope.get("path", "")
+        csp = next((v for p, v in self.csp_by_prefix.items() if path.startswith(p)), self.default_csp)
+
+        async def with_headers(msg: Message) -> None:
+            if msg["type"] == "http.response.start":
+                headers = MutableHeaders(scope=msg)
+                for name, value in (("Content-Security-Policy", csp), *SECURITY_HEADERS.items()):
+                    if name not in headers:
+                        headers[name] = value
+            await send(msg)
+
+        await self.app(scope, receive, with_headers)
+
+
+# -- the upload route's rate limit --------------------------------------------------------------
+
+
+class UploadRateLimitMiddleware:
+    """Rate-limit Gradio's file upload route (``POST …/gradio_api/upload``) per client.
+
+    Gradio writes every upload to its cache folder before any handler runs, so without a limit
+    a client could fill the disk with ten-megabyte files that no search ever reads. ``check``
+    takes the client's address and returns 0 when allowed, else the seconds to wait (429 with
+    ``Retry-After``). The client is read after :class:`~jobsai.web.proxies.ProxyHeadersMiddleware`.
+    """
+
+    def __init__(self, app: ASGIApp, check: Callable[[str], float], path_suffix: str = "/gradio_api/upload") -> None:
+        self.app = app
+        self.check = check
+        self.path_suffix = path_suffix
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http" and scope.get("method") == "POST" and scope.get("path", "").rstrip("/").endswith(
+            self.path_suffix
+        ):
+            client = scope.get("client")
+            wait = self.check(client[0] if client else "unknown")
+            if wait > 0:
+                retry = str(max(1, math.ceil(wait)))
+                response = JSONResponse(
+                    {"error": "rate_limited", "message": f"Too many uploads; try again in {retry} seconds."},
+                    status_code=429, headers={"Retry-After": retry},
+                )
+                await response(scope, receive, send)
+                return
+        await self.app(scope, receive, send)

@@ -18,11 +18,14 @@ from __future__ import annotations
 
 import copy
 import hashlib
+import itertools
 import logging
+import secrets
 import threading
 import time
 from collections import Counter, OrderedDict
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import Any, Literal
@@ -32,10 +35,11 @@ import numpy as np
 from jobsai.config import Settings
 from jobsai.cv.extract import CVText, cv_text_from_paste, extract_cv_text
 from jobsai.cv.redact import redact
-from jobsai.embed.text import ad_texts, cv_texts
+from jobsai.embed.text import ad_texts
 from jobsai.errors import FileTooLargeError, JobsAIError, NoDataError
+from jobsai.index.base import SearchFilter
 from jobsai.match.filters import FilterRequest, resolve_filter
-from jobsai.match.matcher import Matcher, MatchResult
+from jobsai.match.matcher import Matcher, MatchResult, PreparedCV
 from jobsai.runtime import Runtime
 from jobsai.sources.ads import Ad
 from jobsai.store import ads as ads_repo
@@ -193,6 +197,38 @@ class SharedQueryEncoder:
                     self._cache.popitem(last=False)
             return vectors
 
+    def forget(self, vectors: np.ndarray) -> int:
+        """Drop the cached entries holding exactly these vectors (a person deleted their data)."""
+        with self._lock:
+            gone = [k for k, v in self._cache.items() if v.shape == vectors.shape and np.array_equal(v, vectors)]
+            for key in gone:
+                del self._cache[key]
+            return len(gone)
+
+
+REDACTION_CONTEXT_LINES = 15
+"""How many of the CV's opening lines go before a part of it that is redacted on its own."""
+_CONTEXT_END = "\n\u2063jobsai-redaction-context\u2063\n"
+
+
+def public_redactor(cv_text: str) -> Callable[[str], str]:
+    """:func:`~jobsai.cv.redact.redact` for ``cv_text`` and for parts of it (profile, chunks, title).
+
+    A part is redacted with the CV's opening lines in front of it and those cut off again:
+    the redactor reads the person's name from the CV's header, and a chunk from the middle of
+    the CV must lose that name too.
+    """
+    opening = "\n".join(itertools.islice((line for line in cv_text.splitlines() if line.strip()),
+                                         REDACTION_CONTEXT_LINES))
+
+    def public(part: str) -> str:
+        if part is cv_text or not part.strip():
+            return redact(part)
+        _, found, rest = redact(opening + _CONTEXT_END + part).partition(_CONTEXT_END)
+        return rest if found else redact(part)
+
+    return public
+
 
 def _serving_matcher(rt: Runtime) -> tuple[Matcher, str]:
     """``rt``'s matcher as the web app serves it, with the model's ``name@weights`` label.
@@ -213,7 +249,10 @@ class WebService:
 
     def __init__(self, settings: Settings) -> None:
         self.settings = settings
-        self.sessions = SessionStore(settings.web_session_ttl_s, settings.web_max_sessions)
+        self.sessions = SessionStore(
+            settings.web_session_ttl_s, settings.web_max_sessions, settings.web_session_max_bytes
+        )
+        self._delete_listeners: list[Callable[[Sequence[str]], None]] = []
         self.match_limiter = TokenBucketLimiter(settings.web_rate_limit_per_min / 60.0, settings.web_rate_limit_burst)
         self.light_limiter = TokenBucketLimiter(settings.web_feedback_rate_limit_per_min / 60.0, 60)
         self._slots = threading.BoundedSemaphore(settings.web_match_workers)
@@ -392,30 +431,87 @@ class WebService:
     # -- matching -------------------------------------------------------------------------------
 
     def match(
-        self, cv: CVText, filters: FilterInput, top_k: int = 10, *, previous: SessionRef | None = None
+        self,
+        cv: CVText,
+        filters: FilterInput,
+        top_k: int = 10,
+        *,
+        previous: SessionRef | None = None,
+        ui_key: str | None = None,
     ) -> MatchOutcome:
         """Rank the ads for a CV and open (or continue) a match session for feedback.
 
         ``previous`` is for the UI only: a new search with the same CV (other filters, more
         results) continues the session; another CV gets a new session but keeps the deletion
-        token, so one code deletes everything given from that browser tab.
+        token, so one code deletes everything given from that browser tab. ``ui_key`` names the
+        UI session (Gradio's session hash) whose state a deletion under the token must clear.
+
+        The CV is encoded once and kept in the session without its text (:class:`PreparedCV`):
+        explanations and passages are read from the redacted text, so nothing shown or kept
+        carries the person's name, numbers or address; :meth:`rematch` ranks it again.
         """
         if not 1 <= top_k <= MAX_TOP_K:
             raise ValueError(f"top_k must be between 1 and {MAX_TOP_K}")
         rt, matcher = self._ready_runtime()
+        flt = self._resolve(rt, filters)
+        with self._match_slot():
+            prepared = matcher.prepare(cv.text, public=public_redactor(cv.text))
+            results = matcher.match_prepared(prepared, flt, top_k=top_k)
+        session = self._session_for(cv, prepared, self._served_by(rt), previous, ui_key)
+        return self._outcome(rt, session, prepared, results, filters, top_k)
+
+    def rematch(self, ref: SessionRef, filters: FilterInput, top_k: int = 10) -> MatchOutcome:
+        """The CV of a live session ranked again, under other filters or for more results.
+
+        Needs no CV text: the session keeps the CV's vectors and BM25 query (see :meth:`match`).
+        A session that expired, was deleted, or was encoded by a model that has since been
+        swapped out raises :class:`SessionNotFoundError` (the person uploads or pastes again).
+        """
+        if not 1 <= top_k <= MAX_TOP_K:
+            raise ValueError(f"top_k must be between 1 and {MAX_TOP_K}")
+        rt, matcher = self._ready_runtime()
+        session = self.sessions.get(ref.session_id)
+        if (
+            session is None
+            or session.prepared is None
+            or not secrets.compare_digest(session.deletion_token.encode(), ref.deletion_token.encode())
+        ):
+            raise SessionNotFoundError("This search has expired or was deleted; upload or paste your CV again.")
+        if session.served_by != self._served_by(rt):
+            raise SessionNotFoundError("The matching model was just updated; upload or paste your CV again.")
+        flt = self._resolve(rt, filters)
+        prepared = session.prepared
+        with self._match_slot():
+            results = matcher.match_prepared(prepared, flt, top_k=top_k)
+        return self._outcome(rt, session, prepared, results, filters, top_k)
+
+    @staticmethod
+    def _resolve(rt: Runtime, filters: FilterInput) -> SearchFilter:
         with rt.db.begin(readonly=True) as conn:
-            flt = resolve_filter(conn, filters.to_request())
+            return resolve_filter(conn, filters.to_request())
+
+    @contextmanager
+    def _match_slot(self) -> Iterator[None]:
+        """One of the bounded match slots (BusyError after the request timeout); no data: not ready."""
         if not self._slots.acquire(timeout=self.settings.web_request_timeout_s):
             raise BusyError("Every matcher is busy; try again in a moment.")
         try:
-            results = matcher.match(cv.text, flt, top_k=top_k)
+            yield
         except NoDataError as exc:
             raise NotReadyError(str(exc)) from exc
         finally:
             self._slots.release()
+
+    def _served_by(self, rt: Runtime) -> str:
+        """The model and index that encode and answer now (a session's encoding is valid for them only)."""
+        return f"{self._model_version} {rt.index_name}"
+
+    def _outcome(
+        self, rt: Runtime, session: MatchSession, prepared: PreparedCV, results: list[MatchResult],
+        filters: FilterInput, top_k: int,
+    ) -> MatchOutcome:
         ads = rt.lookup_ads([r.id for r in results])
         cards = tuple(self._card(rank, r, ads.get(r.id)) for rank, r in enumerate(results, 1))
-        session = self._session_for(cv, previous)
         filters_json = filters.as_json()
         self.sessions.update_shown(
             session.session_id,
@@ -427,11 +523,11 @@ class WebService:
         return MatchOutcome(
             session_id=session.session_id,
             deletion_token=session.deletion_token,
-            language=cv.language,
-            words=cv.words,
-            pages=cv.pages,
-            kind=cv.kind,
-            title=cv_texts(cv.text).headline,
+            language=session.language,
+            words=session.words,
+            pages=session.pages,
+            kind=session.kind,
+            title=prepared.texts.headline,
             occupations=tuple(occupations),
             skills=tuple(s for s, _ in skills),
             cards=cards,
@@ -444,20 +540,29 @@ class WebService:
             return CardView(rank, result, "", "")
         return CardView(rank, result, excerpt(ad.description), ad_body_html(ad.description_html, ad.description))
 
-    def _session_for(self, cv: CVText, previous: SessionRef | None) -> MatchSession:
-        digest = hashlib.sha256(cv.text.encode("utf-8")).hexdigest()
+    def _session_for(
+        self, cv: CVText, prepared: PreparedCV, served_by: str, previous: SessionRef | None, ui_key: str | None
+    ) -> MatchSession:
+        digest = hashlib.sha256(cv.text.encode("utf-8", "surrogatepass")).hexdigest()
         if previous is not None:
             old = self.sessions.get(previous.session_id)
             if old is not None and old.cv_digest == digest and old.deletion_token == previous.deletion_token:
+                self.sessions.replace_prepared(old.session_id, prepared, served_by)
                 return old
         token = previous.deletion_token if previous is not None else feedback_repo.new_deletion_token()
         session = MatchSession(
             session_id=feedback_repo.new_session_id(),
             deletion_token=token,
-            cv_redacted=redact(cv.text),
+            cv_redacted=prepared.text,
             cv_digest=digest,
             model_version=self._model_version or "unknown",
             language=cv.language,
+            prepared=prepared,
+            served_by=served_by,
+            kind=cv.kind,
+            words=cv.words,
+            pages=cv.pages,
+            ui_key=ui_key,
         )
         self.sessions.put(session)
         return session
@@ -513,9 +618,24 @@ class WebService:
         rt, _ = self._ready_runtime()
         with rt.db.begin() as conn:
             n = feedback_repo.delete_by_token(conn, token)
-        forgotten = self.sessions.drop_token(token)
-        log.info("feedback deleted by token: %d rows, %d sessions", n, forgotten)
+        gone = self.sessions.pop_token(token)
+        with self._state_lock:
+            encoder = self._matcher.encoder if self._matcher is not None else None
+        for session in gone:
+            if session.prepared is not None and isinstance(encoder, SharedQueryEncoder):
+                encoder.forget(session.prepared.vectors)
+        ui_keys = [s.ui_key for s in gone if s.ui_key]
+        for listener in list(self._delete_listeners):
+            try:
+                listener(ui_keys)
+            except Exception:  # a UI that cannot clear its state must not undo the deletion
+                log.exception("a deletion listener failed")
+        log.info("feedback deleted by token: %d rows, %d sessions", n, len(gone))
         return n
+
+    def on_delete(self, listener: Callable[[Sequence[str]], None]) -> None:
+        """Call ``listener`` with the UI keys (see :meth:`match`) of the sessions each deletion removed."""
+        self._delete_listeners.append(listener)
 
     # -- reads ----------------------------------------------------------------------------------
 

@@ -1,8 +1,12 @@
 """The Gradio UI: upload or paste a CV, filter, read explained matches, say what is relevant.
 
-Everything a person does lives in their own ``gr.State`` (their CV text, results, session
-and ratings); the only shared object is the :class:`~jobsai.web.service.WebService`, passed
-in by the app factory. Swedish is the default language, English is a toggle. Result cards
+Everything a person does lives in their own ``gr.State`` (their results, session and
+ratings); the only shared object is the :class:`~jobsai.web.service.WebService`, passed in by
+the app factory. The CV's text is not kept there after a match: whoever presents a Gradio
+session hash gets that session's state, so a new filter or "show more" re-ranks the CV the
+service keeps encoded (:meth:`WebService.rematch`), and shown passages are redacted. Only a
+file that could not be matched yet (busy, rate-limited) waits in state, for a few minutes.
+Deleting one's data clears the page's state too. Swedish is the default language, English is a toggle. Result cards
 are built by :mod:`jobsai.web.render` (escaped and sanitised) and drawn with ``gr.render``,
 so each card has real, keyboard-reachable buttons for feedback.
 """
@@ -13,6 +17,7 @@ import html
 import logging
 import os
 import tempfile
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -21,6 +26,7 @@ import gradio as gr
 
 from jobsai.cv.extract import CVText
 from jobsai.errors import JobsAIError
+from jobsai.web.deletion import delete_link
 from jobsai.web.i18n import Lang, as_lang, error_message, t
 from jobsai.web.render import card_html, message_html, understood_html
 from jobsai.web.service import MAX_TOP_K, FilterInput, MatchOutcome, SessionRef, WebService
@@ -30,6 +36,11 @@ log = logging.getLogger(__name__)
 PUBLISHED_DAYS = (0, 1, 3, 7, 14, 30)
 TOP_K_STEP = 10
 DELETE_PARAMS = ("radera", "delete")
+"""Query parameters of deletion links given out before links carried the token in the fragment."""
+UPLOAD_CACHE_SWEEP = (120, 300)
+"""Gradio's ``delete_cache``: every 120 s, uploaded files older than 300 s are deleted."""
+PENDING_CV_TTL_S = 900
+"""How long a file that could not be matched yet (busy, rate-limited) waits in the page's state."""
 
 CSS = """
 .gradio-container { max-width: 1180px !important; margin: 0 auto !important; }
@@ -156,13 +167,19 @@ def _client(request: gr.Request | None) -> str:
     return getattr(client, "host", None) or "unknown"
 
 
+def _ui_key(request: gr.Request | None) -> str | None:
+    """The Gradio session hash: what a deletion clears this page's state by."""
+    return getattr(request, "session_hash", None) or None
+
+
 def _token_html(token: str, consent: bool, lang: Lang) -> str:
     """Where to delete what was given: shown as soon as anything is stored."""
     intro = t(lang, "token_intro_consent" if consent else "token_intro_no_consent")
     safe = html.escape(token)
     return (
         f'<div class="jobsai-token" role="status"><p>{intro}</p><p>{t(lang, "token_keep")}</p>'
-        f'<p><a href="./?radera={safe}" target="_blank" rel="noopener">{t(lang, "token_link")}</a></p>'
+        f'<p><a href="{html.escape(delete_link(token, lang))}" target="_blank" rel="noopener noreferrer">'
+        f'{t(lang, "token_link")}</a></p>'
         f'<p><code id="jobsai-deletion-token">{safe}</code></p></div>'
     )
 
@@ -190,11 +207,14 @@ def build_ui(service: WebService) -> gr.Blocks:
     """The whole UI, wired to ``service``; no state outside the Blocks and its sessions."""
     settings = service.settings
 
-    with gr.Blocks(title="JobsAI", analytics_enabled=False, delete_cache=(900, 1800)) as demo:
-        # Per browser session, and no longer than a match session lives on the server: the CV text
-        # (for new filters without a new upload), the results, the session handle, the ratings.
+    # Every upload is read and deleted by its event at once; delete_cache removes what no event read
+    # (a client may post to the upload route alone) within minutes: checked every 2 min, older than 5.
+    with gr.Blocks(title="JobsAI", analytics_enabled=False, delete_cache=UPLOAD_CACHE_SWEEP) as demo:
+        # Per browser session, and no longer than a match session lives on the server: a file not yet
+        # matched (see PENDING_CV_TTL_S), the results, the session handle (new filters and "show more"
+        # re-rank the CV the service keeps encoded; no CV text here), the ratings.
         ttl = settings.web_session_ttl_s
-        cv_state = gr.State(None, time_to_live=ttl)
+        cv_state = gr.State(None, time_to_live=min(ttl, PENDING_CV_TTL_S))
         view_state = gr.State(None, time_to_live=ttl)
         session_state = gr.State(None, time_to_live=ttl)
         labels_state = gr.State({}, time_to_live=ttl)
@@ -314,17 +334,22 @@ def build_ui(service: WebService) -> gr.Blocks:
         search_outputs = [status, cv_state, view_state, session_state, understood, more]
 
         def run_search(
-            cv: CVText | None, pasted: str, munis: list[str], regions: list[str], fields: list[str],
+            pending: CVText | None, pasted: str, munis: list[str], regions: list[str], fields: list[str],
             types: list[str], hours: list[str], days: int | None, k: float, lang_value: str,
             session: SessionRef | None, request: gr.Request | None, *, quiet: bool = False,
+            fresh: CVText | None = None,
         ) -> dict[Any, Any]:
+            """Match ``fresh`` (a file just read), else the pasted text, else a ``pending`` file, else
+            re-rank the ``session``'s CV (new filters, more results)."""
             lang_code = as_lang(lang_value)
-            if pasted and pasted.strip():
+            cv, from_paste = fresh, False
+            if cv is None and pasted and pasted.strip():
                 try:
-                    cv = service.paste_cv(pasted)
+                    cv, from_paste = service.paste_cv(pasted), True
                 except JobsAIError as exc:
                     return {status: _error_html(exc, lang_code)}
-            if cv is None:
+            cv = cv or pending
+            if cv is None and session is None:
                 if quiet:
                     return {}
                 return {status: message_html(t(lang_code, "status_need_cv"), "error")}
@@ -336,9 +361,15 @@ def build_ui(service: WebService) -> gr.Blocks:
             top = max(1, min(MAX_TOP_K, int(k or 10)))
             try:
                 service.check_rate("match", _client(request))
-                outcome = service.match(cv, filters, top, previous=session)
+                if cv is not None:
+                    outcome = service.match(cv, filters, top, previous=session, ui_key=_ui_key(request))
+                else:
+                    assert session is not None
+                    outcome = service.rematch(session, filters, top)
             except JobsAIError as exc:
-                return {cv_state: cv, status: _error_html(exc, lang_code)}
+                # A file not matched yet waits for the next try; pasted text is in its box already.
+                waiting = {cv_state: cv} if cv is not None and not from_paste else {}
+                return {**waiting, status: _error_html(exc, lang_code)}
             n = len(outcome.cards)
             message = (
                 message_html(t(lang_code, "status_results", n=n), "info") if n
@@ -346,7 +377,7 @@ def build_ui(service: WebService) -> gr.Blocks:
             )
             more_visible = n >= top and top < MAX_TOP_K
             return {
-                status: message, cv_state: cv, view_state: outcome, session_state: outcome.ref,
+                status: message, cv_state: None, view_state: outcome, session_state: outcome.ref,
                 understood: _understood(outcome, lang_code), more: gr.update(visible=more_visible),
             }
 
@@ -370,8 +401,10 @@ def build_ui(service: WebService) -> gr.Blocks:
             except JobsAIError as exc:
                 return {cv_state: None, status: _error_html(exc, as_lang(lang_value)), understood: ""}
             # The new file wins over text pasted earlier: the paste box is emptied.
-            found = run_search(cv, "", munis, regions, fields, types, hours, days, k, lang_value, session, request)
-            return {**found, cv_state: cv, paste: ""}
+            found = run_search(
+                None, "", munis, regions, fields, types, hours, days, k, lang_value, session, request, fresh=cv,
+            )
+            return {**found, paste: ""}
 
         def on_search(
             cv: CVText | None, pasted: str, munis: list[str], regions: list[str], fields: list[str],
@@ -427,28 +460,34 @@ def build_ui(service: WebService) -> gr.Blocks:
 
         def on_delete(
             token: str, lang_value: str, session: SessionRef | None, request: gr.Request
-        ) -> tuple[Any, ...]:
+        ) -> dict[Any, Any]:
             lang_code = as_lang(lang_value)
             token = (token or "").strip()
             if not token:
-                return message_html(t(lang_code, "delete_missing"), "error"), gr.skip(), gr.skip(), gr.skip()
+                return {delete_msg: message_html(t(lang_code, "delete_missing"), "error")}
             try:
                 service.check_rate("light", _client(request))
                 n = service.delete(token)
             except JobsAIError as exc:
-                return _error_html(exc, lang_code), gr.skip(), gr.skip(), gr.skip()
-            mine = session is not None and session.deletion_token == token
+                return {delete_msg: _error_html(exc, lang_code)}
             message = (
                 message_html(t(lang_code, "delete_done", n=n), "ok") if n
                 else message_html(t(lang_code, "delete_none"), "info")
             )
-            if mine:
-                return message, None, "", {}
-            return message, gr.skip(), gr.skip(), gr.skip()
+            if session is not None and session.deletion_token == token:
+                # This page's own data: forget the search too (results, CV, file, the code itself).
+                return {
+                    delete_msg: message, session_state: None, token_box: "", labels_state: {}, cv_state: None,
+                    view_state: None, understood: "", status: message_html(t(lang_code, "status_start")),
+                    paste: "", file: None, delete_token: "", more: gr.update(visible=False),
+                }
+            return {delete_msg: message}
 
         delete_btn.click(
             on_delete, inputs=[delete_token, lang, session_state],
-            outputs=[delete_msg, session_state, token_box, labels_state], **common,  # type: ignore[arg-type]
+            outputs=[delete_msg, session_state, token_box, labels_state, cv_state, view_state, understood, status,
+                     paste, file, delete_token, more],
+            **common,  # type: ignore[arg-type]
         )
 
         choice_outputs = [municipality, region, occupation_field, employment_type, working_hours]
@@ -514,6 +553,35 @@ def build_ui(service: WebService) -> gr.Blocks:
         )
 
     demo.queue(default_concurrency_limit=None, max_size=256)
+    demo.state_session_capacity = settings.web_max_sessions  # Gradio keeps 10,000 pages' state by default
+
+    def forget_pages(keys: Sequence[str]) -> None:
+        """A deletion removed these pages' sessions: drop their Gradio state (results, values shown)."""
+        holder = getattr(demo, "state_holder", None)  # set when the app mounts the Blocks
+        if holder is None:
+            return
+        for key in keys:
+            if key in holder:
+                holder.delete_state(key)
+                with holder.lock:
+                    holder.session_data.pop(key, None)
+                    holder.time_last_used.pop(key, None)
+
+    service.on_delete(forget_pages)
+
+    def on_unload(request: gr.Request) -> None:
+        """The tab closed: Gradio keeps its state for an hour more, and every input's last value for
+        as long as the session is held; drop what may be CV text (a pending file, the paste box)."""
+        holder = getattr(demo, "state_holder", None)
+        page = holder.session_data.get(_ui_key(request) or "") if holder is not None else None
+        if page is None:
+            return
+        page.state_data.pop(cv_state._id, None)
+        shown = page.config_values.get(paste._id)
+        if isinstance(shown, dict) and isinstance(shown.get("props"), dict):
+            shown["props"]["value"] = ""
+
+    demo.unload(on_unload)
     return demo
 
 
