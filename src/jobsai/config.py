@@ -80,6 +80,18 @@ class Settings(BaseSettings):
     web_rate_limit_burst: int = Field(default=10, ge=1)
     web_feedback_rate_limit_per_min: float = Field(default=240.0, gt=0)
     """Cheap calls (feedback, deletion, ads, filter lists) per client IP and minute; burst 60."""
+    web_parse_workers: int | None = Field(default=None, ge=1)
+    """Uploaded files read at once, each in its own worker process (default: ``web_match_workers``).
+    Separate from the match slots, so a flood of hostile files cannot starve matching."""
+    web_parse_queue: int = Field(default=8, ge=0)
+    """Uploads that may wait for a free parse worker; beyond that an upload is refused at once (503)."""
+    web_parse_cpu_s: float = Field(default=10.0, gt=0)
+    """CPU seconds one uploaded file may cost (``RLIMIT_CPU`` in the worker; real CVs take well under 1 s)."""
+    web_parse_memory_mb: int = Field(default=512, ge=128)
+    """Address space of a parse worker (``RLIMIT_AS``): the parsers take ~70 MB of it, a real CV a few MB more;
+    a DOCX of 95 MB of XML needs 850 MB (it is refused)."""
+    web_parse_wall_s: float = Field(default=15.0, gt=0)
+    """Wall-clock seconds for one file, then its worker is killed (keep it below ``web_request_timeout_s``)."""
     web_session_ttl_s: int = Field(default=2 * 3600, ge=60)
     """How long a match session (its redacted CV, results) stays in memory for feedback."""
     web_max_sessions: int = Field(default=2000, ge=10)
@@ -93,6 +105,13 @@ class Settings(BaseSettings):
     """``jobsai worker`` (and ``serve``): minutes between incremental JobStream updates."""
     train_interval_days: float = Field(default=7.0, gt=0)
     """Days between scheduled training runs (when ``jobsai.learn.pipeline`` is installed)."""
+    domain_adapt_interval_days: float = Field(default=30.0, ge=0)
+    """Days between domain-adaptation runs of the base model on the store's ads (0: never); the
+    first runs as soon as the worker has ads, so a new install soon serves an adapted model."""
+    domain_adapt_steps: int = Field(default=24, ge=1)
+    """Optimiser steps of one domain-adaptation run (batch 16: ~15 min on two CPU cores)."""
+    domain_adapt_max_ads: int = Field(default=20_000, ge=2)
+    """At most this many live ads (a seeded sample) feed one domain-adaptation run."""
     feedback_retention_days: int = Field(default=180, ge=1)
     """Consented CV text in feedback older than this is deleted by the worker."""
     serve_worker: bool = True
@@ -103,6 +122,27 @@ class Settings(BaseSettings):
 
     admin_token: SecretStr | None = None
     """Bearer token for the admin pages (``/admin``, ``/api/v1/models``). Unset: served to loopback clients only."""
+
+    # -- running as a service (issue 11) --
+    stale_after_intervals: float = Field(default=6.0, gt=0)
+    """The data counts as stale when the last successful update is older than this many update intervals
+    (``/readyz``, ``jobsai status`` and the UI say so; the app still serves)."""
+    rate_limit_storage: Literal["auto", "memory", "redis", "database"] = "auto"
+    """Where rate-limit counters live: ``memory`` (one process), ``redis`` (``redis_url``), ``database`` (the
+    store, shared by every replica). ``auto``: Redis when ``redis_url`` is set, else the database when it is
+    PostgreSQL (replicas share it), else memory."""
+    redis_url: SecretStr | None = None
+    """``redis://[:password@]host:6379/0``: rate limits shared across replicas (the ``limits`` library's Redis
+    storage)."""
+    web_session_sweep_s: float = Field(default=60.0, gt=0)
+    """How often each web process deletes expired match sessions from the database and forgets sessions that
+    another replica deleted (so a deletion reaches every replica's memory within this time)."""
+    metrics_token: SecretStr | None = None
+    """Bearer token for ``/metrics``. Unset: ``/metrics`` follows the admin rule (admin token, or this machine)."""
+    worker_metrics_port: int | None = Field(default=None, ge=1, le=65535)
+    """``jobsai worker`` serves its Prometheus metrics on this port (all interfaces) when set."""
+    log_format: Literal["text", "json"] = "text"
+    """``json``: one JSON object per log line (with the request id in the web app); never CV text."""
 
     @property
     def resolved_database_url(self) -> str:
