@@ -226,13 +226,18 @@ def serve(
 
 @app.command()
 def status() -> None:
-    """Counts, the model and index in use, and the last successful update."""
+    """Counts, the model and index in use (its points counted by the index, against the store's live ads:
+    "mismatch" when they differ), and the last successful update ("stale" when older than
+    JOBSAI_STALE_AFTER_INTERVALS update intervals)."""
+    from jobsai.sync.health import store_health
+
     with _runtime(bars=False) as rt:
         with rt.db.begin(readonly=True) as conn:
             counts = ads_repo.count_ads(conn)
             checkpoint = runs.get_checkpoint(conn, CHECKPOINT)
             last = runs.last_successful_run(conn)
             index = runs.active_index(conn)
+        health = store_health(rt.settings, rt.db)  # the index's points counted by the index, not recalled
         info = {
             "version": __version__,
             "data_dir": str(rt.settings.data_dir),
@@ -242,8 +247,11 @@ def status() -> None:
             "model": rt.settings.model,
             "index": None if index is None else {
                 "name": index.name, "backend": index.backend, "model": index.model_name,
-                "weights_sha256": index.model_sha256[:12], "points": index.point_count,
+                "weights_sha256": index.model_sha256[:12], "points": health.index_points,
+                "points_error": health.index_error, "store_live": health.store_live, "mismatch": health.mismatch,
             },
+            "freshness": {k: v for k, v in health.to_json().items()
+                          if k in ("last_update", "last_update_age_s", "stale_after_s", "stale")},
             "index_backend": "qdrant server " + rt.settings.qdrant_url if rt.settings.qdrant_url
             else f"qdrant-edge at {rt.settings.index_dir}",
             "jobstream_checkpoint": checkpoint.isoformat() if checkpoint else None,

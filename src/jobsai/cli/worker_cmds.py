@@ -62,22 +62,48 @@ def worker(
 
 @index_app.command("list")
 def index_list() -> None:
-    """Registered indexes (newest first) with their model and status."""
+    """Registered indexes (newest first) with their model and status; "points" is counted by each index
+    that still exists ("points_recorded": what its build recorded), and the active one is compared with
+    the store's live ads ("mismatch")."""
+    from jobsai.store import ads as ads_repo
     from jobsai.store import runs
     from jobsai.store.db import Database
+    from jobsai.sync.health import count_points, describe_count_error
+    from jobsai.sync.reindex import index_exists
 
     settings = Settings()
     db = Database.from_settings(settings)
     try:
         db.migrate()
         with db.begin(readonly=True) as conn:
-            rows = [
-                {"name": r.name, "status": r.status, "model": r.model_name, "weights_sha256": r.model_sha256[:12],
-                 "points": r.point_count, "activated_at": r.activated_at.isoformat() if r.activated_at else None}
-                for r in runs.list_indexes(conn)
-            ]
+            records = runs.list_indexes(conn)
+            live = ads_repo.count_ads(conn).live
     finally:
         db.dispose()
+    rows: list[dict[str, Any]] = []
+    for r in records:
+        points: int | None = None
+        error: str | None = None
+        if r.status == "retired" and r.activated_at is None and r.point_count is None:
+            error = "deleted (pruned after a switch)"
+        elif not index_exists(settings, r.name):
+            error = "its data is missing"
+        else:
+            try:
+                points = count_points(settings, r)
+            except JobsAIError as exc:
+                error = describe_count_error(exc)
+        row: dict[str, Any] = {
+            "name": r.name, "status": r.status, "model": r.model_name, "weights_sha256": r.model_sha256[:12],
+            "points": points, "points_recorded": r.point_count,
+            "activated_at": r.activated_at.isoformat() if r.activated_at else None,
+        }
+        if error:
+            row["points_error"] = error
+        if r.status == "active":
+            row["store_live"] = live
+            row["mismatch"] = points is not None and points != live
+        rows.append(row)
     typer.echo(json.dumps(rows, ensure_ascii=False, indent=2))
 
 

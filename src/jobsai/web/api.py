@@ -213,9 +213,19 @@ class Health(BaseModel):
 class Ready(BaseModel):
     ready: bool
     stage: str
-    ads: int
+    ads: int = Field(description="Points in the index (counted by the index).")
     model: str | None
     message: str
+    store_live: int | None = Field(default=None, description="Live ads in the store (once ready).")
+    index_points: int | None = Field(default=None, description="The same as ads (once ready).")
+    mismatch: bool = Field(default=False, description="The index does not hold exactly the store's live ads.")
+    last_update: datetime | None = Field(default=None, description="End of the last successful ingestion run.")
+    last_update_age_s: float | None = None
+    stale: bool = Field(
+        default=False,
+        description="No successful update for JOBSAI_STALE_AFTER_INTERVALS update intervals (still served).",
+    )
+
 
 
 # -- errors -------------------------------------------------------------------------------------
@@ -566,6 +576,12 @@ async def healthz() -> Health:
 async def readyz(service: Service) -> Ready | JSONResponse:
     state = await run_blocking(service.readiness)
     body = Ready(ready=state.ready, stage=state.stage, ads=state.ads, model=state.model, message=state.message)
+    if state.health is not None:
+        h = state.health
+        body = body.model_copy(update={
+            "store_live": h.store_live, "index_points": h.index_points, "mismatch": h.mismatch,
+            "last_update": h.last_update, "last_update_age_s": h.last_update_age_s, "stale": h.stale,
+        })
     if not state.ready:
-        return JSONResponse(body.model_dump(), status_code=503)
+        return JSONResponse(body.model_dump(mode="json"), status_code=503)
     return body

@@ -177,6 +177,15 @@ STRINGS: dict[str, dict[Lang, str]] = {
         "sv": "Ladda upp ditt CV eller klistra in texten, så visar vi de jobb som passar bäst.",
         "en": "Upload your CV or paste its text, and we show the jobs that fit best.",
     },
+    "status_stale": {
+        "sv": "Obs: annonserna uppdaterades senast för {hours} timmar sedan, så några kan vara tillsatta "
+        "eller borttagna.",
+        "en": "Note: the ads were last updated {hours} hours ago, so some may be filled or withdrawn.",
+    },
+    "status_stale_never": {
+        "sv": "Obs: annonserna har inte uppdaterats, så några kan vara tillsatta eller borttagna.",
+        "en": "Note: the ads have not been updated, so some may be filled or withdrawn.",
+    },
     "status_need_cv": {
         "sv": "Ladda upp ditt CV eller klistra in texten först.",
         "en": "Upload your CV or paste its text first.",

@@ -45,6 +45,7 @@ from jobsai.sources.ads import Ad
 from jobsai.store import ads as ads_repo
 from jobsai.store import feedback as feedback_repo
 from jobsai.store.ads import ConceptCount
+from jobsai.sync.health import StoreHealth, store_health
 from jobsai.sync.worker import ensure_data_unless_busy
 from jobsai.timeutil import utcnow
 from jobsai.web.errors import BusyError, NotFoundError, NotReadyError, RateLimitedError, SessionNotFoundError
@@ -148,6 +149,8 @@ class Readiness:
     ads: int
     model: str | None
     message: str
+    health: StoreHealth | None = None
+    """Once ready: the store's live ads against the index's counted points, and how old the data is."""
 
 
 @dataclass(slots=True)
@@ -348,18 +351,37 @@ class WebService:
     # -- state ----------------------------------------------------------------------------------
 
     def readiness(self) -> Readiness:
-        """Ready when the model and index are loaded and the index holds at least one ad."""
+        """Ready when the model and index are loaded and the index holds at least one ad.
+
+        A ready answer also carries the store's health (:func:`~jobsai.sync.health.store_health`): the
+        index's points against the store's live ads, and whether the data is stale. Stale data and a
+        mismatch are reported, not refused: the app keeps serving what it has.
+        """
         with self._state_lock:
             stage, message = self._state.stage, self._state.message
+            rt = self._runtime
         ads = 0
-        if stage == "ready" and self._runtime is not None:
+        health: StoreHealth | None = None
+        if stage == "ready" and rt is not None:
             try:
-                ads = self._runtime.index.count()
+                health = store_health(self.settings, rt.db, index=rt.index, index_name=rt.index_name)
             except JobsAIError as exc:
                 return Readiness(False, "failed", 0, self._model_version, str(exc))
+            if health.index_points is None:
+                return Readiness(False, "failed", 0, self._model_version, health.index_error or "index unavailable")
+            ads = health.index_points
+            notes = []
             if ads == 0:
-                message = "the index holds no ads yet; run `jobsai update` or `jobsai load`"
-        return Readiness(stage == "ready" and ads > 0, stage, ads, self._model_version, message)
+                notes.append("the index holds no ads yet; run `jobsai update` or `jobsai load`")
+            if health.mismatch:
+                notes.append(f"the index holds {health.index_points} ads but the store has {health.store_live} live "
+                             f"({health.pending_index} waiting to be indexed)")
+            if health.stale:
+                age = health.last_update_age_s
+                notes.append("the ads were last updated " + (f"{age / 3600:.1f} hours ago" if age is not None
+                                                             else "never") + " (stale)")
+            message = "; ".join(notes) or message
+        return Readiness(stage == "ready" and ads > 0, stage, ads, self._model_version, message, health)
 
     def _ready_runtime(self) -> tuple[Runtime, Matcher]:
         with self._state_lock:  # one consistent (runtime, matcher) pair, even during a hot swap

@@ -29,7 +29,7 @@ from jobsai.errors import JobsAIError
 from jobsai.web.deletion import delete_link
 from jobsai.web.i18n import Lang, as_lang, error_message, t
 from jobsai.web.render import card_html, message_html, understood_html
-from jobsai.web.service import MAX_TOP_K, FilterInput, MatchOutcome, SessionRef, WebService
+from jobsai.web.service import MAX_TOP_K, FilterInput, MatchOutcome, Readiness, SessionRef, WebService
 
 log = logging.getLogger(__name__)
 
@@ -503,7 +503,8 @@ def build_ui(service: WebService) -> gr.Blocks:
         def readiness_updates(lang_code: Lang) -> tuple[list[Any], Any, Any]:
             state = service.readiness()
             if state.ready:
-                return filter_updates(), message_html(t(lang_code, "status_start")), gr.Timer(active=False)
+                start = message_html(t(lang_code, "status_start")) + _stale_notice(state, lang_code)
+                return filter_updates(), start, gr.Timer(active=False)
             key = "status_failed" if state.stage == "failed" else "status_loading"
             kind = "error" if state.stage == "failed" else "info"
             return (
@@ -583,6 +584,16 @@ def build_ui(service: WebService) -> gr.Blocks:
 
     demo.unload(on_unload)
     return demo
+
+
+def _stale_notice(state: Readiness, lang: Lang) -> str:
+    """A small notice under the start message when the ads have not been updated for a while (still served)."""
+    health = state.health
+    if health is None or not health.stale:
+        return ""
+    if health.last_update_age_s is None:
+        return message_html(t(lang, "status_stale_never"), "info")
+    return message_html(t(lang, "status_stale", hours=f"{health.last_update_age_s / 3600:.0f}"), "info")
 
 
 def _understood(outcome: MatchOutcome, lang: Lang) -> str:
