@@ -127,11 +127,6 @@ class Settings(BaseSettings):
     stale_after_intervals: float = Field(default=6.0, gt=0)
     """The data counts as stale when the last successful update is older than this many update intervals
     (``/readyz``, ``jobsai status`` and the UI say so; the app still serves)."""
-
-    # -- running as a service (issue 11) --
-    stale_after_intervals: float = Field(default=6.0, gt=0)
-    """The data counts as stale when the last successful update is older than this many update intervals
-    (``/readyz``, ``jobsai status`` and the UI say so; the app still serves)."""
     rate_limit_storage: Literal["auto", "memory", "redis", "database"] = "auto"
     """Where rate-limit counters live: ``memory`` (one process), ``redis`` (``redis_url``), ``database`` (the
     store, shared by every replica). ``auto``: Redis when ``redis_url`` is set, else the database when it is
