@@ -75,6 +75,10 @@ class TextTooShortError(CVError):
     """The text is too short to match on."""
 
 
+class ParseLimitError(CVError):
+    """Reading the file took more CPU time, memory or wall-clock time than the server allows."""
+
+
 class NoDataError(JobsAIError):
     """There are no ads to match against yet."""
 

@@ -9,11 +9,13 @@ in a worker thread (never blocking the event loop), and shapes the answer. Error
 from __future__ import annotations
 
 import logging
+import threading
 from collections.abc import Callable
 from datetime import datetime
 from functools import partial
 from typing import Annotated, Any, Literal, TypeVar
 
+import anyio
 import anyio.to_thread
 from fastapi import APIRouter, Depends, FastAPI, Path, Request
 from fastapi.exceptions import RequestValidationError
@@ -29,6 +31,7 @@ from jobsai.errors import (
     FileTooLargeError,
     JobsAIError,
     NoDataError,
+    ParseLimitError,
     StoreError,
     UnknownFilterValueError,
     UnsupportedFileTypeError,
@@ -239,6 +242,7 @@ def error_status(exc: Exception) -> tuple[int, str]:
         (AdminForbiddenError, 403, "forbidden"),
         (FileTooLargeError, 413, "file_too_large"),
         (UnsupportedFileTypeError, 415, "unsupported_file_type"),
+        (ParseLimitError, 422, "over_parse_limits"),
         (CVError, 422, "unreadable_cv"),
         (UnknownFilterValueError, 422, "unknown_filter_value"),
         (SessionNotFoundError, 404, "session_not_found"),
@@ -307,7 +311,7 @@ ERROR_RESPONSES: dict[int | str, dict[str, Any]] = {
         404: "Not found (unknown ad, expired session, unknown token)",
         413: "Upload too large",
         415: "Unsupported request or file type",
-        422: "Unreadable CV, text too short, unknown filter value or invalid input",
+        422: "Unreadable CV (or one over the parsing limits), text too short, unknown filter value or invalid input",
         429: "Rate-limited: see Retry-After",
         503: "Not ready (still loading) or busy",
         504: "Took longer than the request timeout",
@@ -337,6 +341,39 @@ def rate_limited(kind: Literal["match", "light"]) -> Callable[..., None]:
 async def run_blocking(fn: Callable[..., T], *args: Any, **kwargs: Any) -> T:
     """Run CPU or database work in a worker thread; a request timeout abandons (not blocks on) it."""
     return await anyio.to_thread.run_sync(partial(fn, *args, **kwargs), abandon_on_cancel=True)
+
+
+async def read_upload(request: Request, service: WebService, data: bytes, filename: str | None) -> CVText:
+    """Read an uploaded file in the service's parse pool; an abandoned request stops the work.
+
+    The parse runs in a worker process. When the request ends early (the timeout answered 504, or
+    the client went away) the event below is set and the pool kills that process at once, so no
+    work outlives its request (a thread cannot be killed; a process can).
+    """
+    cancel = threading.Event()
+
+    async def watch_client() -> None:
+        while not cancel.is_set():
+            if await request.is_disconnected():
+                cancel.set()
+                return
+            await anyio.sleep(0.25)
+
+    try:
+        async with anyio.create_task_group() as tasks:
+            tasks.start_soon(watch_client)
+            try:
+                return await run_blocking(
+                    service.read_cv, data, filename, client=client_key(request), cancel=cancel
+                )
+            finally:
+                tasks.cancel_scope.cancel()
+    except BaseExceptionGroup as group:  # the task group wraps the parse's typed error; the handlers want it bare
+        if len(group.exceptions) == 1:
+            raise group.exceptions[0] from None
+        raise
+    finally:
+        cancel.set()
 
 
 MATCH_BODY_DOC: dict[str, Any] = {
@@ -459,7 +496,7 @@ async def match(request: Request, service: Service) -> MatchResponse:
             upload, text = form.get("file"), form.get("text")
             if isinstance(upload, UploadFile):
                 data = await upload.read(service.settings.max_upload_bytes + 1)
-                cv = await run_blocking(service.read_cv, data, upload.filename)
+                cv = await read_upload(request, service, data, upload.filename)
             elif isinstance(text, str) and text.strip():
                 cv = await run_blocking(service.paste_cv, text)
             else:

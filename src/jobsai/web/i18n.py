@@ -18,6 +18,7 @@ from jobsai.errors import (
     FileTooLargeError,
     JobsAIError,
     NoDataError,
+    ParseLimitError,
     ScannedPDFError,
     TextTooShortError,
     UnknownFilterValueError,
@@ -240,6 +241,12 @@ STRINGS: dict[str, dict[Lang, str]] = {
         "sv": "Filen är för stor (högst {mb} MB). Ett CV utan stora bilder är oftast under 1 MB.",
         "en": "The file is too large (at most {mb} MB). A CV without large photos is usually under 1 MB.",
     },
+    "err_limits": {
+        "sv": "Filen gick inte att läsa inom våra gränser – den kräver mycket mer tid eller minne än ett CV gör. "
+        "Spara en enklare PDF eller .docx från Word eller Google Docs, eller klistra in texten i stället.",
+        "en": "The file could not be read within our limits – it needs far more time or memory than a CV does. "
+        "Save a plainer PDF or .docx from Word or Google Docs, or paste the text instead.",
+    },
     "err_too_short": {
         "sv": "Texten är för kort för att matcha på (minst {words} ord). Lägg till din erfarenhet och dina "
         "kompetenser.",
@@ -291,6 +298,7 @@ def error_message(lang: Lang, exc: Exception, *, max_upload_bytes: int, min_word
     """A message for the person, in their language, chosen by the error's type."""
     keyed: list[tuple[type[Exception], str, dict[str, object]]] = [
         (ScannedPDFError, "err_scanned", {}),
+        (ParseLimitError, "err_limits", {}),
         (EncryptedPDFError, "err_encrypted", {}),
         (UnsupportedFileTypeError, "err_unsupported", {}),
         (FileTooLargeError, "err_too_large", {"mb": max(1, round(max_upload_bytes / 1024 / 1024))}),

@@ -51,22 +51,33 @@ class TokenBucketLimiter:
 
     def acquire(self, key: str, cost: float = 1.0) -> float:
         """Take ``cost`` tokens for ``key``: 0.0 when allowed, else seconds until it would be."""
-        now = self._clock()
         with self._lock:
-            bucket = self._buckets.get(key)
-            if bucket is None:
-                bucket = _Bucket(self.burst, now)
-                self._buckets[key] = bucket
-                if len(self._buckets) > self.max_keys:
-                    self._buckets.popitem(last=False)
-            else:
-                self._buckets.move_to_end(key)
-                bucket.tokens = min(self.burst, bucket.tokens + (now - bucket.updated) * self.rate)
-                bucket.updated = now
+            bucket = self._refilled(key)
             if bucket.tokens >= cost:
                 bucket.tokens -= cost
                 return 0.0
             return (cost - bucket.tokens) / self.rate
+
+    def charge(self, key: str, cost: float) -> None:
+        """Take ``cost`` more tokens from ``key`` (down to an empty bucket) for work that turned out costly."""
+        with self._lock:
+            bucket = self._refilled(key)
+            bucket.tokens = max(0.0, bucket.tokens - cost)
+
+    def _refilled(self, key: str) -> _Bucket:
+        """``key``'s bucket with the tokens earned since it was last used (caller holds the lock)."""
+        now = self._clock()
+        bucket = self._buckets.get(key)
+        if bucket is None:
+            bucket = _Bucket(self.burst, now)
+            self._buckets[key] = bucket
+            if len(self._buckets) > self.max_keys:
+                self._buckets.popitem(last=False)
+        else:
+            self._buckets.move_to_end(key)
+            bucket.tokens = min(self.burst, bucket.tokens + (now - bucket.updated) * self.rate)
+            bucket.updated = now
+        return bucket
 
     @staticmethod
     def retry_after_header(wait_s: float) -> str:

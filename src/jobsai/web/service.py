@@ -9,7 +9,10 @@ One :class:`WebService` per app, created by :func:`jobsai.web.app.create_app` an
 * the match sessions (:mod:`jobsai.web.sessions`), so feedback stores only the CV of the
   session it names;
 * the rate limiters and a bounded pool of match slots, so a burst of users queues for the
-  CPU instead of overloading it.
+  CPU instead of overloading it;
+* the :class:`~jobsai.web.parse_pool.ParsePool`: every uploaded file is read in a worker
+  process under CPU, memory and wall-clock limits, in slots of its own (issue 14: one hostile
+  file used to hold a core and gigabytes of the server's memory past its request's timeout).
 
 CV text is never logged here; log lines carry counts and ids only.
 """
@@ -33,10 +36,10 @@ from typing import Any, Literal
 import numpy as np
 
 from jobsai.config import Settings
-from jobsai.cv.extract import CVText, cv_text_from_paste, extract_cv_text
+from jobsai.cv.extract import CVText, cv_text_from_paste
 from jobsai.cv.redact import redact
 from jobsai.embed.text import ad_texts
-from jobsai.errors import FileTooLargeError, JobsAIError, NoDataError
+from jobsai.errors import FileTooLargeError, JobsAIError, NoDataError, ParseLimitError
 from jobsai.index.base import SearchFilter
 from jobsai.match.filters import FilterRequest, resolve_filter
 from jobsai.match.matcher import Matcher, MatchResult, PreparedCV
@@ -49,6 +52,7 @@ from jobsai.sync.health import StoreHealth, store_health
 from jobsai.sync.worker import ensure_data_unless_busy
 from jobsai.timeutil import utcnow
 from jobsai.web.errors import BusyError, NotFoundError, NotReadyError, RateLimitedError, SessionNotFoundError
+from jobsai.web.parse_pool import ParseLimits, ParsePool
 from jobsai.web.ratelimit import TokenBucketLimiter
 from jobsai.web.render import CardView, ad_body_html, excerpt
 from jobsai.web.sessions import MatchSession, SessionStore, ShownResult
@@ -56,6 +60,9 @@ from jobsai.web.sessions import MatchSession, SessionStore, ShownResult
 log = logging.getLogger(__name__)
 
 MAX_TOP_K = 100
+OVER_LIMITS_COST = 4.0
+"""Extra match tokens a client pays when its file hit the parse limits: a hostile file costs the
+server up to ``web_parse_cpu_s`` of CPU, an ordinary one a fraction of a second."""
 FILTER_CACHE_S = 60.0
 FILTER_KINDS: tuple[tuple[str, ads_repo.ConceptKind], ...] = (
     ("municipalities", "municipality"),
@@ -259,6 +266,12 @@ class WebService:
         self.match_limiter = TokenBucketLimiter(settings.web_rate_limit_per_min / 60.0, settings.web_rate_limit_burst)
         self.light_limiter = TokenBucketLimiter(settings.web_feedback_rate_limit_per_min / 60.0, 60)
         self._slots = threading.BoundedSemaphore(settings.web_match_workers)
+        self.parser = ParsePool(
+            ParseLimits(cpu_s=settings.web_parse_cpu_s, memory_mb=settings.web_parse_memory_mb,
+                        wall_s=settings.web_parse_wall_s),
+            workers=settings.web_parse_workers or settings.web_match_workers,
+            queue=settings.web_parse_queue,
+        )
         self._state = _State()
         self._state_lock = threading.Lock()
         self._runtime: Runtime | None = None
@@ -292,8 +305,9 @@ class WebService:
             self._prepare()
 
     def stop(self) -> None:
-        """Release the index (only if this service opened it)."""
+        """Stop the parse workers; release the index (only if this service opened it)."""
         self._set_stage("stopped", "stopped")
+        self.parser.close()
         preparer = self._preparer
         if preparer is not None and preparer.is_alive():
             preparer.join(timeout=5)
@@ -439,11 +453,24 @@ class WebService:
 
     # -- CV input -------------------------------------------------------------------------------
 
-    def read_cv(self, data: bytes, filename: str | None) -> CVText:
-        """An uploaded file's text, or a typed CVError with a message for the person."""
-        return extract_cv_text(
-            data, filename=filename, max_bytes=self.settings.max_upload_bytes, min_words=self.settings.min_cv_words
-        )
+    def read_cv(
+        self, data: bytes, filename: str | None, *, client: str | None = None, cancel: threading.Event | None = None
+    ) -> CVText:
+        """An uploaded file's text, or a typed CVError with a message for the person.
+
+        Read in a worker process under the parse limits (:mod:`jobsai.web.parse_pool`); the caller
+        checks the rate limit first. A file over the limits also costs ``client`` extra tokens.
+        Setting ``cancel`` (the request was abandoned) kills the worker reading the file.
+        """
+        try:
+            return self.parser.parse(
+                data, filename, max_bytes=self.settings.max_upload_bytes, min_words=self.settings.min_cv_words,
+                wait_s=self.settings.web_request_timeout_s, cancel=cancel,
+            )
+        except ParseLimitError:
+            if client is not None:
+                self.match_limiter.charge(client, OVER_LIMITS_COST)
+            raise
 
     def paste_cv(self, text: str) -> CVText:
         if len(text.encode("utf-8", errors="ignore")) > self.settings.max_upload_bytes:

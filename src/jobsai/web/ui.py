@@ -150,6 +150,22 @@ class _Components:
     footer: Any
 
 
+@dataclass(frozen=True, slots=True)
+class UploadRefusal:
+    """Why the last uploaded file was not read, in both UI languages.
+
+    It takes the CV's place in the page's state, so that pressing search after a refused upload
+    repeats the file's own reason (scanned, password-protected, over our limits …) instead of
+    "upload your CV first" (issue 14).
+    """
+
+    sv: str
+    en: str
+
+    def message(self, lang: Lang) -> str:
+        return self.en if lang == "en" else self.sv
+
+
 def _published_choices(lang: Lang) -> list[tuple[str, int]]:
     out = []
     for days in PUBLISHED_DAYS:
@@ -337,11 +353,14 @@ def build_ui(service: WebService) -> gr.Blocks:
             pending: CVText | None, pasted: str, munis: list[str], regions: list[str], fields: list[str],
             types: list[str], hours: list[str], days: int | None, k: float, lang_value: str,
             session: SessionRef | None, request: gr.Request | None, *, quiet: bool = False,
-            fresh: CVText | None = None,
+            fresh: CVText | None = None, rated: bool = False,
         ) -> dict[Any, Any]:
             """Match ``fresh`` (a file just read), else the pasted text, else a ``pending`` file, else
-            re-rank the ``session``'s CV (new filters, more results)."""
+            re-rank the ``session``'s CV (new filters, more results). ``rated``: the caller has
+            checked the rate limit already (an upload, before reading the file)."""
             lang_code = as_lang(lang_value)
+            if isinstance(pending, UploadRefusal) and fresh is None and not (pasted and pasted.strip()):
+                return {} if quiet else {status: message_html(pending.message(lang_code), "error")}
             cv, from_paste = fresh, False
             if cv is None and pasted and pasted.strip():
                 try:
@@ -360,7 +379,8 @@ def build_ui(service: WebService) -> gr.Blocks:
             )
             top = max(1, min(MAX_TOP_K, int(k or 10)))
             try:
-                service.check_rate("match", _client(request))
+                if not rated:
+                    service.check_rate("match", _client(request))
                 if cv is not None:
                     outcome = service.match(cv, filters, top, previous=session, ui_key=_ui_key(request))
                 else:
@@ -381,12 +401,12 @@ def build_ui(service: WebService) -> gr.Blocks:
                 understood: _understood(outcome, lang_code), more: gr.update(visible=more_visible),
             }
 
+        def _error_message(exc: Exception, lang_code: Lang) -> str:
+            return error_message(lang_code, exc, max_upload_bytes=settings.max_upload_bytes,
+                                 min_words=settings.min_cv_words)
+
         def _error_html(exc: Exception, lang_code: Lang) -> str:
-            return message_html(
-                error_message(lang_code, exc, max_upload_bytes=settings.max_upload_bytes,
-                              min_words=settings.min_cv_words),
-                "error",
-            )
+            return message_html(_error_message(exc, lang_code), "error")
 
         def on_upload(
             path: str | None, _pasted: str, munis: list[str], regions: list[str], fields: list[str],
@@ -397,12 +417,16 @@ def build_ui(service: WebService) -> gr.Blocks:
                 return {}
             try:
                 data, name = _read_upload(path, settings.max_upload_bytes)
-                cv = service.read_cv(data, name)
+                client = _client(request)
+                service.check_rate("match", client)  # before the file is read: a refused upload is never parsed
+                cv = service.read_cv(data, name, client=client)
             except JobsAIError as exc:
-                return {cv_state: None, status: _error_html(exc, as_lang(lang_value)), understood: ""}
+                refusal = UploadRefusal(*(_error_message(exc, lang) for lang in ("sv", "en")))
+                return {cv_state: refusal, status: _error_html(exc, as_lang(lang_value)), understood: ""}
             # The new file wins over text pasted earlier: the paste box is emptied.
             found = run_search(
                 None, "", munis, regions, fields, types, hours, days, k, lang_value, session, request, fresh=cv,
+                rated=True,
             )
             return {**found, paste: ""}
 
