@@ -92,18 +92,6 @@ class Settings(BaseSettings):
     a DOCX of 95 MB of XML needs 850 MB (it is refused)."""
     web_parse_wall_s: float = Field(default=15.0, gt=0)
     """Wall-clock seconds for one file, then its worker is killed (keep it below ``web_request_timeout_s``)."""
-    web_parse_workers: int | None = Field(default=None, ge=1)
-    """Uploaded files read at once, each in its own worker process (default: ``web_match_workers``).
-    Separate from the match slots, so a flood of hostile files cannot starve matching."""
-    web_parse_queue: int = Field(default=8, ge=0)
-    """Uploads that may wait for a free parse worker; beyond that an upload is refused at once (503)."""
-    web_parse_cpu_s: float = Field(default=10.0, gt=0)
-    """CPU seconds one uploaded file may cost (``RLIMIT_CPU`` in the worker; real CVs take well under 1 s)."""
-    web_parse_memory_mb: int = Field(default=512, ge=128)
-    """Address space of a parse worker (``RLIMIT_AS``): the parsers take ~70 MB of it, a real CV a few MB more;
-    a DOCX of 95 MB of XML needs 850 MB (it is refused)."""
-    web_parse_wall_s: float = Field(default=15.0, gt=0)
-    """Wall-clock seconds for one file, then its worker is killed (keep it below ``web_request_timeout_s``)."""
     web_session_ttl_s: int = Field(default=2 * 3600, ge=60)
     """How long a match session (its redacted CV, results) stays in memory for feedback."""
     web_max_sessions: int = Field(default=2000, ge=10)
