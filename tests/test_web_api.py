@@ -107,12 +107,28 @@ def test_match_with_json_text(client: TestClient) -> None:
     first = body["results"][0]
     for key in ("id", "score", "raw_score", "headline", "employer", "municipality", "region", "occupation",
                 "occupation_field", "employment_type", "working_hours", "published", "deadline", "url",
-                "apply_url", "why", "matched_skills", "matched_terms", "cv_passage", "excerpt", "excerpt_html"):
+                "apply_url", "why", "matched_skills", "skills", "matched_terms", "cv_passage", "excerpt",
+                "excerpt_html"):
         assert key in first
     assert [r["rank"] for r in body["results"]] == list(range(1, 8))
     scores = [r["raw_score"] for r in body["results"]]
     assert scores == sorted(scores, reverse=True)
     assert all(0 <= r["score"] <= 100 for r in body["results"])
+
+
+def test_results_say_which_of_the_ads_skills_the_cv_has_and_which_to_add(client: TestClient) -> None:
+    results = _match_json(client, top_k=100)["results"]
+    for r in results:
+        skills = r["skills"]
+        assert set(skills) == {"matched", "missing", "total"}
+        assert skills["matched"] == r["matched_skills"]
+        assert len(skills["matched"]) + len(skills["missing"]) <= skills["total"] and len(skills["missing"]) <= 8
+        if skills["total"]:
+            assert f"{len(skills['matched'])} of {skills['total']} skills in your CV" in r["why"]
+        assert not set(skills["matched"]) & set(skills["missing"])
+    # the nurse's CV names omvårdnad, hemtjänst, demenssjukdom, …: care ads that ask for them say so
+    assert any(r["skills"]["matched"] for r in results)
+    assert any(r["skills"]["missing"] for r in results)
 
 
 @pytest.mark.parametrize("kind", ["pdf", "docx", "txt"])

@@ -60,6 +60,8 @@ def _evil_item() -> dict:
     item["webpage_url"] = "javascript:window.__xss=14"
     item["application_details"]["url"] = " javascript:window.__xss=15"
     item["employer"]["name"] = '<b onmouseover="window.__xss=16">Elak AB</b>'
+    # a skill label is ad data too: it is shown among the skills to add
+    item["must_have"]["skills"].append({"concept_id": "xss_skill", "label": '<img src=x onerror="window.__xss=17">'})
     # a municipality of its own, so a filter finds it whatever the (tiny, random) model ranks first
     item["workplace_address"]["municipality"] = "Xssby"
     item["workplace_address"]["municipality_concept_id"] = XSS_MUNICIPALITY
@@ -129,6 +131,7 @@ def test_hostile_ad_renders_inert_in_cards_and_api(evil_client: TestClient, web_
         rendered = card_html(card, lang)
         assert _audit(rendered) == [], rendered
         assert "&lt;img src=x onerror=" in rendered  # the headline is shown as text, escaped
+        assert "jobsai-skill-gap" in rendered and "window.__xss=17" in rendered  # the listed skill, escaped
         assert "javascript:" not in rendered.lower()
 
     body = evil_client.post(

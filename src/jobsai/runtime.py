@@ -17,6 +17,7 @@ from jobsai.index.base import VectorIndex
 from jobsai.index.bm25 import Bm25Encoder
 from jobsai.index.factory import DEFAULT_INDEX_NAME, open_index
 from jobsai.index.points import AdPointBuilder
+from jobsai.match.corpus import StoreCorpus
 from jobsai.match.matcher import Matcher
 from jobsai.sources.ads import Ad
 from jobsai.sources.demo import iter_demo_items
@@ -120,7 +121,8 @@ class Runtime:
     @cached_property
     def matcher(self) -> Matcher:
         return Matcher(
-            self.embedder, self.index, self.lookup_ads, self.bm25, min_words=self.settings.min_cv_words
+            self.embedder, self.index, self.lookup_ads, self.bm25, min_words=self.settings.min_cv_words,
+            corpus=StoreCorpus(self.db),
         )
 
     def client(self) -> JobStreamClient:

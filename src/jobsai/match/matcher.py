@@ -19,6 +19,7 @@ from jobsai.embed.text import CVTexts, cv_texts
 from jobsai.errors import NoDataError, TextTooShortError
 from jobsai.index.base import BODY_VECTOR, TITLE_VECTOR, SearchFilter, SparseVector, VectorIndex
 from jobsai.index.bm25 import Bm25Encoder
+from jobsai.match.corpus import CorpusSource
 from jobsai.match.explain import Explainer, short_passage
 from jobsai.match.scoring import (
     DEFAULT_CALIBRATION,
@@ -65,8 +66,13 @@ class MatchResult:
     apply_url: str | None
     why: str
     matched_skills: tuple[str, ...]
+    """The ad's skills (listed, or named in its text) that the CV names too."""
     matched_terms: tuple[str, ...]
     cv_passage: str
+    missing_skills: tuple[str, ...] = ()
+    """The ad's skills the CV does not name, most specific first (capped; see ``match.explain``)."""
+    skills_total: int = 0
+    """How many skills the ad names: "``len(matched_skills)`` of ``skills_total`` in your CV"."""
 
     def to_json(self) -> dict[str, object]:
         return {
@@ -139,7 +145,10 @@ class Matcher:
         weights: Weights = DEFAULT_WEIGHTS,
         calibration: Calibration = DEFAULT_CALIBRATION,
         min_words: int = 20,
+        corpus: CorpusSource | None = None,
     ) -> None:
+        """``corpus``: the live ads' texts, for how rare a shared word is (explanations); without
+        it only the stop words filter the shared words."""
         self.encoder = encoder
         self.index = index
         self.lookup = lookup
@@ -147,7 +156,7 @@ class Matcher:
         self.weights = weights
         self.calibration = calibration
         self.min_words = min_words
-        self.explainer = Explainer(bm25)
+        self.explainer = Explainer(bm25, corpus)
 
     def prepare(self, cv_text: str, *, public: Callable[[str], str] | None = None) -> PreparedCV:
         """Encode a CV once for :meth:`rank_prepared` / :meth:`match_prepared` (see :class:`PreparedCV`).
@@ -249,6 +258,8 @@ class Matcher:
                     matched_skills=ex.skills,
                     matched_terms=ex.terms,
                     cv_passage=ex.passage,
+                    missing_skills=ex.missing_skills,
+                    skills_total=ex.skills_total,
                 )
             )
         return results

@@ -456,6 +456,49 @@ def iter_live_ads(conn: Connection, batch: int = BATCH) -> Iterator[Ad]:
         after = rows[-1].id
 
 
+def iter_live_ad_texts(conn: Connection, *, every: int = 1, batch: int = 1000) -> Iterator[tuple[str, str]]:
+    """(headline, description text) of every ``every``-th live ad in id order, in keyset pages.
+
+    Only the description is read from the stored JSON (no :class:`Ad` is built), and with
+    ``every`` > 1 only the picked ads' JSON is fetched at all: term statistics over the live ads
+    need their words, and parsing 45,000 whole ads would cost several times as much.
+    """
+    if every < 1:
+        raise ValueError("every must be at least 1")
+    after: str | None = None
+    while True:
+        if every == 1:
+            query = select(ads.c.id, ads.c.headline, ads.c.raw).where(ADS_LIVE)
+        else:
+            query = select(ads.c.id, ads.c.headline).where(ADS_LIVE)
+        if after is not None:
+            query = query.where(ads.c.id > after)
+        rows = conn.execute(query.order_by(ads.c.id).limit(batch * every)).all()
+        if not rows:
+            return
+        after = rows[-1].id
+        if every == 1:
+            for row in rows:
+                yield row.headline, _description_text(row.raw)
+            continue
+        picked = rows[::every]
+        raw: dict[str, str] = {}
+        for chunk in _chunks([r.id for r in picked]):
+            raw.update(conn.execute(select(ads.c.id, ads.c.raw).where(ads.c.id.in_(chunk))).tuples().all())
+        for row in picked:
+            if row.id in raw:  # removed in between (another connection's commit): skipped
+                yield row.headline, _description_text(raw[row.id])
+
+
+def _description_text(raw_text: str) -> str:
+    try:
+        desc = json.loads(raw_text).get("description")
+    except (ValueError, AttributeError):
+        return ""
+    text = desc.get("text") if isinstance(desc, dict) else None
+    return text if isinstance(text, str) else ""
+
+
 def count_ads(conn: Connection) -> AdCounts:
     """Live, removed, expired and not-yet-indexed ads, in one query (for status pages)."""
 

@@ -134,13 +134,25 @@ class AdSummary(BaseModel):
     apply_url: str | None
 
 
+class Skills(BaseModel):
+    """The ad's skills (taxonomy skills it lists or names in its text) against the CV."""
+
+    matched: list[str] = Field(description="The ad's skills that the CV names too.")
+    missing: list[str] = Field(
+        description="The ad's skills the CV does not name, most specific first (at most 8): what to add, "
+        "if you have it."
+    )
+    total: int = Field(description="How many skills the ad names: len(matched) of total are in the CV.")
+
+
 class Result(AdSummary):
     rank: int
     score: int = Field(description="Match score 0–100.")
     raw_score: float
     why: str
-    matched_skills: list[str]
-    matched_terms: list[str]
+    matched_skills: list[str] = Field(description="The same as skills.matched.")
+    skills: Skills
+    matched_terms: list[str] = Field(description="Words the CV and the ad share that few ads use, rarest first.")
     cv_passage: str
     excerpt: str = Field(description="The opening of the ad as plain text (tags removed; escape it to show it).")
     excerpt_html: str = Field(description="The excerpt as safe HTML, matched terms in <mark>.")
@@ -409,6 +421,7 @@ def _results(outcome: MatchOutcome) -> list[Result]:
                 working_hours=r.working_hours, published=r.published, deadline=r.deadline,
                 url=safe_url(r.url) or PLATSBANKEN_URL.format(id=r.id), apply_url=safe_url(r.apply_url),
                 why=r.why, matched_skills=list(r.matched_skills),
+                skills=Skills(matched=list(r.matched_skills), missing=list(r.missing_skills), total=r.skills_total),
                 matched_terms=list(r.matched_terms), cv_passage=r.cv_passage, excerpt=card.excerpt,
                 excerpt_html=highlight(card.excerpt, r.matched_terms),
             )

@@ -134,7 +134,14 @@ STRINGS: dict[str, dict[Lang, str]] = {
         "en": "Thank you! Your ratings are now stored with your CV, personal details removed.",
     },
     "why": {"sv": "Därför passar den:", "en": "Why it matches:"},
-    "why_skills": {"sv": "Kompetenser i annonsen som finns i ditt CV", "en": "Skills in the ad that your CV has"},
+    "why_skills_count": {
+        "sv": "{matched} av {total} kompetenser i annonsen finns i ditt CV",
+        "en": "{matched} of {total} skills in the ad are in your CV",
+    },
+    "why_missing": {
+        "sv": "Annonsen nämner också – lägg till dem i ditt CV om du har dem",
+        "en": "The ad also names – add them to your CV if you have them",
+    },
     "why_terms": {"sv": "Ord som ditt CV och annonsen delar", "en": "Words your CV and the ad share"},
     "why_passage": {"sv": "Det här i ditt CV liknar annonsen mest", "en": "The part of your CV closest to the ad"},
     "why_occupation": {"sv": "Yrke", "en": "Occupation"},

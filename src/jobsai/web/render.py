@@ -137,9 +137,14 @@ class CardView:
 def why_html(result: MatchResult, lang: Lang) -> str:
     """Why it matches, in the UI's language, built from the explanation's parts (all escaped)."""
     parts: list[str] = []
-    if result.matched_skills:
+    total = max(result.skills_total, len(result.matched_skills))
+    if total:
+        count = html.escape(t(lang, "why_skills_count", matched=len(result.matched_skills), total=total))
         skills = ", ".join(f"<mark>{html.escape(s)}</mark>" for s in result.matched_skills)
-        parts.append(f"<li>{t(lang, 'why_skills')}: {skills}</li>")
+        parts.append(f'<li class="jobsai-skills">{count}' + (f": {skills}" if skills else "") + "</li>")
+    if result.missing_skills:
+        missing = ", ".join(html.escape(s) for s in result.missing_skills)
+        parts.append(f'<li class="jobsai-skill-gap">{html.escape(t(lang, "why_missing"))}: {missing}</li>')
     if result.matched_terms:
         terms = ", ".join(f"<mark>{html.escape(s)}</mark>" for s in result.matched_terms)
         parts.append(f"<li>{t(lang, 'why_terms')}: {terms}</li>")

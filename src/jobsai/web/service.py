@@ -243,11 +243,13 @@ def public_redactor(cv_text: str) -> Callable[[str], str]:
 def _serving_matcher(rt: Runtime) -> tuple[Matcher, str]:
     """``rt``'s matcher as the web app serves it, with the model's ``name@weights`` label.
 
-    Warmed first (the first encoding builds the int8 model: seconds, better spent now than in a
-    user's request), then a copy whose encoder is a :class:`SharedQueryEncoder`.
+    Warmed first (the first encoding builds the int8 model, and the explainer counts every live
+    ad's words: seconds, better spent now than in a user's request), then a copy whose encoder is
+    a :class:`SharedQueryEncoder`.
     """
     matcher = rt.matcher
     matcher.encoder.encode_queries(["undersköterska med erfarenhet av hemtjänst"])
+    matcher.explainer.stats.warm()
     serial = copy.copy(matcher)
     serial.encoder = SharedQueryEncoder(matcher.encoder)
     fp = rt.embedder.fingerprint

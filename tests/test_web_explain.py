@@ -1,0 +1,50 @@
+"""The result card's explanation in both UI languages: skills in the CV (x of y), skills to add, shared
+words, the closest CV passage; every value escaped."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from datetime import UTC, datetime
+
+import pytest
+
+from jobsai.match.matcher import MatchResult
+from jobsai.web.i18n import LANGS
+from jobsai.web.render import CardView, card_html, why_html
+
+RESULT = MatchResult(
+    id="123", score=81, raw_score=0.81, headline="Backendutvecklare", employer="Exempel AB",
+    municipality="Göteborg", region="Västra Götalands län", occupation="Mjukvaruutvecklare",
+    occupation_field="Data/IT", employment_type="Vanlig anställning", working_hours="Heltid",
+    published=datetime(2025, 9, 1, 8, tzinfo=UTC), deadline=None,
+    url="https://arbetsformedlingen.se/platsbanken/annonser/123", apply_url=None,
+    why="…", matched_skills=("Python", "Docker"), matched_terms=("kubernetes-kluster",),
+    cv_passage="Utvecklare som skriver Python", missing_skills=("Kotlin", '<img src=x onerror="alert(1)">'),
+    skills_total=5,
+)
+
+
+def test_card_says_how_many_of_the_ads_skills_the_cv_has_in_swedish() -> None:
+    html = card_html(CardView(1, RESULT, "Vi söker en utvecklare.", "<p>Vi söker en utvecklare.</p>"), "sv")
+    assert "2 av 5 kompetenser i annonsen finns i ditt CV: <mark>Python</mark>, <mark>Docker</mark>" in html
+    assert "lägg till dem i ditt CV om du har dem: Kotlin, &lt;img src=x onerror=&quot;alert(1)&quot;&gt;" in html
+    assert "<img" not in html and "Ord som ditt CV och annonsen delar: <mark>kubernetes-kluster</mark>" in html
+
+
+def test_card_says_how_many_of_the_ads_skills_the_cv_has_in_english() -> None:
+    html = why_html(RESULT, "en")
+    assert "2 of 5 skills in the ad are in your CV: <mark>Python</mark>, <mark>Docker</mark>" in html
+    assert "add them to your CV if you have them: Kotlin, &lt;img" in html
+    assert "The part of your CV closest to the ad: <q>Utvecklare som skriver Python</q>" in html
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_an_ad_without_skills_shows_no_skill_line(lang: str) -> None:
+    bare = replace(RESULT, matched_skills=(), missing_skills=(), skills_total=0)
+    html = why_html(bare, lang)  # type: ignore[arg-type]
+    assert "jobsai-skills" not in html and "jobsai-skill-gap" not in html and "<mark>kubernetes-kluster</mark>" in html
+
+
+def test_none_of_the_ads_skills_in_the_cv_still_says_so() -> None:
+    none = replace(RESULT, matched_skills=(), missing_skills=("Kotlin",), skills_total=1)
+    assert "0 av 1 kompetenser i annonsen finns i ditt CV</li>" in why_html(none, "sv")
