@@ -146,9 +146,29 @@ def test_a_malformed_extras_file_is_a_typed_error() -> None:
     from jobsai.match.skills import SkillDataError
 
     with pytest.raises(SkillDataError, match="line 1"):
-        SkillVocabulary.from_files("id\tPython, programmeringsspråk\n", "just one column\n", "")
+        SkillVocabulary.from_files([("id", "Python, programmeringsspråk")], "just one column\n", "")
     with pytest.raises(SkillDataError, match="not a known concept id"):
         SkillVocabulary([("id", "Python")], [("nope", "", ["x"])])
+
+
+def test_the_taxonomy_is_read_from_its_own_folder_never_from_the_package(tmp_path, monkeypatch) -> None:
+    import json
+
+    from jobsai.match.skills import SkillDataError, find_taxonomy_dir, taxonomy_skills
+
+    (tmp_path / "taxonomy_to_concept.json").write_text(json.dumps({"skill": {
+        "a": {"conceptId": "c1", "preferredTerm": "Python,  programmeringsspråk"},
+        "b": {"conceptId": "c2", "preferredTerm": "Truckkort"}}}), encoding="utf-8")
+    monkeypatch.setenv("JOBSAI_TAXONOMY_DIR", str(tmp_path))
+    assert find_taxonomy_dir() == tmp_path
+    assert taxonomy_skills(tmp_path) == [("c1", "Python, programmeringsspråk"), ("c2", "Truckkort")]
+    monkeypatch.setenv("JOBSAI_TAXONOMY_DIR", str(tmp_path / "missing"))
+    assert find_taxonomy_dir() is None
+    with pytest.raises(SkillDataError, match="cannot read"):
+        taxonomy_skills(tmp_path / "missing")
+    # without a taxonomy the project's own names still work; aliases of absent concepts are skipped
+    vocab = SkillVocabulary.from_files([], "x:excel\tExcel\t=Excel\nAbc_123\t\ttruck\n", "")
+    assert [vocab.skills[i].name for i in vocab.find("Van vid Excel och truck")] == ["Excel"]
 
 
 # -- matched and missing --------------------------------------------------------------------------

@@ -1,5 +1,12 @@
 """Which skills an ad (or a CV) names in its text, from the JobTech taxonomy's ~5,500 skill labels.
 
+Where the labels come from: the JobTech taxonomy is reference data the project does not copy
+into its repository or package. ``JOBSAI_TAXONOMY_DIR`` names a folder holding JobTech's
+``taxonomy_to_concept.json`` (the taxonomy's flat dump); without it, a checkout beside
+``../shared/data/jobtech/taxonomy`` uses that one. With neither, the vocabulary is the
+project's own ``data/skills_extra.tsv`` (the names ads use today: Excel, HLR, truckkort, …), and
+the skills an ad lists in its structured fields are still shown by their own labels.
+
 Why: "skills in your CV" and "skills to add" only help a job seeker when they are the skills
 the ad asks for, and most ads list none in their structured ``must_have``/``nice_to_have``
 fields: they write them in the description. So every taxonomy skill label is looked for in
@@ -29,11 +36,14 @@ not one pattern per label.
 
 from __future__ import annotations
 
+import json
+import os
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from functools import cache
 from importlib import resources
+from pathlib import Path
 
 from jobsai.errors import JobsAIError
 
@@ -170,11 +180,15 @@ class SkillVocabulary:
             self.by_id[cid] = len(skills)
             skills.append(Skill(cid, label, name))
             phrases.append([(a, False, False) for a in found])
+        has_taxonomy = bool(self.by_id)
         for key, display, extra in extras:
             idx = self.by_id.get(key)
+            if idx is None and not key.startswith("x:") and not has_taxonomy:
+                if not display:  # an alias of a taxonomy skill that is not loaded
+                    continue
+            elif idx is None and (not key.startswith("x:") or not display):
+                raise SkillDataError(f"skills_extra: {key!r} is not a known concept id, nor x:<name> with a name")
             if idx is None:
-                if not key.startswith("x:") or not display:
-                    raise SkillDataError(f"skills_extra: {key!r} is not a known concept id, nor x:<name> with a name")
                 idx = self.by_id[key] = len(skills)
                 skills.append(Skill(key, display, display))
                 phrases.append([])
@@ -275,14 +289,9 @@ class SkillVocabulary:
         return None, label_aliases(label)[0] if label else concept_id
 
     @classmethod
-    def from_files(cls, taxonomy: str, extras: str, deny: str) -> SkillVocabulary:
-        """Parse the three data files' texts (see ``match/data``)."""
-        tax: list[tuple[str, str]] = []
-        for n, line in enumerate(_lines(taxonomy), 1):
-            cid, sep, label = line.partition("\t")
-            if not sep or not cid or not label:
-                raise SkillDataError(f"skills_taxonomy.tsv line {n}: expected concept_id<TAB>label")
-            tax.append((cid.strip(), label.strip()))
+    def from_files(cls, taxonomy: Iterable[tuple[str, str]], extras: str, deny: str) -> SkillVocabulary:
+        """The taxonomy's (concept id, label) pairs plus the texts of the two data files (see ``match/data``)."""
+        tax = list(taxonomy)
         ext: list[tuple[str, str, list[str]]] = []
         for n, line in enumerate(_lines(extras), 1):
             parts = line.split("\t")
@@ -296,13 +305,38 @@ def _lines(text: str) -> list[str]:
     return [line for line in text.splitlines() if line.strip() and not line.lstrip().startswith("#")]
 
 
+TAXONOMY_FILE = "taxonomy_to_concept.json"
+
+
+def find_taxonomy_dir() -> Path | None:
+    """``JOBSAI_TAXONOMY_DIR``, else ``../shared/data/jobtech/taxonomy`` beside this checkout."""
+    env = os.environ.get("JOBSAI_TAXONOMY_DIR")
+    candidates = [Path(env)] if env else [
+        p / "shared" / "data" / "jobtech" / "taxonomy" for p in Path(__file__).resolve().parents
+    ]
+    return next((c for c in candidates if (c / TAXONOMY_FILE).is_file()), None)
+
+
+def taxonomy_skills(folder: Path) -> list[tuple[str, str]]:
+    """(concept id, label) of every skill in JobTech's flat taxonomy dump, sorted by label."""
+    try:
+        data = json.loads((folder / TAXONOMY_FILE).read_text(encoding="utf-8"))
+        concepts = data["skill"].values()
+    except (OSError, ValueError, KeyError, AttributeError) as exc:
+        raise SkillDataError(f"cannot read the taxonomy's skills from {folder / TAXONOMY_FILE}: {exc}") from exc
+    rows = {(" ".join(str(v["preferredTerm"]).split()), str(v["conceptId"])) for v in concepts
+            if isinstance(v, dict) and v.get("conceptId") and v.get("preferredTerm")}
+    return [(cid, label) for label, cid in sorted(rows, key=lambda r: (r[0].casefold(), r[0], r[1]))]
+
+
 @cache
 def default_vocabulary() -> SkillVocabulary:
-    """The shipped vocabulary (built once per process: ~5,600 skills, tens of milliseconds)."""
+    """The taxonomy's skills (when found, see the module docstring) plus the project's own data
+    (built once per process: ~5,600 skills, tens of milliseconds)."""
     data = resources.files("jobsai.match").joinpath("data")
     try:
-        texts = [data.joinpath(f).read_text(encoding="utf-8")
-                 for f in ("skills_taxonomy.tsv", "skills_extra.tsv", "skills_deny.txt")]
+        extras, deny = (data.joinpath(f).read_text(encoding="utf-8") for f in ("skills_extra.tsv", "skills_deny.txt"))
     except OSError as exc:
         raise SkillDataError(f"the package's skill data is missing: {exc}") from exc
-    return SkillVocabulary.from_files(*texts)
+    folder = find_taxonomy_dir()
+    return SkillVocabulary.from_files(taxonomy_skills(folder) if folder else [], extras, deny)
