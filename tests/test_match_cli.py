@@ -82,6 +82,16 @@ def test_match_returns_ranked_scored_explained_results(rt: Runtime) -> None:
     assert any(r.matched_terms for r in results)
 
 
+def test_no_card_shows_contact_details_as_evidence(rt: Runtime) -> None:
+    header = ("Anna Testsson\nLagerarbetare\nGitHub | LinkedIn\nStorgatan 3, 123 45 Ödeby\n"
+              "070-174 06 90 | anna@example.com\nProfessionell profil\n")
+    results = rt.matcher.match(header + CV_SV.split("\n", 2)[2], top_k=20)
+    assert results
+    for r in results:
+        for text in (r.cv_passage, r.why):
+            assert not any(s in text for s in ("GitHub", "LinkedIn", "Storgatan", "123 45", "070-174", "@example"))
+
+
 def test_filters_are_applied_inside_the_query(rt: Runtime) -> None:
     with rt.db.begin(readonly=True) as conn:
         flt = resolve_filter(conn, FilterRequest(municipalities=("stockholm",)))

@@ -19,6 +19,7 @@ from jobsai.index.factory import DEFAULT_INDEX_NAME, open_index
 from jobsai.index.points import AdPointBuilder
 from jobsai.match.corpus import StoreCorpus
 from jobsai.match.matcher import Matcher
+from jobsai.match.scoring import DEFAULT_CALIBRATION, Calibration
 from jobsai.sources.ads import Ad
 from jobsai.sources.demo import iter_demo_items
 from jobsai.sources.jobstream import JobStreamClient
@@ -120,8 +121,10 @@ class Runtime:
 
     @cached_property
     def matcher(self) -> Matcher:
+        cal = self.embedder.score_calibration
         return Matcher(
             self.embedder, self.index, self.lookup_ads, self.bm25, min_words=self.settings.min_cv_words,
+            calibration=Calibration(**cal) if cal else DEFAULT_CALIBRATION,
             corpus=StoreCorpus(self.db),
         )
 

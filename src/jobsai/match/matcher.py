@@ -8,6 +8,7 @@ stored vectors, calibrated to a 0–100 match score, and the shown ones are expl
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, fields, replace
 from datetime import datetime
@@ -133,8 +134,28 @@ def _map_texts(texts: CVTexts, fn: Callable[[str], str]) -> CVTexts:
     return replace(texts, **changes)
 
 
+class _Laps:
+    """Tells ``observer`` the time since the previous lap, per stage (nothing without an observer)."""
+
+    __slots__ = ("_observer", "_last")
+
+    def __init__(self, observer: Callable[[str, float], None] | None) -> None:
+        self._observer = observer
+        self._last = time.perf_counter()
+
+    def __call__(self, stage: str) -> None:
+        if self._observer is not None:
+            now = time.perf_counter()
+            self._observer(stage, now - self._last)
+            self._last = now
+
+
 class Matcher:
     """Holds the shared, read-only parts (model, index, analyzer); safe to reuse across requests."""
+
+    observer: Callable[[str, float], None] | None = None
+    """Told how long each stage took: ``encode``, ``search``, ``rescore``, ``explain`` (the web app's metrics).
+    It only times: results are the same with or without it."""
 
     def __init__(
         self,
@@ -168,9 +189,11 @@ class Matcher:
             raise TextTooShortError(
                 f"The CV text has fewer than {self.min_words} words; add your experience and skills."
             )
+        laps = _Laps(self.observer)
         texts = cv_texts(cv_text)
         vectors = self.encoder.encode_queries(texts.query_texts())
         sparse = self.bm25.embed_query(cv_text)
+        laps("encode")
         if public is None:
             return PreparedCV(texts, vectors, sparse, cv_text)
         return PreparedCV(_map_texts(texts, public), vectors, sparse, public(cv_text))
@@ -188,20 +211,20 @@ class Matcher:
         self, prepared: PreparedCV, flt: SearchFilter | None = None, limit: int = CANDIDATES
     ) -> tuple[list[str], np.ndarray, np.ndarray, list[str]]:
         """:meth:`rank` for a CV encoded by :meth:`prepare` (a new filter needs no new encoding)."""
+        laps = _Laps(self.observer)
         texts = prepared.texts
         cv = CvVectors.split(texts, prepared.vectors)
         sparse = prepared.sparse
-        dense_queries = [(TITLE_VECTOR, cv.profile), (BODY_VECTOR, cv.profile)]
-        dense_queries += [(TITLE_VECTOR, c) for c in cv.chunks]
-        if texts.headline is not None:
-            dense_queries.append((TITLE_VECTOR, cv.headline))
+        dense_queries = [(BODY_VECTOR, cv.profile), *((TITLE_VECTOR, q) for q in cv.title_queries())]
         hits = self.index.search_hybrid(dense_queries, sparse, limit=limit, flt=flt, prefetch_limit=limit)
         if not hits:
+            laps("search")
             return [], np.zeros(0), np.zeros(0, dtype=int), list(texts.chunks)
         ids = [h.ad_id for h in hits]
         bm25_hits = self.index.search_sparse(sparse, limit=limit, flt=flt)
         bm25_by_id = {h.ad_id: h.score for h in bm25_hits}
         stored = self.index.get_vectors(ids)
+        laps("search")
         ids = [i for i in ids if i in stored]
         titles = np.stack([stored[i][TITLE_VECTOR] for i in ids])
         bodies = np.stack([stored[i][BODY_VECTOR] for i in ids])
@@ -209,6 +232,7 @@ class Matcher:
         feats = compute_features(cv, titles, bodies, bm25)
         fused = fuse(feats, self.weights)
         order = np.argsort(-fused, kind="stable")
+        laps("rescore")
         return [ids[i] for i in order], fused[order], feats.best_chunk[order], list(texts.chunks)
 
     def match(
@@ -229,6 +253,7 @@ class Matcher:
         if not ids and self.index.count() == 0:  # counted only then: an exact count costs ms per query
             raise NoDataError("There are no ads in the index yet; run `jobsai update` or `jobsai load`.")
         ids, fused, best = ids[:top_k], fused[:top_k], best[:top_k]
+        laps = _Laps(self.observer)
         ads = self.lookup(ids)
         keep = [k for k, i in enumerate(ids) if i in ads]  # an ad removed a moment ago is skipped
         shown = [ads[ids[k]] for k in keep]
@@ -262,4 +287,5 @@ class Matcher:
                     skills_total=ex.skills_total,
                 )
             )
+        laps("explain")
         return results
