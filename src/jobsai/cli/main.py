@@ -271,5 +271,9 @@ from jobsai.cli import learn_cmds  # noqa: E402 - `jobsai feedback|train|models`
 
 learn_cmds.register(app)
 
+from jobsai.cli import ops_cmds  # noqa: E402 - `jobsai backup|restore`
+
+ops_cmds.register(app)
+
 if __name__ == "__main__":
     app()
