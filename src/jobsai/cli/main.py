@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 import logging
-import sys
+import os
 from collections.abc import Iterator
 from contextlib import ExitStack, contextmanager
 from datetime import timedelta
@@ -42,11 +42,11 @@ err = Console(stderr=True)
 
 
 def _setup_logging(verbose: bool) -> None:
-    logging.basicConfig(
-        level=logging.INFO if verbose else logging.WARNING,
-        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
-        stream=sys.stderr,
-    )
+    """Text lines on stderr, or JSON lines with ``JOBSAI_LOG_FORMAT=json`` (:mod:`jobsai.logs`)."""
+    from jobsai.logs import configure_logging
+
+    json_logs = os.environ.get("JOBSAI_LOG_FORMAT", "text").strip().lower() == "json"
+    configure_logging("json" if json_logs else "text", logging.INFO if verbose else logging.WARNING)
 
 
 @app.callback()
@@ -200,8 +200,6 @@ def serve(
 
     The embedded index allows one process: stop the server before `update` or `load` (or use a Qdrant server).
     """
-    import os
-
     import uvicorn
 
     settings = Settings()
@@ -220,8 +218,10 @@ def serve(
     err.print(f"JobsAI is starting on [bold]http://{host}:{port}/[/] (HTTP API docs: http://{host}:{port}/docs)")
     # proxy_headers=False: the app believes X-Forwarded-For only from JOBSAI_WEB_TRUSTED_PROXIES (web.proxies);
     # uvicorn's default would believe it from 127.0.0.1, letting any local program pick its rate-limit key.
+    # JSON logs: uvicorn's own loggers (access log included) propagate to the JSON handler on the root logger.
+    log_config = None if settings.log_format == "json" else uvicorn.config.LOGGING_CONFIG
     uvicorn.run(web_app, host=host, port=port, log_level="info", timeout_keep_alive=5, server_header=False,
-                proxy_headers=False)
+                proxy_headers=False, log_config=log_config)
 
 
 @app.command()

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import logging
 import signal
+from collections.abc import Callable
 from typing import Annotated, Any
 
 import typer
@@ -40,7 +41,8 @@ def worker(
             old, holder["rt"] = holder["rt"], new
             old.close()
 
-        w = Worker(settings, lambda: holder["rt"], on_swap=swap)
+        metrics = _serve_worker_metrics(settings, lambda: holder["rt"])
+        w = Worker(settings, lambda: holder["rt"], on_swap=swap, metrics=metrics)
 
         def on_signal(signum: int, _frame: Any) -> None:
             log.info("signal %d: stopping after the current job", signum)
@@ -58,6 +60,30 @@ def worker(
     except JobsAIError as exc:
         typer.echo(f"Error: {exc}", err=True)
         raise typer.Exit(1) from None
+
+
+def _serve_worker_metrics(settings: Settings, runtime: Callable[[], Any]) -> Any:
+    """With ``JOBSAI_WORKER_METRICS_PORT``: the worker's metrics (job outcomes, what updates ingested, the
+    store's state) served on that port, all interfaces (Prometheus scrapes it; it holds no personal data)."""
+    if settings.worker_metrics_port is None:
+        return None
+    from prometheus_client import start_http_server
+
+    from jobsai.metrics import Metrics
+    from jobsai.sync.health import store_health
+
+    def health() -> Any:
+        rt = runtime()
+        opened = rt.__dict__.get("index")  # counted only when the worker has it open already, or on a server:
+        if opened is not None:  # opening the embedded index here could lock the worker's own update out
+            return store_health(settings, rt.db, index=opened, index_name=rt.index_name)
+        return store_health(settings, rt.db, count_index=bool(settings.qdrant_url))
+
+    metrics = Metrics()
+    metrics.watch_state(health, lambda: None)
+    start_http_server(settings.worker_metrics_port, registry=metrics.registry)
+    log.info("worker metrics on port %d", settings.worker_metrics_port)
+    return metrics
 
 
 @index_app.command("list")

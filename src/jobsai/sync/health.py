@@ -125,10 +125,12 @@ def store_health(
     *,
     index: VectorIndex | None = None,
     index_name: str | None = None,
+    count_index: bool = True,
     now: datetime | None = None,
 ) -> StoreHealth:
     """Count the store and the active index (``index``, named ``index_name``: the one already open, e.g.
-    the web app's; otherwise the registry's active index is opened just to count it)."""
+    the web app's; otherwise the registry's active index is opened just to count it). ``count_index=False``:
+    the store only (while another thread of this process is still opening the index)."""
     now = ensure_utc(now) if now else utcnow()
     with db.begin(readonly=True) as conn:
         counts = ads_repo.count_ads(conn)
@@ -138,7 +140,9 @@ def store_health(
     error: str | None = None
     name = index_name or (record.name if record is not None else None)
     try:
-        if index is not None:
+        if not count_index:
+            error = "not counted: the index is still being opened"
+        elif index is not None:
             points = index.count()
         elif record is not None:
             points = count_points(settings, record)

@@ -47,14 +47,18 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from jobsai.config import Settings
 from jobsai.errors import JobsAIError
 from jobsai.runtime import Runtime
 from jobsai.store import feedback as feedback_repo
 from jobsai.store import runs
+from jobsai.sync.ingest import IngestReport
 from jobsai.timeutil import utcnow
+
+if TYPE_CHECKING:
+    from jobsai.metrics import Metrics
 
 log = logging.getLogger(__name__)
 
@@ -92,14 +96,21 @@ def job_lock(settings: Settings, name: str) -> Iterator[bool]:
         os.close(fd)
 
 
-def ensure_data_unless_busy(runtime: Runtime, on_fallback: Callable[[str], None] | None = None) -> bool:
+def ensure_data_unless_busy(
+    runtime: Runtime,
+    on_fallback: Callable[[str], None] | None = None,
+    on_report: Callable[[IngestReport], None] | None = None,
+) -> bool:
     """``runtime.ensure_data`` under the index lock; False (and nothing written) when another
-    process holds it: it is updating the index right now, so a reader just uses what is there."""
+    process holds it: it is updating the index right now, so a reader just uses what is there.
+    ``on_report`` gets what the ingestion did (for metrics)."""
     with job_lock(runtime.settings, INDEX_LOCK) as taken:
         if not taken:
             log.info("another JobsAI process is updating the index; using the ads indexed so far")
             return False
-        runtime.ensure_data(on_fallback=on_fallback)
+        report = runtime.ensure_data(on_fallback=on_fallback)
+        if report is not None and on_report is not None:
+            on_report(report)
         return True
 
 
@@ -159,8 +170,11 @@ class Worker:
         on_swap: Callable[[Runtime], None] | None = None,
         update: Callable[[Runtime], object] | None = None,
         adapt: Callable[[Runtime], object] | None = None,
+        metrics: Metrics | None = None,
     ) -> None:
         self.settings = settings
+        self.metrics = metrics
+        """Job outcomes and what the updates ingested are counted here (``/metrics``, the worker's port)."""
         self._runtime = runtime
         self._on_swap = on_swap
         self._update = update or _update_from_jobstream
@@ -212,18 +226,26 @@ class Worker:
         with job_lock(self.settings, job.lock) as taken:
             if not taken:
                 log.info("job %s skipped: another worker holds the %s lock", job.name, job.lock)
+                self._count(job.name, "skipped")
                 return False
             ran: object = None
+            outcome = "failed"
             try:
                 ran = job.run()
+                outcome = "ok" if ran is not False else "not_due"
             except Exception:  # one failed run must not end the worker; the next tick retries
                 log.exception("job %s failed", job.name)
             finally:
+                self._count(job.name, outcome)
                 if ran is not False:
                     rt = self._runtime()
                     with rt.db.begin() as conn:
                         runs.set_checkpoint(conn, f"worker:{job.name}", utcnow())
         return True
+
+    def _count(self, job: str, outcome: str) -> None:
+        if self.metrics is not None:
+            self.metrics.worker_jobs.labels(job, outcome).inc()
 
     # -- schedule -----------------------------------------------------------------------------
 
@@ -250,9 +272,13 @@ class Worker:
         re-index must not wait a week for training, nor for JobStream to come back)."""
         failure: Exception | None = None
         try:
-            self._update(self._runtime())
+            report = self._update(self._runtime())
+            if self.metrics is not None and isinstance(report, IngestReport):
+                self.metrics.record_ingest(report)
         except Exception as exc:  # re-raised below, after the champion check
             failure = exc
+            if self.metrics is not None:
+                self.metrics.ingest_runs.labels("update", "failed").inc()
         self.serve_champion()
         if failure is not None:
             raise failure
@@ -358,7 +384,8 @@ class WorkerThread:
                 raise RuntimeError("the web service has no runtime")
             return rt
 
-        worker = Worker(settings, current, on_swap=service.hot_swap, update=update)
+        worker = Worker(settings, current, on_swap=service.hot_swap, update=update,
+                        metrics=getattr(service, "metrics", None))
 
         def loop() -> None:
             while not worker.stopping and service.readiness().stage not in ("ready", "failed", "stopped"):

@@ -31,6 +31,7 @@ from jobsai.web.middleware import (
     UploadRateLimitMiddleware,
     install_access_log_redaction,
 )
+from jobsai.web.observability import MetricsMiddleware, RequestIdMiddleware, metrics_router
 from jobsai.web.proxies import ProxyHeadersMiddleware, TrustedProxies
 from jobsai.web.service import WebService
 from jobsai.web.ui import build_ui, mount_kwargs
@@ -77,6 +78,7 @@ def create_app(settings: Settings | None = None, runtime: Runtime | None = None)
     app.include_router(health_router)
     app.include_router(admin_router())
     app.include_router(deletion_router())
+    app.include_router(metrics_router())
     # Gradio would save any session's component values to disk and answer them to whoever names the
     # session hash (its "deep links"); the UI has none, so the route is answered here, before the mount.
     app.add_api_route("/gradio_api/deep_link", _no_deep_links, methods=["GET"], include_in_schema=False)
@@ -84,8 +86,10 @@ def create_app(settings: Settings | None = None, runtime: Runtime | None = None)
     app.add_middleware(RequestTimeoutMiddleware, timeout_s=settings.web_request_timeout_s)
     app.add_middleware(UploadRateLimitMiddleware, check=service.match_limiter.acquire)
     app.add_middleware(BodySizeLimitMiddleware, max_bytes=settings.max_upload_bytes + MULTIPART_OVERHEAD)
+    app.add_middleware(MetricsMiddleware, metrics=service.metrics)  # after the proxy one: it may copy the scope
     app.add_middleware(ProxyHeadersMiddleware, proxies=proxies)
     app.add_middleware(SecurityHeadersMiddleware)
+    app.add_middleware(RequestIdMiddleware)
     install_access_log_redaction()
     return gr.mount_gradio_app(app, build_ui(service), path="/", **mount_kwargs(service))
 

@@ -43,6 +43,7 @@ from jobsai.errors import FileTooLargeError, JobsAIError, NoDataError, ParseLimi
 from jobsai.index.base import SearchFilter
 from jobsai.match.filters import FilterRequest, resolve_filter
 from jobsai.match.matcher import Matcher, MatchResult, PreparedCV
+from jobsai.metrics import Metrics, file_kind
 from jobsai.runtime import Runtime
 from jobsai.sources.ads import Ad
 from jobsai.store import ads as ads_repo
@@ -240,8 +241,9 @@ def public_redactor(cv_text: str) -> Callable[[str], str]:
     return public
 
 
-def _serving_matcher(rt: Runtime) -> tuple[Matcher, str]:
-    """``rt``'s matcher as the web app serves it, with the model's ``name@weights`` label.
+def _serving_matcher(rt: Runtime, metrics: Metrics | None = None) -> tuple[Matcher, str]:
+    """``rt``'s matcher as the web app serves it, with the model's ``name@weights`` label (its stage
+    timings go to ``metrics``).
 
     Warmed first (the first encoding builds the int8 model, and the explainer counts every live
     ad's words: seconds, better spent now than in a user's request), then a copy whose encoder is
@@ -252,6 +254,7 @@ def _serving_matcher(rt: Runtime) -> tuple[Matcher, str]:
     matcher.explainer.stats.warm()
     serial = copy.copy(matcher)
     serial.encoder = SharedQueryEncoder(matcher.encoder)
+    serial.observer = metrics.observe_stage if metrics is not None else None
     fp = rt.embedder.fingerprint
     return serial, f"{fp.name}@{fp.weights_sha256[:12]}"
 
@@ -284,6 +287,8 @@ class WebService:
         self._filters_cache: tuple[float, dict[str, list[ConceptCount]]] | None = None
         self._filters_lock = threading.Lock()
         self._retiring: list[tuple[threading.Timer, Callable[[], None]]] = []
+        self.metrics = Metrics()
+        self.metrics.watch_state(self._scrape_health, lambda: self._model_version)
 
     # -- lifecycle ------------------------------------------------------------------------------
 
@@ -353,8 +358,9 @@ class WebService:
             _ = rt.matcher  # loads the model and opens the index, once (before the ads, for /readyz)
             if self._owns_runtime and self.settings.web_prepare_data:
                 self._set_stage("loading_ads", "loading the ads")
-                ensure_data_unless_busy(rt, on_fallback=lambda message: log.warning("%s", message))
-            self._matcher, self._model_version = _serving_matcher(rt)
+                ensure_data_unless_busy(rt, on_fallback=lambda message: log.warning("%s", message),
+                                        on_report=self.metrics.record_ingest)
+            self._matcher, self._model_version = _serving_matcher(rt, self.metrics)
             self._set_stage("ready", "ready")
             log.info("web app ready: model %s, %d ads in the index", self._model_version, rt.index.count())
         except JobsAIError as exc:
@@ -399,6 +405,16 @@ class WebService:
             message = "; ".join(notes) or message
         return Readiness(stage == "ready" and ads > 0, stage, ads, self._model_version, message, health)
 
+    def _scrape_health(self) -> StoreHealth | None:
+        """The store's state for a metrics scrape; the index is counted only once start-up has opened it."""
+        with self._state_lock:
+            stage, rt = self._state.stage, self._runtime
+        if rt is None:
+            return None
+        if stage == "ready":
+            return store_health(self.settings, rt.db, index=rt.index, index_name=rt.index_name)
+        return store_health(self.settings, rt.db, count_index=False)
+
     def _ready_runtime(self) -> tuple[Runtime, Matcher]:
         with self._state_lock:  # one consistent (runtime, matcher) pair, even during a hot swap
             stage, message = self._state.stage, self._state.message
@@ -420,7 +436,7 @@ class WebService:
         one attribute change under the state lock. Requests already running keep the old
         runtime, which is closed after the longest a request may take (if this service owns it).
         """
-        serial, version = _serving_matcher(new)
+        serial, version = _serving_matcher(new, self.metrics)
         with self._state_lock:
             old, owned = self._runtime, self._owns_runtime
             self._runtime, self._matcher, self._owns_runtime = new, serial, True
@@ -451,6 +467,7 @@ class WebService:
         limiter = self.match_limiter if kind == "match" else self.light_limiter
         wait = limiter.acquire(client)
         if wait > 0:
+            self.metrics.rate_limited.labels(kind).inc()
             raise RateLimitedError(wait)
 
     # -- CV input -------------------------------------------------------------------------------
@@ -464,20 +481,33 @@ class WebService:
         checks the rate limit first. A file over the limits also costs ``client`` extra tokens.
         Setting ``cancel`` (the request was abandoned) kills the worker reading the file.
         """
+        kind = file_kind(filename)
         try:
-            return self.parser.parse(
+            cv = self.parser.parse(
                 data, filename, max_bytes=self.settings.max_upload_bytes, min_words=self.settings.min_cv_words,
                 wait_s=self.settings.web_request_timeout_s, cancel=cancel,
             )
         except ParseLimitError:
+            self.metrics.cv_parse.labels(kind, "ParseLimitError").inc()
             if client is not None:
                 self.match_limiter.charge(client, OVER_LIMITS_COST)
             raise
+        except JobsAIError as exc:
+            self.metrics.cv_parse.labels(kind, type(exc).__name__).inc()
+            raise
+        self.metrics.cv_parse.labels(kind, "ok").inc()
+        return cv
 
     def paste_cv(self, text: str) -> CVText:
-        if len(text.encode("utf-8", errors="ignore")) > self.settings.max_upload_bytes:
-            raise FileTooLargeError("The pasted text is longer than the upload limit; paste only your CV.")
-        return cv_text_from_paste(text, min_words=self.settings.min_cv_words)
+        try:
+            if len(text.encode("utf-8", errors="ignore")) > self.settings.max_upload_bytes:
+                raise FileTooLargeError("The pasted text is longer than the upload limit; paste only your CV.")
+            cv = cv_text_from_paste(text, min_words=self.settings.min_cv_words)
+        except JobsAIError as exc:
+            self.metrics.cv_parse.labels("paste", type(exc).__name__).inc()
+            raise
+        self.metrics.cv_parse.labels("paste", "ok").inc()
+        return cv
 
     # -- matching -------------------------------------------------------------------------------
 
@@ -651,6 +681,7 @@ class WebService:
         with rt.db.begin() as conn:
             feedback_repo.record_feedback(conn, entry)
         log.info("feedback stored: label=%s rank=%d consent=%s", label, shown.rank, consent)
+        self.metrics.feedback.labels(label).inc()
         return FeedbackOutcome(session.session_id, ad_id, label, consent, consent, session.deletion_token)
 
     def set_consent(self, session_id: str, consent: bool) -> int:
