@@ -193,12 +193,16 @@ def _print_results(name: str, results: list[MatchResult]) -> None:
 def serve(
     host: Annotated[str | None, typer.Option(help="Address (default 127.0.0.1, or JOBSAI_WEB_HOST).")] = None,
     port: Annotated[int | None, typer.Option(help="Port (default 7860, or JOBSAI_WEB_PORT).")] = None,
+    workers: Annotated[int, typer.Option(
+        "--workers", min=1, help="Server processes, on ports PORT..PORT+N-1 (needs a Qdrant server).")] = 1,
 ) -> None:
     """Start the web app (Gradio UI at /) and the HTTP API (/api/v1, docs at /docs).
 
     With an empty store it fetches JobStream first, or loads the demo set when JobStream is unreachable.
 
     The embedded index allows one process: stop the server before `update` or `load` (or use a Qdrant server).
+    `--workers N` starts N processes on consecutive ports for a sticky reverse proxy (JOBSAI_QDRANT_URL needed;
+    the in-process worker is off in all of them: run `jobsai worker` beside them).
     """
     import uvicorn
 
@@ -209,6 +213,9 @@ def serve(
 
     host = host or settings.web_host
     port = port or settings.web_port
+    if workers > 1:
+        _serve_replicas(settings, workers, host, port)
+        return
     logging.getLogger("jobsai").setLevel(logging.INFO)  # start-up progress and the demo fallback
     try:
         web_app = create_app(settings)
@@ -222,6 +229,23 @@ def serve(
     log_config = None if settings.log_format == "json" else uvicorn.config.LOGGING_CONFIG
     uvicorn.run(web_app, host=host, port=port, log_level="info", timeout_keep_alive=5, server_header=False,
                 proxy_headers=False, log_config=log_config)
+
+
+def _serve_replicas(settings: Settings, workers: int, host: str, port: int) -> None:
+    from jobsai.cli.replicas import plan_replicas, run_replicas, serve_command
+
+    try:
+        plan = plan_replicas(settings, workers, port)
+    except JobsAIError as exc:
+        err.print(f"[bold red]Error:[/] {exc}")
+        raise typer.Exit(1) from None
+    for note in plan.notes:
+        err.print(f"[yellow]{escape(note)}[/]")
+
+    def ended(index: int, code: int) -> None:
+        err.print(f"[bold red]Replica on port {plan.ports[index]} exited ({code}); stopping the others.[/]")
+
+    raise typer.Exit(run_replicas(plan, [serve_command(host, p) for p in plan.ports], on_exit=ended))
 
 
 @app.command()

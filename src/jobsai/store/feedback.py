@@ -47,9 +47,20 @@ def new_deletion_token() -> str:
 def hash_token(token: str) -> str:
     """What the database keeps instead of the token, so a leaked table cannot delete anything.
 
-    A plain sha256 is enough: the token is 256 random bits, nothing to brute-force.
+    A plain sha256 is enough: the token is 256 random bits, nothing to brute-force. A
+    :class:`HashedToken` is already the hash and is returned as it is.
     """
+    if isinstance(token, HashedToken):
+        return str(token)
     return hashlib.sha256(token.encode("utf-8")).hexdigest()
+
+
+class HashedToken(str):
+    """A deletion token's hash standing in for the token: what a web replica knows of a session that
+    another replica opened (the session table keeps only the hash). Every function here that takes a
+    token accepts it, and stores or matches the hash unchanged."""
+
+    __slots__ = ()
 
 
 @dataclass(frozen=True, slots=True)

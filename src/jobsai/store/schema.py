@@ -264,3 +264,44 @@ model_registry = Table(
     ),
 )
 """Every trained model, promoted or not: its base, folder, gate metrics, data sizes and the gate's reason."""
+
+match_sessions = Table(
+    "match_sessions",
+    metadata,
+    Column("session_id", String(64), primary_key=True),
+    Column("deletion_token_hash", String(64), nullable=False),
+    Column("cv_text_redacted", Text, nullable=False),
+    Column("model_version", String(200), nullable=False),
+    Column("language", String(16), nullable=False),
+    Column("created_at", UTCDateTime, nullable=False),
+    Column("expires_at", UTCDateTime, nullable=False),
+    Index(None, "deletion_token_hash"),
+    Index(None, "expires_at"),
+)
+"""Web match sessions, so any replica can take a feedback, consent or deletion call: the *redacted* CV (stored
+with feedback only with consent), the model version, the sha256 of the deletion token (never the token) and a
+sliding expiry (``JOBSAI_WEB_SESSION_TTL_S`` after last use); expired rows are swept by every web process."""
+
+match_session_ads = Table(
+    "match_session_ads",
+    metadata,
+    Column("session_id", String(64), ForeignKey("match_sessions.session_id", ondelete="CASCADE"),
+           primary_key=True),
+    Column("ad_id", String, primary_key=True),
+    Column("rank", Integer, nullable=False),
+    Column("score", Integer, nullable=False),
+    Column("raw_score", Float),
+    Column("filters", JSON),
+)
+"""The ads a session was shown (what its feedback may name), as they were shown: rank, score, filters."""
+
+rate_limits = Table(
+    "rate_limits",
+    metadata,
+    Column("key", String(255), primary_key=True),
+    Column("count", BigInteger, nullable=False),
+    Column("expires_at", Float, nullable=False),
+    Index(None, "expires_at"),
+)
+"""Rate-limit window counters shared by the web replicas when there is no Redis (``limits``' sliding window
+counter; ``expires_at`` in epoch seconds). Minutes-lived; swept by every web process."""

@@ -189,8 +189,11 @@ class FeedbackResponse(BaseModel):
     label: str
     consent: bool
     cv_stored: bool
-    deletion_token: str
-    delete_url: str
+    deletion_token: str | None = Field(
+        description="The session's deletion token; null when another server than the one that answered the "
+        "match took this call (servers share only the token's hash): keep the one the match returned."
+    )
+    delete_url: str | None
 
 
 class DeleteRequest(BaseModel):
@@ -534,14 +537,14 @@ async def feedback(body: FeedbackRequest, service: Service) -> FeedbackResponse:
     """Stores one row per (session, ad); a second call for the same ad replaces the first.
 
     The CV is never sent here: with ``consent`` the server stores the CV of the named session
-    (which it keeps in memory for a while after the match), redacted; without consent, nothing
-    of the CV is stored.
+    (which the servers keep, redacted, in the database for a while after the match); without
+    consent, nothing of the CV is stored. Any server behind a load balancer can take this call.
     """
     outcome = await run_blocking(service.feedback, body.session_id, body.ad_id, body.label, body.consent)
     return FeedbackResponse(
         stored=True, session_id=outcome.session_id, ad_id=outcome.ad_id, label=outcome.label,
         consent=outcome.consent, cv_stored=outcome.cv_stored, deletion_token=outcome.deletion_token,
-        delete_url=f"/api/v1/feedback/{outcome.deletion_token}",
+        delete_url=f"/api/v1/feedback/{outcome.deletion_token}" if outcome.deletion_token else None,
     )
 
 

@@ -19,6 +19,7 @@ import time
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Request, Response
+from pydantic import SecretStr
 from starlette.datastructures import MutableHeaders
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
@@ -97,7 +98,8 @@ def metrics_router() -> APIRouter:
         expected = service.settings.metrics_token
         if expected is not None:
             given = _given_token(request) or ""
-            if not secrets.compare_digest(given.encode(), expected.get_secret_value().encode()):
+            wanted = expected.get_secret_value() if isinstance(expected, SecretStr) else str(expected)
+            if not secrets.compare_digest(given.encode(), wanted.encode()):
                 raise AdminAuthError("/metrics needs the metrics token (Authorization: Bearer …).")
         else:
             check_admin(service.settings, request)

@@ -6,10 +6,13 @@ One :class:`WebService` per app, created by :func:`jobsai.web.app.create_app` an
 * the :class:`~jobsai.runtime.Runtime` (model and index loaded once, shared read-only by
   every request; a request never loads or downloads a model: until start-up is done it
   gets a "not ready" answer instead);
-* the match sessions (:mod:`jobsai.web.sessions`), so feedback stores only the CV of the
-  session it names;
-* the rate limiters and a bounded pool of match slots, so a burst of users queues for the
-  CPU instead of overloading it;
+* the match sessions, so feedback stores only the CV of the session it names: in the database
+  (:mod:`jobsai.store.sessions`, what feedback, consent and deletion read, so any replica can
+  take them; expired rows swept by every process) and, for re-ranking, in this process's memory
+  (:mod:`jobsai.web.sessions`);
+* the rate limiters (:mod:`jobsai.web.limiter`: shared across replicas through Redis or the
+  database when configured) and a bounded pool of match slots, so a burst of users queues for
+  the CPU instead of overloading it;
 * the :class:`~jobsai.web.parse_pool.ParsePool`: every uploaded file is read in a worker
   process under CPU, memory and wall-clock limits, in slots of its own (issue 14: one hostile
   file used to hold a core and gigabytes of the server's memory past its request's timeout).
@@ -48,13 +51,14 @@ from jobsai.runtime import Runtime
 from jobsai.sources.ads import Ad
 from jobsai.store import ads as ads_repo
 from jobsai.store import feedback as feedback_repo
+from jobsai.store import sessions as sessions_repo
 from jobsai.store.ads import ConceptCount
 from jobsai.sync.health import StoreHealth, store_health
 from jobsai.sync.worker import ensure_data_unless_busy
 from jobsai.timeutil import utcnow
 from jobsai.web.errors import BusyError, NotFoundError, NotReadyError, RateLimitedError, SessionNotFoundError
+from jobsai.web.limiter import DatabaseStorage, SharedLimiter, make_storage
 from jobsai.web.parse_pool import ParseLimits, ParsePool
-from jobsai.web.ratelimit import TokenBucketLimiter
 from jobsai.web.render import CardView, ad_body_html, excerpt
 from jobsai.web.sessions import MatchSession, SessionStore, ShownResult
 
@@ -147,7 +151,8 @@ class FeedbackOutcome:
     label: Label
     consent: bool
     cv_stored: bool
-    deletion_token: str
+    deletion_token: str | None
+    """None when another replica opened the session (the database keeps only the token's hash)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -268,8 +273,12 @@ class WebService:
             settings.web_session_ttl_s, settings.web_max_sessions, settings.web_session_max_bytes
         )
         self._delete_listeners: list[Callable[[Sequence[str]], None]] = []
-        self.match_limiter = TokenBucketLimiter(settings.web_rate_limit_per_min / 60.0, settings.web_rate_limit_burst)
-        self.light_limiter = TokenBucketLimiter(settings.web_feedback_rate_limit_per_min / 60.0, 60)
+        self.limit_storage_kind, self._limit_storage = make_storage(settings)
+        self.match_limiter = SharedLimiter(self._limit_storage, "match", settings.web_rate_limit_per_min,
+                                           settings.web_rate_limit_burst)
+        self.light_limiter = SharedLimiter(self._limit_storage, "light", settings.web_feedback_rate_limit_per_min, 60)
+        self._stop_sweeping = threading.Event()
+        self._sweeper: threading.Thread | None = None
         self._slots = threading.BoundedSemaphore(settings.web_match_workers)
         self.parser = ParsePool(
             ParseLimits(cpu_s=settings.web_parse_cpu_s, memory_mb=settings.web_parse_memory_mb,
@@ -310,11 +319,16 @@ class WebService:
             self._preparer.start()
         else:
             self._prepare()
+        self._sweeper = threading.Thread(target=self._sweep_loop, name="jobsai-session-sweep", daemon=True)
+        self._sweeper.start()
 
     def stop(self) -> None:
         """Stop the parse workers; release the index (only if this service opened it)."""
         self._set_stage("stopped", "stopped")
+        self._stop_sweeping.set()
         self.parser.close()
+        if isinstance(self._limit_storage, DatabaseStorage):
+            self._limit_storage.db.dispose()
         preparer = self._preparer
         if preparer is not None and preparer.is_alive():
             preparer.join(timeout=5)
@@ -538,8 +552,8 @@ class WebService:
         with self._match_slot():
             prepared = matcher.prepare(cv.text, public=public_redactor(cv.text))
             results = matcher.match_prepared(prepared, flt, top_k=top_k)
-        session = self._session_for(cv, prepared, self._served_by(rt), previous, ui_key)
-        return self._outcome(rt, session, prepared, results, filters, top_k)
+        session, new = self._session_for(rt, cv, prepared, self._served_by(rt), previous, ui_key)
+        return self._outcome(rt, session, prepared, results, filters, top_k, new_session=new)
 
     def rematch(self, ref: SessionRef, filters: FilterInput, top_k: int = 10) -> MatchOutcome:
         """The CV of a live session ranked again, under other filters or for more results.
@@ -560,11 +574,13 @@ class WebService:
             raise SessionNotFoundError("This search has expired or was deleted; upload or paste your CV again.")
         if session.served_by != self._served_by(rt):
             raise SessionNotFoundError("The matching model was just updated; upload or paste your CV again.")
+        if not self._still_stored(rt, session):  # deleted on another replica (or expired there)
+            raise SessionNotFoundError("This search has expired or was deleted; upload or paste your CV again.")
         flt = self._resolve(rt, filters)
         prepared = session.prepared
         with self._match_slot():
             results = matcher.match_prepared(prepared, flt, top_k=top_k)
-        return self._outcome(rt, session, prepared, results, filters, top_k)
+        return self._outcome(rt, session, prepared, results, filters, top_k, new_session=False)
 
     @staticmethod
     def _resolve(rt: Runtime, filters: FilterInput) -> SearchFilter:
@@ -589,15 +605,16 @@ class WebService:
 
     def _outcome(
         self, rt: Runtime, session: MatchSession, prepared: PreparedCV, results: list[MatchResult],
-        filters: FilterInput, top_k: int,
+        filters: FilterInput, top_k: int, *, new_session: bool,
     ) -> MatchOutcome:
         ads = rt.lookup_ads([r.id for r in results])
         cards = tuple(self._card(rank, r, ads.get(r.id)) for rank, r in enumerate(results, 1))
         filters_json = filters.as_json()
-        self.sessions.update_shown(
-            session.session_id,
-            {r.id: ShownResult(rank, r.score, r.raw_score, filters_json) for rank, r in enumerate(results, 1)},
-        )
+        shown = {r.id: ShownResult(rank, r.score, r.raw_score, filters_json) for rank, r in enumerate(results, 1)}
+        self._store_session(rt, session, shown, new=new_session)
+        if new_session:  # kept in memory only once it is stored: the sweep treats unstored ones as deleted
+            self.sessions.put(session)
+        self.sessions.update_shown(session.session_id, shown)
         occupations = Counter(r.occupation for r in results[:20] if r.occupation).most_common(3)
         skills = Counter(s for r in results[:20] for s in r.matched_skills).most_common(8)
         log.info("match: %d results (top_k=%d, filters=%s)", len(results), top_k, sorted(filters_json))
@@ -622,14 +639,17 @@ class WebService:
         return CardView(rank, result, excerpt(ad.description), ad_body_html(ad.description_html, ad.description))
 
     def _session_for(
-        self, cv: CVText, prepared: PreparedCV, served_by: str, previous: SessionRef | None, ui_key: str | None
-    ) -> MatchSession:
+        self, rt: Runtime, cv: CVText, prepared: PreparedCV, served_by: str, previous: SessionRef | None,
+        ui_key: str | None,
+    ) -> tuple[MatchSession, bool]:
+        """The session this match continues (and False), or a new one, not yet stored (and True)."""
         digest = hashlib.sha256(cv.text.encode("utf-8", "surrogatepass")).hexdigest()
         if previous is not None:
             old = self.sessions.get(previous.session_id)
-            if old is not None and old.cv_digest == digest and old.deletion_token == previous.deletion_token:
+            if (old is not None and old.cv_digest == digest and old.deletion_token == previous.deletion_token
+                    and self._still_stored(rt, old)):
                 self.sessions.replace_prepared(old.session_id, prepared, served_by)
-                return old
+                return old, False
         token = previous.deletion_token if previous is not None else feedback_repo.new_deletion_token()
         session = MatchSession(
             session_id=feedback_repo.new_session_id(),
@@ -645,74 +665,159 @@ class WebService:
             pages=cv.pages,
             ui_key=ui_key,
         )
-        self.sessions.put(session)
-        return session
+        return session, True
 
-    # -- feedback -------------------------------------------------------------------------------
+    # -- sessions in the database ---------------------------------------------------------------
 
-    def feedback(self, session_id: str, ad_id: str, label: Label, consent: bool) -> FeedbackOutcome:
-        """Store a judgement on an ad that this session was shown; with consent, its redacted CV too."""
-        rt, _ = self._ready_runtime()
-        session = self.sessions.get(session_id)
-        if session is None:
-            raise SessionNotFoundError("This search has expired or was deleted; run the match again.")
-        shown = session.shown.get(ad_id)
-        if shown is None:
-            raise NotFoundError(f"Ad {ad_id!r} was not among this session's results.")
-        with rt.db.begin(readonly=True) as conn:
-            ad = ads_repo.get_ads(conn, [ad_id], live_only=False).get(ad_id)
-        if ad is None:
-            raise NotFoundError(f"Ad {ad_id!r} is not in the store.")
-        texts = ad_texts(ad)
-        entry = feedback_repo.FeedbackEntry(
-            session_id=session.session_id,
-            ad_id=ad_id,
-            ad_text=f"{texts.title}\n\n{texts.body}",
-            label=label,
-            rank=shown.rank,
-            score=shown.score,
-            raw_score=shown.raw_score,
-            model_version=session.model_version,
-            deletion_token=session.deletion_token,
-            consent=consent,
-            cv_text_redacted=session.cv_redacted if consent else None,
-            filters=shown.filters,
-        )
+    def _store_session(
+        self, rt: Runtime, session: MatchSession, shown: Mapping[str, ShownResult], *, new: bool
+    ) -> None:
+        """Write the session (when new) and the ads it was shown to the database, where every replica finds
+        them; renews its expiry. A session deleted meanwhile raises SessionNotFoundError."""
+        ttl = float(self.settings.web_session_ttl_s)
+        now = utcnow()
+        stored = {ad_id: sessions_repo.StoredShown(s.rank, s.score, s.raw_score, dict(s.filters))
+                  for ad_id, s in shown.items()}
         with rt.db.begin() as conn:
-            feedback_repo.record_feedback(conn, entry)
-        log.info("feedback stored: label=%s rank=%d consent=%s", label, shown.rank, consent)
-        self.metrics.feedback.labels(label).inc()
-        return FeedbackOutcome(session.session_id, ad_id, label, consent, consent, session.deletion_token)
+            if new:
+                sessions_repo.create_session(
+                    conn, session_id=session.session_id,
+                    deletion_token_hash=feedback_repo.hash_token(session.deletion_token),
+                    cv_text_redacted=session.cv_redacted, model_version=session.model_version,
+                    language=session.language, now=now, ttl_s=ttl,
+                )
+            alive = sessions_repo.add_shown(conn, session.session_id, stored, now, ttl)
+        if not alive:
+            self._forget_local(self.sessions.discard([session.session_id]), notify=True)
+            raise SessionNotFoundError("This search has expired or was deleted; upload or paste your CV again.")
 
-    def set_consent(self, session_id: str, consent: bool) -> int:
-        """Apply a changed consent answer to what this session already gave; returns rows changed."""
-        rt, _ = self._ready_runtime()
-        session = self.sessions.get(session_id)
-        if session is None:
-            return 0
+    def _still_stored(self, rt: Runtime, session: MatchSession) -> bool:
+        """Renew a session kept in memory in the database; False (and forgotten here) when it is gone there."""
         with rt.db.begin() as conn:
-            if consent:
-                return feedback_repo.apply_consent(conn, session.session_id, session.cv_redacted)
-            return feedback_repo.withdraw_consent(conn, session.deletion_token)
+            alive = sessions_repo.touch(conn, session.session_id, utcnow(), float(self.settings.web_session_ttl_s))
+        if not alive:
+            self._forget_local(self.sessions.discard([session.session_id]), notify=True)
+        return alive
 
-    def delete(self, token: str) -> int:
-        """Delete everything given under a deletion token (SQL rows and in-memory sessions)."""
-        rt, _ = self._ready_runtime()
-        with rt.db.begin() as conn:
-            n = feedback_repo.delete_by_token(conn, token)
-        gone = self.sessions.pop_token(token)
+    def _forget_local(self, gone: Sequence[MatchSession], *, notify: bool) -> None:
+        """Drop what memory holds of these sessions: their cached CV vectors; with ``notify`` also the UI
+        pages that showed them (a deletion, here or on another replica)."""
+        if not gone:
+            return
         with self._state_lock:
             encoder = self._matcher.encoder if self._matcher is not None else None
         for session in gone:
             if session.prepared is not None and isinstance(encoder, SharedQueryEncoder):
                 encoder.forget(session.prepared.vectors)
         ui_keys = [s.ui_key for s in gone if s.ui_key]
-        for listener in list(self._delete_listeners):
+        if notify and ui_keys:
+            for listener in list(self._delete_listeners):
+                try:
+                    listener(ui_keys)
+                except Exception:  # a UI that cannot clear its state must not undo the deletion
+                    log.exception("a deletion listener failed")
+
+    def sweep(self) -> tuple[int, int]:
+        """Forget sessions kept in memory that another replica deleted (or that expired in the database),
+        then delete expired sessions (and rate-limit counters) from the database. Returns (forgotten here,
+        deleted there). Runs every ``web_session_sweep_s`` in each web process."""
+        rt = self.runtime
+        if rt is None:
+            return 0, 0
+        now = utcnow()
+        local = self.sessions.ids()
+        forgotten = 0
+        if local:
+            with rt.db.begin(readonly=True) as conn:
+                alive = sessions_repo.existing(conn, local, now)
+                present = sessions_repo.existing(conn, local)
+            deleted = self.sessions.discard([i for i in local if i not in present])
+            expired = self.sessions.discard([i for i in local if i in present and i not in alive])
+            self._forget_local(deleted, notify=True)
+            self._forget_local(expired, notify=False)
+            forgotten = len(deleted) + len(expired)
+        with rt.db.begin() as conn:
+            swept = sessions_repo.sweep(conn, now)
+        if isinstance(self._limit_storage, DatabaseStorage):
+            self._limit_storage.sweep()
+        if forgotten or swept:
+            log.info("session sweep: %d forgotten here, %d expired deleted", forgotten, swept)
+        return forgotten, swept
+
+    def _sweep_loop(self) -> None:
+        while not self._stop_sweeping.wait(self.settings.web_session_sweep_s):
             try:
-                listener(ui_keys)
-            except Exception:  # a UI that cannot clear its state must not undo the deletion
-                log.exception("a deletion listener failed")
-        log.info("feedback deleted by token: %d rows, %d sessions", n, len(gone))
+                self.sweep()
+            except JobsAIError as exc:
+                log.warning("session sweep failed (will retry): %s", exc)
+            except Exception:  # the loop must survive; the next tick retries
+                log.exception("session sweep failed")
+
+    # -- feedback -------------------------------------------------------------------------------
+
+    def feedback(self, session_id: str, ad_id: str, label: Label, consent: bool) -> FeedbackOutcome:
+        """Store a judgement on an ad that this session was shown; with consent, its redacted CV too.
+
+        The session is read from the database, so any replica can take the call. The deletion token in
+        the answer is known only to the replica that opened the session (the database keeps its hash):
+        elsewhere it is None, and the match's answer already gave it to the client.
+        """
+        rt, _ = self._ready_runtime()
+        now = utcnow()
+        with rt.db.begin() as conn:
+            stored = sessions_repo.get_session(conn, session_id, now)
+            if stored is None:
+                raise SessionNotFoundError("This search has expired or was deleted; run the match again.")
+            shown = sessions_repo.get_shown(conn, session_id, ad_id)
+            if shown is None:
+                raise NotFoundError(f"Ad {ad_id!r} was not among this session's results.")
+            ad = ads_repo.get_ads(conn, [ad_id], live_only=False).get(ad_id)
+            if ad is None:
+                raise NotFoundError(f"Ad {ad_id!r} is not in the store.")
+            texts = ad_texts(ad)
+            entry = feedback_repo.FeedbackEntry(
+                session_id=stored.session_id,
+                ad_id=ad_id,
+                ad_text=f"{texts.title}\n\n{texts.body}",
+                label=label,
+                rank=shown.rank,
+                score=shown.score,
+                raw_score=shown.raw_score,
+                model_version=stored.model_version,
+                deletion_token=feedback_repo.HashedToken(stored.deletion_token_hash),
+                consent=consent,
+                cv_text_redacted=stored.cv_text_redacted if consent else None,
+                filters=shown.filters,
+            )
+            feedback_repo.record_feedback(conn, entry)
+            sessions_repo.touch(conn, session_id, now, float(self.settings.web_session_ttl_s))
+        log.info("feedback stored: label=%s rank=%d consent=%s", label, shown.rank, consent)
+        self.metrics.feedback.labels(label).inc()
+        local = self.sessions.get(session_id)  # renews it here too
+        token = local.deletion_token if local is not None else None
+        return FeedbackOutcome(stored.session_id, ad_id, label, consent, consent, token)
+
+    def set_consent(self, session_id: str, consent: bool) -> int:
+        """Apply a changed consent answer to what this session already gave; returns rows changed."""
+        rt, _ = self._ready_runtime()
+        with rt.db.begin() as conn:
+            stored = sessions_repo.get_session(conn, session_id, utcnow())
+            if stored is None:
+                return 0
+            if consent:
+                return feedback_repo.apply_consent(conn, stored.session_id, stored.cv_text_redacted)
+            return feedback_repo.withdraw_consent(conn, feedback_repo.HashedToken(stored.deletion_token_hash))
+
+    def delete(self, token: str) -> int:
+        """Delete everything given under a deletion token: feedback rows and sessions in the database, and
+        what this process holds of them (other replicas forget theirs at their next sweep)."""
+        rt, _ = self._ready_runtime()
+        with rt.db.begin() as conn:
+            n = feedback_repo.delete_by_token(conn, token)
+            stored = sessions_repo.delete_by_token_hash(conn, feedback_repo.hash_token(token))
+        gone = self.sessions.pop_token(token)
+        self._forget_local(gone, notify=True)
+        log.info("feedback deleted by token: %d rows, %d sessions (%d in this process)", n, stored, len(gone))
         return n
 
     def on_delete(self, listener: Callable[[Sequence[str]], None]) -> None:

@@ -10,6 +10,12 @@ and the ad; the CV it may store is looked up here, so a client can neither send 
 else's CV nor attach its own CV to someone else's session without knowing that session's
 random id.
 
+Several replicas: what feedback, consent and deletion need (the redacted CV, the ads shown, the
+token's hash, the expiry) is also written to the database (:mod:`jobsai.store.sessions`), which is
+what those calls read, so any replica can take them. This store is then a per-process cache of
+what only re-ranking needs (the encoded CV) and of the token itself; each process forgets the
+sessions another replica deleted at its next sweep.
+
 The store is bounded by count and by bytes (a CV may be two million characters: 2,000 of
 those would be gigabytes), least recently used sessions go first, and sessions expire after
 a TTL, so memory stays flat and personal data does not linger.
@@ -20,7 +26,7 @@ from __future__ import annotations
 import threading
 import time
 from collections import OrderedDict
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -159,6 +165,20 @@ class SessionStore:
             gone = [s for s in self._sessions.values() if s.deletion_token == token]
             for session in gone:
                 del self._sessions[session.session_id]
+                self._bytes -= session.nbytes
+            return gone
+
+    def ids(self) -> list[str]:
+        """The ids of the live sessions held here."""
+        with self._lock:
+            self._expire_locked()
+            return list(self._sessions)
+
+    def discard(self, session_ids: Iterable[str]) -> list[MatchSession]:
+        """Remove and return these sessions (deleted on another replica, or expired in the database)."""
+        with self._lock:
+            gone = [s for s in (self._sessions.pop(i, None) for i in session_ids) if s is not None]
+            for session in gone:
                 self._bytes -= session.nbytes
             return gone
 

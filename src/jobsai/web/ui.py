@@ -651,7 +651,7 @@ def _feedback_handler(service: WebService, ad_id: str, label: str) -> Any:
                       variant="primary" if label == "not_relevant" else "secondary"),
             message_html(t(lang, f"saved_{label}"), "ok"),
             new_labels,
-            _token_html(outcome.deletion_token, outcome.consent, lang),
+            _token_html(outcome.deletion_token or session.deletion_token, outcome.consent, lang),
         )
 
     return on_feedback
