@@ -35,6 +35,7 @@ from jobsai.errors import (
     ParseLimitError,
     ScannedPDFError,
     TextTooShortError,
+    UnpackTooLargeError,
     UnsupportedFileTypeError,
 )
 from jobsai.runtime import Runtime
@@ -168,6 +169,8 @@ def test_api_refuses_each_hostile_file_quickly_with_bounded_memory(
     assert 400 <= r.status_code < 500, (r.status_code, r.text)
     body = r.json()
     assert body["error"] and body["message"]
+    if name == "bomb.docx":  # small, but unpacks past the cap: the same 413 as a file over the size limit
+        assert (r.status_code, body["error"]) == (413, "file_too_large") and "unpacks to more than" in body["message"]
     assert elapsed < QUICK_S, f"{name}: {elapsed:.1f}s"
     assert rss.growth < RSS_GROWTH_MB, f"{name}: the server grew by {rss.growth:.0f} MB"
 
@@ -313,7 +316,9 @@ def test_ui_checks_the_rate_limit_before_reading_a_file(web_runtime: Runtime, tm
 # -- the pool -----------------------------------------------------------------------------------
 
 
-def test_typed_errors_cross_the_process_boundary_unchanged(client: TestClient, tmp_path: Path) -> None:
+def test_typed_errors_cross_the_process_boundary_unchanged(
+    client: TestClient, hostile_bytes: dict[str, bytes], tmp_path: Path
+) -> None:
     service = _service(client)
     docx = make_cv_docx(tmp_path / "cv.docx", [CV_NURSE]).read_bytes()
     cases: list[tuple[bytes, str, type[Exception]]] = [
@@ -322,6 +327,7 @@ def test_typed_errors_cross_the_process_boundary_unchanged(client: TestClient, t
         (png_bytes(), "bild.png", UnsupportedFileTypeError),
         (docx[: len(docx) // 2], "cv.docx", CorruptFileError),
         (b"Kort text.", "cv.txt", TextTooShortError),
+        (hostile_bytes["bomb.docx"], "bomb.docx", UnpackTooLargeError),  # a subclass, not its base
     ]
     limits = {"max_bytes": service.settings.max_upload_bytes, "min_words": service.settings.min_cv_words}
     for data, name, kind in cases:

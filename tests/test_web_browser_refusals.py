@@ -24,7 +24,7 @@ import pytest
 import test_web_browser as shared
 from jobsai.config import Settings
 from jobsai.cv.extract import extract_cv_text
-from jobsai.errors import CorruptFileError, CVError, EncryptedPDFError, FileTooLargeError, ScannedPDFError
+from jobsai.errors import CorruptFileError, CVError, EncryptedPDFError, ScannedPDFError, UnpackTooLargeError
 from jobsai.runtime import Runtime
 from jobsai.web.app import create_app
 from jobsai.web.i18n import LANGS, STRINGS, Lang, error_message, t
@@ -73,9 +73,10 @@ def _refused(path: Path, data: bytes, error: type[CVError], key: str, settings: 
 def live_app(web_runtime: Runtime) -> Iterator[tuple[str, Settings]]:
     """The app as ``jobsai serve`` builds it, around the session's demo-data runtime, served by uvicorn.
 
-    A browser upload costs two of the client's match tokens (Gradio's upload route, then the upload
-    event), so the eight uploads here would outrun the default burst of 10: the burst is raised, the
-    rate limit itself is tested elsewhere (``test_abuse``, ``test_web_security``).
+    A browser upload costs one of the client's match tokens (at Gradio's upload route; the upload event
+    does not charge it again) and the search for the pasted CV another, so the eight uploads and two
+    searches here use the whole default burst of 10: the burst is raised to leave a margin, the rate
+    limit itself is tested elsewhere (``test_abuse``, ``test_web_security``).
     """
     settings = web_runtime.settings.model_copy(update={"web_rate_limit_burst": 100})
     with serve_in_thread(create_app(settings, runtime=web_runtime)) as base:
@@ -93,9 +94,9 @@ def refused_files(tmp_path_factory: pytest.TempPathFactory, live_app: tuple[str,
         _refused(d / "skannat.pdf", jpeg_only_pdf(), ScannedPDFError, "err_scanned", settings),
         _refused(d / "last.pdf", encrypted, EncryptedPDFError, "err_encrypted", settings),
         _refused(d / "trasig.docx", docx[: len(docx) // 2], CorruptFileError, "err_corrupt", settings),
-        # a 128 kB file that unpacks past the 100 MB cap: refused before it is inflated. (Its Swedish words
-        # are the upload-size ones, "högst 10 MB", as for every FileTooLargeError; the English names the cap.)
-        _refused(d / bomb.name, bomb.make(), FileTooLargeError, "err_too_large", settings),
+        # a 128 kB file that unpacks past the 100 MB cap: refused before it is inflated, and told so in both
+        # languages (not the upload-size words, "högst 10 MB", which it is well within)
+        _refused(d / bomb.name, bomb.make(), UnpackTooLargeError, "err_unpacks_too_large", settings),
     ]
     for lang in LANGS:  # four reasons, not one: each file's own words, none a part of another's
         texts = [f.message[lang] for f in files]

@@ -8,7 +8,7 @@ from collections.abc import Sequence
 import numpy as np
 import pytest
 
-from jobsai.errors import ScannedPDFError, TextTooShortError
+from jobsai.errors import FileTooLargeError, ScannedPDFError, TextTooShortError, UnpackTooLargeError
 from jobsai.web.i18n import LANGS, STRINGS, as_lang, error_message, t
 from jobsai.web.middleware import AccessLogRedaction
 from jobsai.web.ratelimit import TokenBucketLimiter
@@ -83,6 +83,19 @@ def test_error_messages_by_type_and_language() -> None:
     assert "20 ord" in short
     assert error_message("en", ScannedPDFError("This PDF has no text"), max_upload_bytes=1, min_words=1) == (
         "This PDF has no text")
+
+
+def test_a_file_that_unpacks_too_large_is_not_told_it_is_over_the_upload_size() -> None:
+    # a 128 kB zip bomb is well within the 10 MB upload limit: "högst 10 MB" would be false
+    bomb = UnpackTooLargeError("cv.docx unpacks to more than 100 MB — far more than a CV needs.")
+    limits = {"max_upload_bytes": 10 << 20, "min_words": 20}
+    swedish = error_message("sv", bomb, **limits)
+    assert swedish == t("sv", "err_unpacks_too_large") and "packas upp" in swedish
+    assert "högst" not in swedish and swedish != error_message("sv", FileTooLargeError("x"), **limits)
+    assert error_message("en", bomb, **limits) == str(bomb)  # the extractor's own words, naming the cap
+    assert "unpacks" in t("en", "err_unpacks_too_large")
+    # an upload over the size limit still gets the size words
+    assert "högst 10 MB" in error_message("sv", FileTooLargeError("x"), **limits)
 
 
 def test_excerpt_and_highlight_are_text_not_markup() -> None:

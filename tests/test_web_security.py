@@ -16,19 +16,22 @@ import re
 import stat
 from collections.abc import Iterator
 from pathlib import Path
+from types import SimpleNamespace
 from typing import Any
 
 import anyio
 import numpy as np
 import pytest
 from fastapi.testclient import TestClient
+from starlette.responses import JSONResponse
+from starlette.routing import Mount
 
 from jobsai.config import Settings
 from jobsai.runtime import Runtime
 from jobsai.store.db import Database
 from jobsai.web.app import create_app
 from jobsai.web.errors import SessionNotFoundError
-from jobsai.web.middleware import AccessLogRedaction
+from jobsai.web.middleware import AccessLogRedaction, UploadCredits, UploadRateLimitMiddleware
 from jobsai.web.proxies import ProxyHeadersMiddleware, TrustedProxies, parse_networks
 from jobsai.web.service import FilterInput, SessionRef, SharedQueryEncoder, WebService
 from jobsai.web.sessions import MatchSession, SessionStore, ShownResult, session_bytes
@@ -330,6 +333,75 @@ def test_the_upload_route_is_rate_limited(web_runtime: Runtime) -> None:
         r = other.post("/gradio_api/upload", files={"files": ("cv.txt", b"x", "text/plain")})
         assert r.status_code == 200
         Path(r.json()[0]).unlink(missing_ok=True)
+
+
+def _upload_event(app: Any) -> tuple[Any, Any]:
+    """The UI's upload handler, as the browser's upload event calls it, and the status box it fills."""
+    blocks = next(r.app for r in app.routes if isinstance(r, Mount)).get_blocks()
+    on_upload = next(f.fn for f in blocks.fns.values() if f.name == "on_upload")
+    status = next(b for b in blocks.blocks.values() if getattr(b, "elem_id", None) == "status")
+    return on_upload, status
+
+
+def test_a_browser_upload_is_charged_once(web_runtime: Runtime) -> None:
+    """The upload route charges the token; the upload event that reads and matches that file does not
+    charge it again (it did: five uploads per burst of ten), and reads no file it was not paid for."""
+    app = _app(web_runtime, web_rate_limit_burst=10, web_rate_limit_per_min=0.01)
+    on_upload, status = _upload_event(app)
+    person, other = "198.51.100.79", "198.51.100.80"
+
+    def event(path: str, host: str) -> str:
+        request = SimpleNamespace(client=SimpleNamespace(host=host), session_hash=None)
+        return str(on_upload(path, "", [], [], [], [], [], 0, 10, "sv", None, request)[status])
+
+    with TestClient(app, client=(person, 1)) as c:
+        parses = _service(c).parser.stats().parses
+        shown = []
+        for i in range(11):
+            cv = f"{CV_NURSE}\nReferenser lämnas på begäran ({i}).".encode()
+            r = c.post("/gradio_api/upload", files={"files": (f"cv{i}.txt", cv, "text/plain")})
+            if r.status_code != 200:
+                break
+            (path,) = r.json()
+            shown.append(event(path, person))
+        assert len(shown) == 10 and r.status_code == 429, (len(shown), r.status_code)
+        assert all("jobsai-msg-error" not in m for m in shown), shown  # ten read and matched, none refused
+        assert _service(c).parser.stats().parses == parses + 10
+
+        # a credit is the uploader's own: someone out of tokens does not read another's upload for free
+        someone = TestClient(app, client=(other, 1))  # not started again (the app's shutdown empties Gradio's cache)
+        r = someone.post("/gradio_api/upload", files={"files": ("cv.txt", CV_NURSE.encode(), "text/plain")})
+        assert r.status_code == 200
+        assert "Vänta" in event(r.json()[0], person)  # charged, and refused before the file is read
+        assert _service(c).parser.stats().parses == parses + 10
+
+
+def test_upload_credits_only_for_one_paid_file() -> None:
+    """The route credits an accepted upload of one file, once; not several files in one request (they paid
+    once), not a refused one. A credit expires, and is one read."""
+    now = [0.0]
+    credits = UploadCredits(ttl_s=60, max_credits=3, clock=lambda: now[0])
+    answers = {"/one": (200, ["/tmp/gradio/a/cv.pdf"]), "/two": (200, ["/tmp/gradio/b/x", "/tmp/gradio/c/y"]),
+               "/bad": (400, ["/tmp/gradio/d/cv.pdf"])}
+
+    async def gradio(scope: Any, receive: Any, send: Any) -> None:
+        code, paths = answers[scope["path"].removesuffix("/gradio_api/upload")]
+        await JSONResponse(paths, status_code=code)(scope, receive, send)
+
+    guarded = UploadRateLimitMiddleware(gradio, check=lambda client: 0.0, credits=credits)
+    c = TestClient(guarded, client=("192.0.2.1", 1))
+    for prefix in answers:
+        c.post(prefix + "/gradio_api/upload")
+    assert len(credits) == 1
+    assert not credits.redeem("192.0.2.2", "/tmp/gradio/a/cv.pdf")  # another client's
+    assert credits.redeem("192.0.2.1", "/tmp/gradio/a/cv.pdf")
+    assert not credits.redeem("192.0.2.1", "/tmp/gradio/a/cv.pdf")  # read once
+    credits.grant("192.0.2.1", "/p")
+    now[0] = 61.0
+    assert not credits.redeem("192.0.2.1", "/p") and len(credits) == 0  # expired
+    for i in range(5):
+        credits.grant("192.0.2.1", f"/p{i}")
+    assert len(credits) == 3 and not credits.redeem("192.0.2.1", "/p0") and credits.redeem("192.0.2.1", "/p4")
 
 
 # -- 7. a private data directory ------------------------------------------------------------------

@@ -59,6 +59,17 @@ class FileTooLargeError(CVError):
     """The uploaded file is over the configured size limit."""
 
 
+class UnpackTooLargeError(FileTooLargeError):
+    """The file is within the size limit, but what it holds unpacks past a cap.
+
+    A zip bomb (a DOCX that inflates past the unpacked cap), an XML part over its cap or nested too
+    deep, a PDF whose pages' drawing instructions inflate past their budget. Still a
+    :class:`FileTooLargeError` (HTTP 413), but the person is told that the file *unpacks* too large,
+    not that it is over the upload size, which it is not. Raised with the message only, so that it
+    crosses the parse pool's process boundary as the same type.
+    """
+
+
 class ScannedPDFError(CVError):
     """The PDF has no text layer (it looks scanned)."""
 

@@ -20,7 +20,7 @@ from typing import Any
 from jobsai.cv.clean import PAGE_NUMBER_LINE
 from jobsai.cv.messages import OR_PASTE, damaged_docx, megabytes, unsupported
 from jobsai.cv.safezip import BoundedZip, Damaged, TooLarge
-from jobsai.errors import FileTooLargeError
+from jobsai.errors import UnpackTooLargeError
 
 _W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
 _MC = "{http://schemas.openxmlformats.org/markup-compatibility/2006}"
@@ -55,7 +55,7 @@ def extract_docx(
     max_depth: int,
 ) -> str:
     """Headers, then the body in document order (tables, text boxes), then footers."""
-    too_large = FileTooLargeError(
+    too_large = UnpackTooLargeError(
         f"{subject} unpacks to more than {megabytes(max_unpacked)} — far more than a CV needs. "
         f"Remove large pictures or save it as PDF, {OR_PASTE}."
     )
@@ -70,7 +70,7 @@ def extract_docx(
     try:
         return _read_document(archive, subject)
     except TooLarge as exc:
-        raise FileTooLargeError(
+        raise UnpackTooLargeError(
             f"{subject} holds more text or structure than a CV ever does (a part over "
             f"{megabytes(min(max_part, max_unpacked))} unpacked, or nested over {max_depth} levels deep). "
             f"Save it again from Word, or export it as PDF, {OR_PASTE}."

@@ -34,7 +34,13 @@ from typing import Any
 from jobsai.cv.clean import PAGE_NUMBER_LINE, PUA_BULLETS, clean_text, count_words, dehyphenate
 from jobsai.cv.messages import OR_PASTE, encrypted_pdf, megabytes, pdf_subject
 from jobsai.cv.pdf_layout import FragmentBuilder, page_lines
-from jobsai.errors import CorruptFileError, EncryptedPDFError, FileTooLargeError, ScannedPDFError
+from jobsai.errors import (
+    CorruptFileError,
+    EncryptedPDFError,
+    FileTooLargeError,
+    ScannedPDFError,
+    UnpackTooLargeError,
+)
 
 _EDGE_LINES = 3
 """How many lines at the top and bottom of a page can be a running header or footer."""
@@ -178,7 +184,7 @@ def _extract_pdf(
         except Exception:
             usable.append(False)
         if budget < 0:
-            raise FileTooLargeError(
+            raise UnpackTooLargeError(
                 f"{pdf_subject(subject)} holds more drawing instructions than we can read "
                 f"(over {megabytes(content_budget)} unpacked). Export a plainer PDF from "
                 f"Word or Google Docs, {OR_PASTE}."

@@ -28,6 +28,7 @@ from jobsai.web.middleware import (
     BodySizeLimitMiddleware,
     RequestTimeoutMiddleware,
     SecurityHeadersMiddleware,
+    UploadCredits,
     UploadRateLimitMiddleware,
     install_access_log_redaction,
 )
@@ -84,14 +85,16 @@ def create_app(settings: Settings | None = None, runtime: Runtime | None = None)
     app.add_api_route("/gradio_api/deep_link", _no_deep_links, methods=["GET"], include_in_schema=False)
     # The last added runs first: headers on every answer, then the real client, then the guards.
     app.add_middleware(RequestTimeoutMiddleware, timeout_s=settings.web_request_timeout_s)
-    app.add_middleware(UploadRateLimitMiddleware, check=service.match_limiter.acquire)
+    # One browser upload is charged once: at the upload route, which credits the upload event (UploadCredits).
+    upload_credits = UploadCredits()
+    app.add_middleware(UploadRateLimitMiddleware, check=service.match_limiter.acquire, credits=upload_credits)
     app.add_middleware(BodySizeLimitMiddleware, max_bytes=settings.max_upload_bytes + MULTIPART_OVERHEAD)
     app.add_middleware(MetricsMiddleware, metrics=service.metrics)  # after the proxy one: it may copy the scope
     app.add_middleware(ProxyHeadersMiddleware, proxies=proxies)
     app.add_middleware(SecurityHeadersMiddleware)
     app.add_middleware(RequestIdMiddleware)
     install_access_log_redaction()
-    return gr.mount_gradio_app(app, build_ui(service), path="/", **mount_kwargs(service))
+    return gr.mount_gradio_app(app, build_ui(service, upload_credits), path="/", **mount_kwargs(service))
 
 
 async def _no_deep_links() -> JSONResponse:

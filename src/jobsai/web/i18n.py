@@ -22,6 +22,7 @@ from jobsai.errors import (
     ScannedPDFError,
     TextTooShortError,
     UnknownFilterValueError,
+    UnpackTooLargeError,
     UnsupportedFileTypeError,
 )
 from jobsai.web.errors import BusyError, NotReadyError, RateLimitedError, SessionNotFoundError
@@ -248,6 +249,13 @@ STRINGS: dict[str, dict[Lang, str]] = {
         "sv": "Filen är för stor (högst {mb} MB). Ett CV utan stora bilder är oftast under 1 MB.",
         "en": "The file is too large (at most {mb} MB). A CV without large photos is usually under 1 MB.",
     },
+    "err_unpacks_too_large": {
+        "sv": "Filen packas upp till mycket mer än ett CV någonsin behöver (bilder, text eller struktur) och kan "
+        "inte läsas. Spara CV:t på nytt från Word eller Google Docs, som en enklare PDF eller .docx, eller "
+        "klistra in texten i stället.",
+        "en": "The file unpacks to far more than a CV ever needs (pictures, text or structure) and cannot be "
+        "read. Save your CV again from Word or Google Docs as a plainer PDF or .docx, or paste the text instead.",
+    },
     "err_limits": {
         "sv": "Filen gick inte att läsa inom våra gränser – den kräver mycket mer tid eller minne än ett CV gör. "
         "Spara en enklare PDF eller .docx från Word eller Google Docs, eller klistra in texten i stället.",
@@ -308,6 +316,7 @@ def error_message(lang: Lang, exc: Exception, *, max_upload_bytes: int, min_word
         (ParseLimitError, "err_limits", {}),
         (EncryptedPDFError, "err_encrypted", {}),
         (UnsupportedFileTypeError, "err_unsupported", {}),
+        (UnpackTooLargeError, "err_unpacks_too_large", {}),  # before its base: within the size limit
         (FileTooLargeError, "err_too_large", {"mb": max(1, round(max_upload_bytes / 1024 / 1024))}),
         (TextTooShortError, "err_too_short", {"words": min_words}),
         (CorruptFileError, "err_corrupt", {}),

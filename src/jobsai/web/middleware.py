@@ -10,9 +10,14 @@ mounted Gradio app's routes too, which no FastAPI dependency reaches.
 
 from __future__ import annotations
 
+import json
 import logging
 import math
+import os
 import re
+import threading
+import time
+from collections import OrderedDict
 from collections.abc import Callable, Mapping
 
 import anyio
@@ -228,6 +233,81 @@ class SecurityHeadersMiddleware:
 # -- the upload route's rate limit --------------------------------------------------------------
 
 
+class UploadCredits:
+    """Uploads that the upload route has charged a client for and the UI's upload event has not read yet.
+
+    One upload from the browser is two requests: the file to Gradio's upload route, which answers its
+    path in Gradio's cache, then the upload event, which names that path and has the file read and
+    matched. Both must count against the client's rate limit, but together as one upload (issue 14):
+    the route charges, and records a credit for (client, path); the event :meth:`redeem` s it instead
+    of charging again. An event without a credit (the same path sent again, another client's path, a
+    credit expired or forgotten) is charged, so no file is ever read without being paid for.
+
+    Credits are kept in memory for ``ttl_s`` (the browser sends the event as soon as the upload is
+    answered), at most ``max_credits`` of them, the oldest forgotten first. Thread-safe: the route
+    runs on the event loop, the event in a worker thread.
+    """
+
+    def __init__(self, ttl_s: float = 300.0, max_credits: int = 10_000, clock: Callable[[], float] = time.monotonic):
+        self.ttl_s = ttl_s
+        self.max_credits = max_credits
+        self._clock = clock
+        self._lock = threading.Lock()
+        self._credits: OrderedDict[tuple[str, str], list[float]] = OrderedDict()
+        """(client, path) → when each of its credits expires, oldest first; keys in order of their last grant."""
+        self._count = 0
+
+    @staticmethod
+    def _key(client: str, path: str) -> tuple[str, str]:
+        return client, os.path.realpath(path)
+
+    def grant(self, client: str, path: str) -> None:
+        """``client`` has paid for uploading ``path`` (the path the upload route answered)."""
+        key = self._key(client, path)
+        with self._lock:
+            now = self._clock()
+            self._forget_expired(now)
+            self._credits.setdefault(key, []).append(now + self.ttl_s)
+            self._credits.move_to_end(key)
+            self._count += 1
+            while self._count > self.max_credits:
+                _, dropped = self._credits.popitem(last=False)
+                self._count -= len(dropped)
+
+    def redeem(self, client: str, path: str) -> bool:
+        """Use one of ``client``'s credits for ``path``: True when there was one (the read is paid for)."""
+        key = self._key(client, path)
+        with self._lock:
+            expiries = self._credits.pop(key, None)
+            if expiries is None:
+                return False
+            now = self._clock()
+            live = [at for at in expiries if at > now]
+            self._count -= len(expiries) - len(live)
+            if not live:
+                return False
+            self._count -= 1
+            if len(live) > 1:
+                self._credits[key] = live[1:]
+            return True
+
+    def __len__(self) -> int:
+        with self._lock:
+            return self._count
+
+    def _forget_expired(self, now: float) -> None:
+        while self._credits:
+            key, expiries = next(iter(self._credits.items()))
+            if expiries[-1] > now:  # the oldest-granted key still has a live credit
+                return
+            del self._credits[key]
+            self._count -= len(expiries)
+
+
+MAX_UPLOAD_ANSWER_BYTES = 64 * 1024
+"""The upload route's answer is read for its path only up to this size (one path is ~100 bytes)."""
+
+
 class UploadRateLimitMiddleware:
     """Rate-limit Gradio's file upload route (``POST …/gradio_api/upload``) per client.
 
@@ -235,19 +315,31 @@ class UploadRateLimitMiddleware:
     a client could fill the disk with ten-megabyte files that no search ever reads. ``check``
     takes the client's address and returns 0 when allowed, else the seconds to wait (429 with
     ``Retry-After``). The client is read after :class:`~jobsai.web.proxies.ProxyHeadersMiddleware`.
+
+    With ``credits``, an upload of one file that the route accepted is recorded as paid for
+    (:class:`UploadCredits`), so that the UI's upload event reads it without charging the client a
+    second time. A request carrying several files pays once and earns no credit (the UI sends one).
     """
 
-    def __init__(self, app: ASGIApp, check: Callable[[str], float], path_suffix: str = "/gradio_api/upload") -> None:
+    def __init__(
+        self,
+        app: ASGIApp,
+        check: Callable[[str], float],
+        path_suffix: str = "/gradio_api/upload",
+        credits: UploadCredits | None = None,
+    ) -> None:
         self.app = app
         self.check = check
         self.path_suffix = path_suffix
+        self.credits = credits
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] == "http" and scope.get("method") == "POST" and scope.get("path", "").rstrip("/").endswith(
             self.path_suffix
         ):
             client = scope.get("client")
-            wait = self.check(client[0] if client else "unknown")
+            host = client[0] if client else "unknown"
+            wait = self.check(host)
             if wait > 0:
                 retry = str(max(1, math.ceil(wait)))
                 response = JSONResponse(
@@ -256,4 +348,34 @@ class UploadRateLimitMiddleware:
                 )
                 await response(scope, receive, send)
                 return
+            if self.credits is not None:
+                await self.app(scope, receive, self._crediting(send, self.credits, host))
+                return
         await self.app(scope, receive, send)
+
+    @staticmethod
+    def _crediting(send: Send, credits: UploadCredits, client: str) -> Send:
+        """``send``, which also reads the route's answer and credits ``client`` with the one path it names.
+
+        The credit is granted before the answer's last part is sent: the client cannot name the path
+        before it can be redeemed.
+        """
+        status = 0
+        body = bytearray()
+
+        async def crediting_send(msg: Message) -> None:
+            nonlocal status
+            if msg["type"] == "http.response.start":
+                status = int(msg["status"])
+            elif msg["type"] == "http.response.body" and status == 200 and len(body) <= MAX_UPLOAD_ANSWER_BYTES:
+                body.extend(msg.get("body", b""))
+                if not msg.get("more_body", False) and len(body) <= MAX_UPLOAD_ANSWER_BYTES:
+                    try:
+                        paths = json.loads(bytes(body))
+                    except ValueError:
+                        paths = None
+                    if isinstance(paths, list) and len(paths) == 1 and isinstance(paths[0], str) and paths[0]:
+                        credits.grant(client, paths[0])
+            await send(msg)
+
+        return crediting_send

@@ -28,6 +28,7 @@ from jobsai.cv.extract import CVText
 from jobsai.errors import JobsAIError
 from jobsai.web.deletion import delete_link
 from jobsai.web.i18n import Lang, as_lang, error_message, t
+from jobsai.web.middleware import UploadCredits
 from jobsai.web.render import card_html, message_html, understood_html
 from jobsai.web.service import MAX_TOP_K, FilterInput, MatchOutcome, Readiness, SessionRef, WebService
 
@@ -219,8 +220,13 @@ def _read_upload(path: str, max_bytes: int) -> tuple[bytes, str]:
     return data, p.name
 
 
-def build_ui(service: WebService) -> gr.Blocks:
-    """The whole UI, wired to ``service``; no state outside the Blocks and its sessions."""
+def build_ui(service: WebService, upload_credits: UploadCredits | None = None) -> gr.Blocks:
+    """The whole UI, wired to ``service``; no state outside the Blocks and its sessions.
+
+    ``upload_credits``: the uploads that Gradio's upload route has already charged to their client
+    (:class:`~jobsai.web.middleware.UploadRateLimitMiddleware`); the upload event charges only a file
+    without one, so that one upload costs one token. Without it every upload event is charged.
+    """
     settings = service.settings
 
     # Every upload is read and deleted by its event at once; delete_cache removes what no event read
@@ -418,7 +424,10 @@ def build_ui(service: WebService) -> gr.Blocks:
             try:
                 data, name = _read_upload(path, settings.max_upload_bytes)
                 client = _client(request)
-                service.check_rate("match", client)  # before the file is read: a refused upload is never parsed
+                # before the file is read: a refused upload is never parsed. One the upload route charged
+                # (this client, this path, not read yet) is not charged again; any other upload is.
+                if upload_credits is None or not upload_credits.redeem(client, path):
+                    service.check_rate("match", client)
                 cv = service.read_cv(data, name, client=client)
             except JobsAIError as exc:
                 refusal = UploadRefusal(*(_error_message(exc, lang) for lang in ("sv", "en")))
