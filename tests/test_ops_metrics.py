@@ -135,9 +135,11 @@ def test_each_app_counts_its_own_and_metrics_need_the_token(runtime: Runtime) ->
             _value(_scrape(b), "jobsai_http_requests_total", route="/api/v1/match", method="POST", status="200")
         assert a.get("/metrics").status_code == 401
         assert a.get("/metrics", headers={"Authorization": "Bearer wrong"}).status_code == 401
-    no_token = runtime.settings.model_copy(update={"metrics_token": None})
-    with TestClient(create_app(no_token, runtime=runtime)) as c:
-        assert c.get("/metrics").status_code == 403  # the admin rule: this test client is not loopback
+    for unset in (None, ""):  # an empty JOBSAI_METRICS_TOKEN= is no token, not the empty one
+        no_token = runtime.settings.model_copy(update={"metrics_token": unset})
+        with TestClient(create_app(no_token, runtime=runtime)) as c:
+            assert c.get("/metrics").status_code == 403  # the admin rule: this test client is not loopback
+            assert c.get("/metrics", headers={"Authorization": "Bearer "}).status_code == 403
 
 
 def test_request_ids_and_json_logs_without_cv_text(runtime: Runtime) -> None:

@@ -31,6 +31,7 @@ from jobsai.runtime import Runtime
 from jobsai.sources.demo import iter_demo_items
 from jobsai.store import feedback as feedback_repo
 from jobsai.store.schema import match_sessions
+from jobsai.sync.reindex import build_index, next_index_name, switch_active
 from jobsai.timeutil import utcnow
 from jobsai.web.app import create_app
 from jobsai.web.limiter import DatabaseStorage, resolve_storage_kind
@@ -184,6 +185,22 @@ def test_the_rate_limit_holds_across_replicas_through_redis(runtime: Runtime, re
         assert a.app.state.service.limit_storage_kind == "redis"  # type: ignore[attr-defined]
         codes = [c.post("/api/v1/match", json={"text": CV_NURSE, "top_k": 1}).status_code for c in (a, b, b, a)]
         assert codes == [200, 200, 429, 429]
+
+
+@pytest.mark.parametrize("db_url", ["sqlite"], indirect=True)
+def test_a_replica_without_the_worker_follows_a_switch_made_elsewhere(runtime: Runtime) -> None:
+    settings = runtime.settings.model_copy(update={"serve_worker": False, **GENEROUS})
+    with TestClient(create_app(settings, runtime=runtime)) as client:
+        service = client.app.state.service  # type: ignore[attr-defined]
+        assert service.follow_active_index() is False
+        with runtime.db.begin(readonly=True) as conn:
+            name = next_index_name(conn)
+        build_index(runtime.settings, runtime.db, runtime.embedder, name)  # what `jobsai worker` does
+        switch_active(runtime.settings, runtime.db, name)
+        assert service.follow_active_index() is True and service.runtime.index_name == name
+        assert service.follow_active_index() is False
+        assert _match(client)["results"]
+        assert client.get("/readyz").json()["index_points"] == 40
 
 
 # -- jobsai serve --workers N -------------------------------------------------------------------

@@ -96,9 +96,9 @@ def metrics_router() -> APIRouter:
     async def metrics(request: Request, service: Service) -> Response:
         service.check_rate("light", client_key(request))  # before the token check: limits guessing too
         expected = service.settings.metrics_token
-        if expected is not None:
+        wanted = (expected.get_secret_value() if isinstance(expected, SecretStr) else str(expected or "")).strip()
+        if wanted:  # an empty JOBSAI_METRICS_TOKEN= counts as unset, never as "the empty token"
             given = _given_token(request) or ""
-            wanted = expected.get_secret_value() if isinstance(expected, SecretStr) else str(expected)
             if not secrets.compare_digest(given.encode(), wanted.encode()):
                 raise AdminAuthError("/metrics needs the metrics token (Authorization: Bearer …).")
         else:

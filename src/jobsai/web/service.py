@@ -51,6 +51,7 @@ from jobsai.runtime import Runtime
 from jobsai.sources.ads import Ad
 from jobsai.store import ads as ads_repo
 from jobsai.store import feedback as feedback_repo
+from jobsai.store import runs
 from jobsai.store import sessions as sessions_repo
 from jobsai.store.ads import ConceptCount
 from jobsai.sync.health import StoreHealth, store_health
@@ -744,10 +745,37 @@ class WebService:
             log.info("session sweep: %d forgotten here, %d expired deleted", forgotten, swept)
         return forgotten, swept
 
+    def follow_active_index(self) -> bool:
+        """Serve the registry's active index when another process switched to a new one; True when swapped.
+
+        A replica without the in-process worker (``JOBSAI_SERVE_WORKER=false``) learns of a blue/green switch
+        made by ``jobsai worker`` or ``jobsai index build`` here, within ``web_session_sweep_s``, instead of
+        serving a retired index until it is pruned under it. The new runtime is loaded and warmed before the
+        swap (:meth:`hot_swap`), so requests keep being answered meanwhile.
+        """
+        with self._state_lock:
+            stage, rt = self._state.stage, self._runtime
+        if stage != "ready" or rt is None:
+            return False
+        with rt.db.begin(readonly=True) as conn:
+            active = runs.active_index(conn)
+        if active is None or active.name == rt.index_name:
+            return False
+        log.info("the active index is now %s (serving %s): switching to it", active.name, rt.index_name)
+        new = Runtime(self.settings)
+        try:
+            self.hot_swap(new)
+        except BaseException:
+            new.close()
+            raise
+        return True
+
     def _sweep_loop(self) -> None:
         while not self._stop_sweeping.wait(self.settings.web_session_sweep_s):
             try:
                 self.sweep()
+                if not self.settings.serve_worker:  # else the in-process worker hot-swaps after its switches
+                    self.follow_active_index()
             except JobsAIError as exc:
                 log.warning("session sweep failed (will retry): %s", exc)
             except Exception:  # the loop must survive; the next tick retries
