@@ -339,7 +339,8 @@ class UploadRateLimitMiddleware:
         ):
             client = scope.get("client")
             host = client[0] if client else "unknown"
-            wait = self.check(host)
+            # in a worker thread: with shared limits (Redis, the database) a check is a network round trip
+            wait = await anyio.to_thread.run_sync(self.check, host)
             if wait > 0:
                 retry = str(max(1, math.ceil(wait)))
                 response = JSONResponse(
