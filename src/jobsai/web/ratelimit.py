@@ -1,5 +1,9 @@
 """Per-client token buckets, in process: a fair share of the CPU for everyone.
 
+Superseded in the web service by :mod:`jobsai.web.limiter` (the ``limits`` library over memory, Redis
+or the database, so the limit holds across replicas); this bucket remains for its ``Retry-After``
+rounding and as the single-process reference its tests describe.
+
 Why a token bucket: a person clicking "search" a few times in a row should never be
 refused (the burst), while a script hammering the matcher gets a steady trickle and a
 ``Retry-After`` that says when to come back. Why in process: the app is one process (the
