@@ -34,10 +34,12 @@ class Weights:
 class Calibration:
     """``match% = 100 / (1 + exp(-slope * (fused - midpoint)))``: the estimated chance (in
     percent) that the ad is in the CV's occupation group, fitted by logistic regression on the
-    dev set's graded labels (grade >= 2 as relevant)."""
+    graded labels (grade >= 2 as relevant) of the first development set and the tuning half of
+    the second (41 CVs; ``bench/quality.py``) for the base model. A trained model carries its own
+    curve (``embed.model.read_score_calibration``)."""
 
-    slope: float = 60.0
-    midpoint: float = 2.16
+    slope: float = 43.0
+    midpoint: float = 2.173
 
     def percent(self, fused: float) -> int:
         z = self.slope * (fused - self.midpoint)
