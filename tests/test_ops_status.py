@@ -184,3 +184,45 @@ def test_store_health_without_an_index_says_so(tmp_path: Path) -> None:
         health = store_health(settings, db)
     assert health.index_points is None and health.index_error and not health.mismatch
     assert health.stale and health.last_update is None and health.store_live == 0
+
+
+def test_status_counts_the_index_after_a_killed_load_is_run_again(
+    tmp_path: Path, tiny_model: Path, demo_items: list[dict[str, Any]]
+) -> None:
+    import os
+    import signal
+    import sqlite3
+    import subprocess
+    import sys
+
+    env = _env(tmp_path / "data", tiny_model)
+    proc_env = {**os.environ, **{k: v for k, v in env.items() if v is not None}}
+    proc_env.pop("JOBSAI_DATABASE_URL", None)
+    proc_env.pop("JOBSAI_QDRANT_URL", None)
+    ads = _write_jsonl(tmp_path / "ads.jsonl", demo_items)
+    proc = subprocess.Popen([sys.executable, "-m", "jobsai.cli.main", "load", str(ads)], env=proc_env,
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    db_file = tmp_path / "data" / "jobsai.sqlite3"
+    deadline = time.monotonic() + 120
+    stored = 0
+    while proc.poll() is None and time.monotonic() < deadline:  # kill it as soon as the first ads are stored
+        if db_file.exists():
+            try:
+                with sqlite3.connect(f"file:{db_file}?mode=ro", uri=True, timeout=0.2) as conn:
+                    stored = conn.execute("SELECT count(*) FROM ads").fetchone()[0]
+            except sqlite3.Error:
+                stored = 0
+            if stored:
+                break
+        time.sleep(0.05)
+    killed_while_running = proc.poll() is None
+    proc.send_signal(signal.SIGKILL)
+    proc.wait(30)
+    assert killed_while_running and stored > 0  # a real mid-job kill: ads stored, the index not finished
+    _invoke(env, "load", str(ads))  # the rerun finishes the job
+
+    status = _status(env)
+    live = status["ads"]["live"]
+    assert live == len({i["id"] for i in demo_items})
+    assert status["index"]["points"] == live and status["index"]["mismatch"] is False
+    assert _active(env)["points"] == live
