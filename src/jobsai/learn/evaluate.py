@@ -53,7 +53,10 @@ def load_encoder(settings: Any, model: str | Path) -> STEncoder:
     """Load a model (folder or the configured spec) the way serving does, for evaluation."""
     from jobsai.embed.model import Embedder
 
-    emb = Embedder.load(settings.model_copy(update={"model": str(model), "embed_quantize": False}))
+    # fp32 torch: evaluation needs only the trainable model, not an (ONNX) inference export of it
+    emb = Embedder.load(
+        settings.model_copy(update={"model": str(model), "embed_quantize": False, "embed_backend": "torch"})
+    )
     return STEncoder(emb.sentence_transformer, emb.prefixes, name=str(model))
 
 

@@ -41,6 +41,7 @@ from pathlib import Path
 from sqlalchemy import Connection, select
 
 from jobsai.config import Settings
+from jobsai.embed.fingerprint import FP32_VECTORS
 from jobsai.embed.model import Embedder
 from jobsai.errors import JobsAIError, StoreError, VectorIndexError
 from jobsai.index.base import VectorIndex
@@ -88,12 +89,16 @@ def _manifest_path(settings: Settings, name: str) -> Path:
     return meta_dir(settings) / f"{name}.manifest.tsv"
 
 
-def write_meta(settings: Settings, name: str, model_spec: str, embedder_fp_sha: str) -> None:
-    """Record which model (a path or id that ``Embedder.load`` accepts) built index ``name``."""
+def write_meta(
+    settings: Settings, name: str, model_spec: str, embedder_fp_sha: str, vectors: str = FP32_VECTORS
+) -> None:
+    """Record which model (a path or id that ``Embedder.load`` accepts) built index ``name``, and
+    which kind of vectors (``ModelFingerprint.vectors``: fp32, or an ONNX int8 export's)."""
     path = _meta_path(settings, name)
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_suffix(".json.tmp")
-    tmp.write_text(json.dumps({"model": model_spec, "model_sha256": embedder_fp_sha}), encoding="utf-8")
+    data = {"model": model_spec, "model_sha256": embedder_fp_sha, "vectors": vectors}
+    tmp.write_text(json.dumps(data), encoding="utf-8")
     os.replace(tmp, path)
 
 
@@ -104,6 +109,13 @@ def read_meta(settings: Settings, name: str) -> dict[str, str] | None:
     except (OSError, ValueError):
         return None
     return data if isinstance(data, dict) and isinstance(data.get("model"), str) else None
+
+
+def backend_for(meta: dict[str, str] | None) -> str | None:
+    """The ``embed_backend`` that makes the vectors an index's meta records (None: unknown)."""
+    if meta is None:
+        return None
+    return "torch" if meta.get("vectors", FP32_VECTORS) == FP32_VECTORS else "onnx"
 
 
 def model_spec_of(embedder: Embedder, settings: Settings) -> str:
@@ -209,7 +221,7 @@ def build_index(
                 conn, name, backend=_backend(settings), model_name=fp.name,
                 model_sha256=fp.weights_sha256, dim=fp.dim,
             )
-    write_meta(settings, name, model_spec_of(embedder, settings), fp.weights_sha256)
+    write_meta(settings, name, model_spec_of(embedder, settings), fp.weights_sha256, fp.vectors)
     builder = AdPointBuilder(embedder, bm25)
     index = open_index(settings, fp, name, create=True, encoder=bm25)
     embedded = deleted = 0

@@ -1,0 +1,390 @@
+"""ONNX Runtime inference for the Embedder: an int8 export of the model, verified against fp32.
+
+Why: CPU embedding is what makes indexing slow and matching's CV encoding most of a match's
+latency. The int8 export (``embed/onnx_export.py``) runs ~1.8-2.1x faster than torch fp32 on two
+cores at cosine ~0.999 to fp32 (``bench/embed_speed.py``).
+
+What keeps it safe to serve:
+
+* The export is cached under ``<model cache>/onnx/<weights sha256[:16]>-<settings hash>/``
+  (``model.onnx`` + ``export.json``), built in a temporary folder and renamed into place, under
+  a file lock so two processes do not export at once. A fine-tuned model (other weights) gets
+  its own export the first time it is loaded with this backend.
+* Every load checks the file's sha256 against the manifest and re-runs the verification on
+  this machine (int8 kernels differ between CPUs): the export's vectors for fixed texts must
+  be within mean cosine ``MIN_MEAN_COSINE`` of the fp32 model's (computed by torch when the
+  export was made and kept in the manifest), and no text below ``MIN_TEXT_COSINE``. A cached
+  export that fails is deleted and made again; a fresh one that fails raises
+  :class:`OnnxExportError`, is remembered (``refused.json``, retried when library versions
+  change) and the caller falls back to torch.
+* Pooling and L2 normalisation run in numpy as the model's ``Pooling`` config says (mean, CLS,
+  max, mean/sqrt(len); prompt tokens excluded when ``include_prompt`` is false). A model with any
+  other module after pooling (a Dense projection, …) is refused: its vectors could not be matched.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import fcntl
+import json
+import logging
+import os
+import shutil
+import tempfile
+import time
+from collections.abc import Iterator, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+from jobsai.embed.onnx_export import (
+    INPUT_NAMES,
+    MODEL_FILE,
+    OnnxExportError,
+    OnnxSettings,
+    build_export,
+    file_sha256,
+    transformer_of,
+    versions,
+)
+
+if TYPE_CHECKING:
+    from sentence_transformers import SentenceTransformer
+
+log = logging.getLogger(__name__)
+
+MIN_MEAN_COSINE = 0.99
+"""An export is refused when its vectors' mean cosine to fp32 on the verification texts is lower."""
+MIN_TEXT_COSINE = 0.97
+"""…or when any single text is further off: a padding or truncation bug hides in a mean."""
+MANIFEST_FILE = "export.json"
+REFUSED_FILE = "refused.json"
+ONNX_DIR = "onnx"
+SUPPORTED_POOLING = ("mean", "cls", "max", "mean_sqrt_len_tokens")
+_PASSTHROUGH_MODULES = ("Normalize",)
+
+
+@dataclass(frozen=True, slots=True)
+class PoolingSpec:
+    """The model's pooling, read from its ``Pooling`` module."""
+
+    modes: tuple[str, ...]
+    include_prompt: bool = True
+
+
+def pooling_of(model: SentenceTransformer) -> PoolingSpec:
+    """The pooling to reproduce in numpy; OnnxExportError for module stacks it cannot reproduce."""
+    modules = list(model)
+    transformer_of(model)
+    names = [type(m).__name__ for m in modules]
+    if len(modules) < 2 or names[1] != "Pooling" or any(n not in _PASSTHROUGH_MODULES for n in names[2:]):
+        raise OnnxExportError(
+            f"the model's modules are {names}; the ONNX backend supports Transformer + Pooling (+ Normalize)"
+        )
+    pooling = modules[1]
+    mode = pooling.pooling_mode
+    modes = (mode,) if isinstance(mode, str) else tuple(mode)
+    unsupported = [m for m in modes if m not in SUPPORTED_POOLING]
+    if unsupported:
+        raise OnnxExportError(f"pooling mode {unsupported} is not supported by the ONNX backend")
+    if getattr(model.tokenizer, "padding_side", "right") != "right":
+        raise OnnxExportError("the ONNX backend's pooling assumes right padding; this tokenizer pads left")
+    return PoolingSpec(modes=modes, include_prompt=bool(getattr(pooling, "include_prompt", True)))
+
+
+def pool(hidden: np.ndarray, mask: np.ndarray, spec: PoolingSpec, prompt_length: int | None = None) -> np.ndarray:
+    """Token vectors (n, seq, dim) + attention mask (n, seq) -> L2-normalised sentence vectors."""
+    mask = np.asarray(mask).astype(np.float32)
+    if not spec.include_prompt and prompt_length:
+        mask = mask.copy()
+        mask[:, :prompt_length] = 0.0
+    parts = []
+    for mode in spec.modes:
+        if mode == "cls":
+            parts.append(hidden[np.arange(len(hidden)), mask.argmax(axis=1)])
+        elif mode == "max":
+            parts.append(np.where(mask[..., None] > 0, hidden, -np.inf).max(axis=1))
+        else:
+            total = np.einsum("nsd,ns->nd", hidden, mask, dtype=np.float32)
+            count = np.clip(mask.sum(axis=1, keepdims=True), 1e-9, None)
+            parts.append(total / (count if mode == "mean" else np.sqrt(count)))
+    vectors = np.concatenate(parts, axis=1).astype(np.float32)
+    norms = np.clip(np.linalg.norm(vectors, axis=1, keepdims=True), 1e-12, None)
+    return vectors / norms
+
+
+def default_threads() -> int:
+    """CPUs this process may run on (respects affinity / container limits where the OS tells)."""
+    with contextlib.suppress(AttributeError, OSError):
+        return max(1, len(os.sched_getaffinity(0)))
+    return max(1, os.cpu_count() or 1)
+
+
+class OnnxEncoder:
+    """An ONNX Runtime session for the transformer + pooling in numpy. ``embed`` is thread-safe
+    (``InferenceSession.run`` is)."""
+
+    def __init__(
+        self, path: Path, inputs: Sequence[str], pooling: PoolingSpec, *, vectors: str, threads: int | None = None
+    ) -> None:
+        try:
+            import onnxruntime as ort
+        except ImportError as exc:
+            raise OnnxExportError(f"onnxruntime is not installed ({exc})") from exc
+        options = ort.SessionOptions()
+        options.intra_op_num_threads = int(threads or default_threads())
+        options.inter_op_num_threads = 1
+        # Like OMP_WAIT_POLICY=PASSIVE for torch: spinning threads made encoding many times slower
+        # whenever another process wanted a core.
+        options.add_session_config_entry("session.intra_op.allow_spinning", "0")
+        options.log_severity_level = 3
+        try:
+            self.session = ort.InferenceSession(str(path), options, providers=["CPUExecutionProvider"])
+        except Exception as exc:  # onnxruntime raises its own Fail/InvalidProtobuf/… types
+            raise OnnxExportError(f"ONNX Runtime cannot load {path} ({type(exc).__name__}: {exc})") from exc
+        wanted = {i.name for i in self.session.get_inputs()}
+        if not wanted <= set(INPUT_NAMES) or "input_ids" not in wanted:
+            raise OnnxExportError(f"{path} has unexpected inputs {sorted(wanted)}")
+        self.inputs = [n for n in inputs if n in wanted]
+        self.pooling = pooling
+        self.vectors = vectors
+        self.path = path
+        self.threads = options.intra_op_num_threads
+        self.min_cosine = self.mean_cosine = float("nan")
+        """Verification on this machine (set by :func:`load_onnx_encoder`)."""
+
+    def embed(self, features: Mapping[str, Any]) -> np.ndarray:
+        """ST ``preprocess`` output (torch tensors or arrays) -> float32 (n, dim), L2-normalised."""
+        feed = {}
+        for name in self.inputs:
+            value = features.get(name)
+            if value is None and name == "token_type_ids":
+                value = np.zeros_like(_numpy(features["input_ids"]))
+            feed[name] = _numpy(value).astype(np.int64, copy=False)
+        hidden = self.session.run(None, feed)[0]
+        prompt = features.get("prompt_length")
+        prompt_length = int(_numpy(prompt).reshape(-1)[0]) if prompt is not None else None
+        return pool(hidden, feed["attention_mask"], self.pooling, prompt_length)
+
+
+def _numpy(value: Any) -> np.ndarray:
+    if hasattr(value, "detach"):
+        return value.detach().cpu().numpy()
+    return np.asarray(value)
+
+
+# ---------------------------------------------------------------------- verification
+
+
+def verification_batches(
+    model: SentenceTransformer, texts: Sequence[tuple[str, str]], prefixes: Mapping[str, str]
+) -> list[dict[str, Any]]:
+    """ST features for the fixed texts: each kind's texts as one padded batch (the padding path),
+    and each kind's texts joined into one long sequence (the activation ranges of long ads)."""
+    batches = []
+    for kind in ("passage", "query"):
+        group = [t for k, t in texts if k == kind]
+        if not group:
+            continue
+        prompt = prefixes.get(kind) or None
+        batches.append(dict(model.preprocess(group, prompt=prompt)))
+        if len(group) > 1:
+            batches.append(dict(model.preprocess(["\n".join(group)], prompt=prompt)))
+    return batches
+
+
+def reference_vectors(model: SentenceTransformer, batches: Sequence[Mapping[str, Any]]) -> np.ndarray:
+    """The fp32 torch model's vectors for the verification batches (one text at a time: no padding)."""
+    import torch
+    import torch.nn.functional as F
+
+    out = []
+    device = next(model.parameters()).device
+    was_training = model.training
+    model.eval()
+    try:
+        with torch.inference_mode():
+            for batch in batches:
+                mask = batch["attention_mask"]
+                for row in range(mask.shape[0]):
+                    n = int(mask[row].sum())
+                    one = {
+                        k: (v[row : row + 1, :n].to(device) if hasattr(v, "dim") and v.dim() == 2 else v)
+                        for k, v in batch.items()
+                    }
+                    emb = model(one)["sentence_embedding"].float()
+                    out.append(F.normalize(emb, p=2, dim=1).cpu().numpy()[0])
+    finally:
+        model.train(was_training)
+    return np.asarray(out, dtype=np.float32)
+
+
+def verify(encoder: OnnxEncoder, batches: Sequence[Mapping[str, Any]], reference: np.ndarray) -> tuple[float, float]:
+    """(min, mean) cosine of the export's vectors to ``reference``; OnnxExportError when too far."""
+    try:
+        got = np.vstack([encoder.embed(b) for b in batches])
+    except OnnxExportError:
+        raise
+    except Exception as exc:  # a damaged graph fails at run time with onnxruntime's own types
+        raise OnnxExportError(f"the ONNX model failed to run ({type(exc).__name__}: {exc})") from exc
+    if got.shape != reference.shape:
+        raise OnnxExportError(f"the ONNX model gives vectors of shape {got.shape}, fp32 gives {reference.shape}")
+    cos = np.sum(got * reference, axis=1)
+    cos = np.where(np.isfinite(cos), cos, -1.0)
+    low, mean = float(cos.min()), float(cos.mean())
+    if mean < MIN_MEAN_COSINE or low < MIN_TEXT_COSINE:
+        raise OnnxExportError(
+            f"the ONNX export drifts from the fp32 model: mean cosine {mean:.4f} (needs >= {MIN_MEAN_COSINE}), "
+            f"min {low:.4f} (needs >= {MIN_TEXT_COSINE})"
+        )
+    encoder.min_cosine, encoder.mean_cosine = low, mean
+    return low, mean
+
+
+# ---------------------------------------------------------------------- cache
+
+
+def export_folder(cache_dir: Path, weights_sha256: str, settings: OnnxSettings) -> Path:
+    return Path(cache_dir) / ONNX_DIR / settings.cache_key(weights_sha256)
+
+
+@contextlib.contextmanager
+def _export_lock(folder: Path) -> Iterator[None]:
+    folder.parent.mkdir(parents=True, exist_ok=True)
+    with open(folder.parent / f".{folder.name}.lock", "a+b") as handle:
+        fcntl.flock(handle.fileno(), fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle.fileno(), fcntl.LOCK_UN)
+
+
+def _read_json(path: Path) -> dict[str, Any] | None:
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    return data if isinstance(data, dict) else None
+
+
+def _open_cached(
+    folder: Path, weights_sha256: str, settings: OnnxSettings, pooling: PoolingSpec,
+    batches: Sequence[Mapping[str, Any]], threads: int | None,
+) -> OnnxEncoder:
+    """The cached export in ``folder``, checked (manifest, file hash) and verified on this machine."""
+    manifest = _read_json(folder / MANIFEST_FILE)
+    if manifest is None:
+        raise OnnxExportError("its manifest is missing or unreadable")
+    if manifest.get("weights_sha256") != weights_sha256 or manifest.get("settings") != settings.as_dict():
+        raise OnnxExportError("its manifest describes other weights or settings")
+    path = folder / MODEL_FILE
+    if not path.is_file() or file_sha256(path) != manifest.get("onnx_sha256"):
+        raise OnnxExportError(f"{MODEL_FILE} is missing or differs from the file that was verified")
+    reference = np.asarray(manifest.get("reference"), dtype=np.float32)
+    encoder = OnnxEncoder(path, manifest.get("inputs") or [], pooling, vectors=settings.vectors, threads=threads)
+    verify(encoder, batches, reference)
+    return encoder
+
+
+def _export_and_verify(
+    model: SentenceTransformer, folder: Path, weights_sha256: str, settings: OnnxSettings, pooling: PoolingSpec,
+    batches: Sequence[Mapping[str, Any]], threads: int | None,
+) -> OnnxEncoder:
+    """Export into a temporary folder, verify, then rename it to ``folder`` (atomic publish)."""
+    started = time.perf_counter()
+    staging = Path(tempfile.mkdtemp(prefix=f".{folder.name}.tmp-", dir=folder.parent))
+    try:
+        built = build_export(model, staging, settings, batches)
+        reference = reference_vectors(model, batches)
+        encoder = OnnxEncoder(staging / MODEL_FILE, built["inputs"], pooling, vectors=settings.vectors,
+                              threads=threads)
+        low, mean = verify(encoder, batches, reference)
+        manifest = {
+            "weights_sha256": weights_sha256,
+            "settings": settings.as_dict(),
+            "vectors": settings.vectors,
+            **built,
+            "onnx_sha256": file_sha256(staging / MODEL_FILE),
+            "onnx_bytes": (staging / MODEL_FILE).stat().st_size,
+            "verification": {"texts": len(reference), "min_cosine": round(low, 6), "mean_cosine": round(mean, 6)},
+            "versions": versions(),
+            "export_seconds": round(time.perf_counter() - started, 1),
+            "created_at": datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
+            "reference": [[round(float(x), 7) for x in row] for row in reference],
+        }
+        (staging / MANIFEST_FILE).write_text(json.dumps(manifest, indent=1), encoding="utf-8")
+        del encoder  # release the session on the staging path before the rename (Windows)
+        if folder.exists():
+            shutil.rmtree(folder, ignore_errors=True)
+        os.replace(staging, folder)
+    except BaseException:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise
+    encoder = OnnxEncoder(folder / MODEL_FILE, built["inputs"], pooling, vectors=settings.vectors, threads=threads)
+    encoder.min_cosine, encoder.mean_cosine = low, mean
+    log.info("ONNX %s export of %s written to %s in %.0f s (cosine to fp32: mean %.4f, min %.4f)",
+             settings.precision, weights_sha256[:12], folder, time.perf_counter() - started, mean, low)
+    return encoder
+
+
+def _refused_before(folder: Path) -> str | None:
+    """The reason a fresh export of this model was refused, unless the libraries changed since."""
+    marker = _read_json(folder.parent / f"{folder.name}.{REFUSED_FILE}")
+    if marker is None or marker.get("versions") != versions():
+        return None
+    return str(marker.get("reason") or "refused")
+
+
+def _remember_refusal(folder: Path, reason: str) -> None:
+    with contextlib.suppress(OSError):
+        path = folder.parent / f"{folder.name}.{REFUSED_FILE}"
+        path.write_text(json.dumps({"reason": reason, "versions": versions(),
+                                    "at": datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")}), encoding="utf-8")
+
+
+def load_onnx_encoder(
+    model: SentenceTransformer,
+    *,
+    weights_sha256: str,
+    cache_dir: Path,
+    texts: Sequence[tuple[str, str]],
+    prefixes: Mapping[str, str],
+    threads: int | None = None,
+    settings: OnnxSettings | None = None,
+) -> OnnxEncoder:
+    """An ONNX encoder for ``model`` (whose weight files hash to ``weights_sha256``): the cached
+    export when it still verifies, else a new export (minutes on first use of a model).
+
+    ``texts`` are (kind, text) pairs the export is verified on, ``prefixes`` the kind's prefixes.
+    Raises OnnxExportError (a ModelError) when the model cannot be exported or its export does not
+    reproduce fp32; the caller then uses torch.
+    """
+    settings = settings or OnnxSettings()
+    pooling = pooling_of(model)
+    batches = verification_batches(model, texts, prefixes)
+    folder = export_folder(cache_dir, weights_sha256, settings)
+    with _export_lock(folder):
+        if folder.is_dir():
+            try:
+                encoder = _open_cached(folder, weights_sha256, settings, pooling, batches, threads)
+            except OnnxExportError as exc:
+                log.warning("The cached ONNX export in %s was refused (%s); exporting the model again.", folder, exc)
+                shutil.rmtree(folder, ignore_errors=True)
+            else:
+                log.info("ONNX %s export %s verified (cosine to fp32: mean %.4f, min %.4f)",
+                         settings.precision, folder.name, encoder.mean_cosine, encoder.min_cosine)
+                return encoder
+        reason = _refused_before(folder)
+        if reason is not None:
+            marker = folder.parent / f"{folder.name}.{REFUSED_FILE}"
+            raise OnnxExportError(f"{reason} (refused before; delete {marker} to try again)")
+        log.info("Exporting the embedding model to ONNX (%s) in %s; this takes a minute once per model.",
+                 settings.precision, folder)
+        try:
+            return _export_and_verify(model, folder, weights_sha256, settings, pooling, batches, threads)
+        except OnnxExportError as exc:
+            _remember_refusal(folder, str(exc))
+            raise
