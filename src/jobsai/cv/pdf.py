@@ -328,60 +328,62 @@ def _typeset(reader: Any) -> bool:
 # ---------------------------------------------------------------------------- PDFium
 
 
-def _pdfium_page_count(data: bytes) -> int | None:
-    """The page count PDFium sees (from the page tree's /Count), or None if it can't open the file."""
+@contextmanager
+def _pdfium_document(data: bytes) -> Iterator[tuple[Any, Any] | None]:
+    """(the pypdfium2 module, the open document) under the PDFium lock, or None when PDFium can't
+    open the file; PDFium is not thread-safe, so every use of it happens inside this."""
     try:
         import pypdfium2 as pdfium
-    except ImportError:  # pragma: no cover - a declared dependency
-        return None
+    except ImportError:  # pragma: no cover - a declared dependency; pypdf still reads the file
+        yield None
+        return
     with _PDFIUM_LOCK:
         try:
             document = pdfium.PdfDocument(data)
         except pdfium.PdfiumError:
-            return None
+            yield None
+            return
         try:
-            return len(document)
+            yield pdfium, document
         finally:
             document.close()
+
+
+def _pdfium_page_count(data: bytes) -> int | None:
+    """The page count PDFium sees (from the page tree's /Count), or None if it can't open the file."""
+    with _pdfium_document(data) as opened:
+        return None if opened is None else len(opened[1])
 
 
 def _pdfium_page_texts(data: bytes, usable: list[bool], max_chars: int) -> list[PageText | None] | None:
     """Each page's text through PDFium (None for a page it can't read, or that was not measured);
     None if it can't open the file."""
-    try:
-        import pypdfium2 as pdfium
-    except ImportError:  # pragma: no cover - a declared dependency; pypdf still reads the file
-        return None
-    with _PDFIUM_LOCK:
-        try:
-            document = pdfium.PdfDocument(data)
-        except pdfium.PdfiumError:
+    with _pdfium_document(data) as opened:
+        if opened is None:
             return None
-        try:
-            if len(document) != len(usable):  # the two readers disagree about a broken file: use pypdf
-                return None
-            texts: list[PageText | None] = []
-            chars = 0
-            for index, measured in enumerate(usable):
-                if not measured:
-                    texts.append(None)
-                    continue
-                try:
-                    page = document[index]
-                except pdfium.PdfiumError:
-                    texts.append(None)
-                    continue
-                try:
-                    text = _pdfium_page_text(page)
-                finally:
-                    page.close()
-                texts.append(text)
-                chars += text.chars
-                if chars > max_chars:
-                    break
-            return texts
-        finally:
-            document.close()
+        pdfium, document = opened
+        if len(document) != len(usable):  # the two readers disagree about a broken file: use pypdf
+            return None
+        texts: list[PageText | None] = []
+        chars = 0
+        for index, measured in enumerate(usable):
+            if not measured:
+                texts.append(None)
+                continue
+            try:
+                page = document[index]
+            except pdfium.PdfiumError:
+                texts.append(None)
+                continue
+            try:
+                text = _pdfium_page_text(page)
+            finally:
+                page.close()
+            texts.append(text)
+            chars += text.chars
+            if chars > max_chars:
+                break
+        return texts
 
 
 def _pdfium_page_text(page: Any) -> PageText:
