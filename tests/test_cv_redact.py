@@ -210,7 +210,7 @@ def test_no_contact_details_survive_in_eval_dev_cvs(path: Path) -> None:
         ("CV – Anna Lindqvist", f"CV – {NAME_TAG}"),
         ("Namn: Anna Lindqvist\nTel: 070-174 06 12", f"Namn: {NAME_TAG}\nTel: {PHONE_TAG}"),
         ("Name: Daniel Okafor\nDaniel's focus", f"Name: {NAME_TAG}\n{NAME_TAG} focus"),
-        ("Anneke de Vries, PhD\nde Vries, A. (2024).", f"{NAME_TAG}, PhD\n{NAME_TAG}, A. (2024)."),
+        ("Liesbeth de Wolff, PhD\nde Wolff, L. (2024).", f"{NAME_TAG}, PhD\n{NAME_TAG}, L. (2024)."),
         ("Dr. Amir Rahimi\nRahimi har handlett", f"Dr. {NAME_TAG}\n{NAME_TAG} har handlett"),
         ("Anna-Karin Lundmark\nAnna-Karin ledde", f"{NAME_TAG}\n{NAME_TAG} ledde"),
         ("Sara Nyström\nlinkedin.com/in/sara-nystrom", f"{NAME_TAG}\nlinkedin.com/in/{NAME_TAG}-{NAME_TAG}"),
