@@ -503,7 +503,7 @@ def _parse_name(candidate: str, *, min_words: int = 2) -> list[str] | None:
     words = 0
     for token in tokens:
         if name and (token.lower() in _PARTICLES or re.fullmatch(r"[A-ZÅÄÖ]\.", token)):
-            name.append(token)  # "de Vries", a middle initial: "Anna K. Svensson"
+            name.append(token)  # "de Wolff", a middle initial: "Anna K. Svensson"
         elif _is_name_word(token, all_caps_line=all_caps_line):
             name.append(token)
             words += 1
@@ -585,7 +585,7 @@ def _name_pattern(names: list[list[str]], text: str) -> re.Pattern[str] | None:
     for tokens in names:
         words = [t for t in tokens if t.lower() not in _PARTICLES and not t.endswith(".")]
         forms = {" ".join(tokens), " ".join(words)}
-        for i, t in enumerate(tokens):  # "de Vries": a surname with its particles
+        for i, t in enumerate(tokens):  # "de Wolff": a surname with its particles
             if t.lower() in _PARTICLES and i + 1 < len(tokens):
                 forms.add(" ".join(tokens[i:]))
                 break
