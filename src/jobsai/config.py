@@ -150,6 +150,33 @@ class Settings(BaseSettings):
     log_format: Literal["text", "json"] = "text"
     """``json``: one JSON object per log line (with the request id in the web app); never CV text."""
 
+    # -- job alerts (issue 12) --
+    public_base_url: str | None = None
+    """The address people reach this app at (``https://jobsai.example.se``): the links in alert e-mails
+    (confirmation, ads, management) and feed URLs start with it. Unset: e-mail alerts are refused."""
+    smtp_url: SecretStr | None = None
+    """``smtp://host:25`` (plain), ``smtp+starttls://user:password@host:587`` or ``smtps://user:password@host:465``
+    (TLS from the start). Unset: alerts by e-mail are refused (feeds still work)."""
+    alerts_secret: SecretStr | None = None
+    """The key alert links are derived from (HMAC). Unset: a random key kept in ``data_dir/alerts.key``. Set it
+    (the same everywhere) when web replicas and the worker do not share ``data_dir``."""
+    smtp_from: str = "JobsAI <noreply@localhost>"
+    smtp_timeout_s: float = Field(default=30.0, gt=0)
+    alerts_max_mails_per_day: int = Field(default=4, ge=1)
+    """E-mails (confirmations and notices included) one address may receive per 24 hours; more wait."""
+    alerts_max_per_address: int = Field(default=5, ge=1)
+    """Alerts one e-mail address may hold."""
+    alerts_max_ads_per_message: int = Field(default=20, ge=1)
+    alerts_max_attempts: int = Field(default=5, ge=1)
+    """Failed sends of one message before its alert is paused (retried with exponential backoff)."""
+    alerts_retry_base_s: float = Field(default=300.0, gt=0)
+    alerts_retention_days: int = Field(default=180, ge=1)
+    """An alert whose links (management, feed, ads) nobody opened for this long gets a notice, then expires."""
+    alerts_notice_days: int = Field(default=14, ge=1)
+    """Days between the expiry notice and the deletion."""
+    alerts_pending_days: int = Field(default=7, ge=1)
+    """Unconfirmed e-mail alerts are deleted after this many days."""
+
     @property
     def resolved_database_url(self) -> str:
         if self.database_url:

@@ -22,6 +22,7 @@ from sqlalchemy import (
     ForeignKey,
     Index,
     Integer,
+    LargeBinary,
     MetaData,
     String,
     Table,
@@ -305,3 +306,87 @@ rate_limits = Table(
 )
 """Rate-limit window counters shared by the web replicas when there is no Redis (``limits``' sliding window
 counter; ``expires_at`` in epoch seconds). Minutes-lived; swept by every web process."""
+
+
+# -- job alerts (issue 12) -----------------------------------------------------------------------
+
+ALERT_CHANNELS = ("email", "feed")
+ALERT_STATUSES = ("pending", "active", "paused", "needs_refresh")
+ALERT_FREQUENCIES = ("instant", "daily")
+ALERT_DELIVERY_STATUSES = ("queued", "sending", "sent", "failed", "skipped", "feed")
+
+alerts = Table(
+    "alerts",
+    metadata,
+    Column("id", AUTO_ID, primary_key=True, autoincrement=True),
+    Column("token_nonce", String(64), nullable=False),
+    Column("manage_token_hash", String(64), nullable=False, unique=True),
+    Column("read_token_hash", String(64), nullable=False, unique=True),
+    Column("confirm_token_hash", String(64)),
+    Column("channel", String(8), nullable=False),
+    Column("email", Text),
+    Column("status", String(16), nullable=False),
+    Column("paused_reason", String(32)),
+    Column("language", String(8), nullable=False),
+    Column("filters", JSON, nullable=False),
+    Column("level", String(16), nullable=False),
+    Column("thresholds", JSON, nullable=False),
+    Column("frequency", String(8), nullable=False),
+    Column("title_line", Text),
+    Column("model_fingerprint", String(200), nullable=False),
+    Column("dim", Integer, nullable=False),
+    Column("n_chunks", Integer, nullable=False),
+    Column("vectors", LargeBinary, nullable=False),
+    Column("consent_at", UTCDateTime, nullable=False),
+    Column("created_at", UTCDateTime, nullable=False),
+    Column("confirmed_at", UTCDateTime),
+    Column("last_opened_at", UTCDateTime, nullable=False),
+    Column("expiry_notice_at", UTCDateTime),
+    Column("refresh_notice_at", UTCDateTime),
+    Column("last_message_at", UTCDateTime),
+    Column("failures", Integer, nullable=False, server_default=text("0")),
+    CheckConstraint(_in("channel", ALERT_CHANNELS), name="channel"),
+    CheckConstraint(_in("status", ALERT_STATUSES), name="status"),
+    CheckConstraint(_in("frequency", ALERT_FREQUENCIES), name="frequency"),
+    CheckConstraint("channel <> 'email' OR email IS NOT NULL", name="email_needs_address"),
+    Index(None, "status"),
+    Index(None, "email"),
+)
+"""Saved job alerts, each made from one match with the person's explicit consent: the CV's vectors
+(float32: profile, headline, chunks; **never its text**) under the fingerprint of the model that made
+them, the redacted title/goal line for the explanation, the resolved filters, the score thresholds, and
+the address for e-mail alerts. Tokens are never stored: each is an HMAC of ``token_nonce`` under the
+server's alert key (so mails can carry them again), and only its sha256 is kept for look-ups: ``manage``
+(pause, change, delete), ``read`` (the Atom feed and the ad links), ``confirm`` (until confirmed)."""
+
+alert_deliveries = Table(
+    "alert_deliveries",
+    metadata,
+    Column("id", AUTO_ID, primary_key=True, autoincrement=True),
+    Column("alert_id", BigInteger, ForeignKey("alerts.id", ondelete="CASCADE"), nullable=False),
+    Column("ad_id", String, nullable=False),
+    Column("score", Integer, nullable=False),
+    Column("why", Text, nullable=False),
+    Column("status", String(8), nullable=False),
+    Column("created_at", UTCDateTime, nullable=False),
+    Column("attempts", Integer, nullable=False, server_default=text("0")),
+    Column("next_attempt_at", UTCDateTime),
+    Column("sent_at", UTCDateTime),
+    Column("message_id", String(200)),
+    UniqueConstraint("alert_id", "ad_id"),
+    CheckConstraint(_in("status", ALERT_DELIVERY_STATUSES), name="status"),
+    Index(None, "status"),
+)
+"""One row per (alert, ad) ever queued: the row *is* the "already told" mark, so an ad is never queued
+twice for an alert (the unique key), and it is written in the same transaction that queues it."""
+
+alert_messages = Table(
+    "alert_messages",
+    metadata,
+    Column("id", AUTO_ID, primary_key=True, autoincrement=True),
+    Column("recipient_hash", String(64), nullable=False),
+    Column("kind", String(16), nullable=False),
+    Column("sent_at", UTCDateTime, nullable=False),
+    Index(None, "recipient_hash", "sent_at"),
+)
+"""Every e-mail sent (by the sha256 of the address, not the address): the per-recipient daily cap."""

@@ -49,6 +49,7 @@ from datetime import datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from jobsai.alerts import jobs as alert_jobs
 from jobsai.config import Settings
 from jobsai.errors import JobsAIError
 from jobsai.runtime import Runtime
@@ -291,6 +292,7 @@ class Worker:
             report = self._update(self._runtime())
             if self.metrics is not None and isinstance(report, IngestReport):
                 self.metrics.record_ingest(report)
+            alert_jobs.after_update(self._runtime())  # issue 12: new ads scored for alerts, due mails sent
         except Exception as exc:  # re-raised below, after the champion check
             failure = exc
             if self.metrics is not None:
@@ -301,6 +303,7 @@ class Worker:
 
     def _job_retention(self) -> None:
         purge_feedback_cv_text(self._runtime())
+        alert_jobs.daily(self._runtime())  # issue 12: daily digests, alert retention
 
     def _job_adapt(self) -> bool:
         """Domain adaptation once the store has ads (before that: not run, due again next tick)."""

@@ -22,6 +22,7 @@ from jobsai import __version__
 from jobsai.config import Settings
 from jobsai.runtime import Runtime
 from jobsai.web.admin import admin_router
+from jobsai.web.alerts_api import alerts_router
 from jobsai.web.api import health_router, install_error_handlers, router
 from jobsai.web.deletion import deletion_router
 from jobsai.web.middleware import (
@@ -79,6 +80,7 @@ def create_app(settings: Settings | None = None, runtime: Runtime | None = None)
     app.include_router(health_router)
     app.include_router(admin_router())
     app.include_router(deletion_router())
+    app.include_router(alerts_router())
     app.include_router(metrics_router())
     # Gradio would save any session's component values to disk and answer them to whoever names the
     # session hash (its "deep links"); the UI has none, so the route is answered here, before the mount.

@@ -142,11 +142,12 @@ class RequestTimeoutMiddleware:
 
 
 _SECRET_IN_PATH = re.compile(
-    r"(/api/v1/feedback/(?!delete(?![A-Za-z0-9_\-]))|[?&](?:radera|delete)=)[A-Za-z0-9_\-]+"
+    r"(/api/v1/feedback/(?!delete(?![A-Za-z0-9_\-]))|/api/v1/alerts/(?:confirm/|manage/|open/)?|[?&](?:radera|delete)=)"
+    r"[A-Za-z0-9_\-]+"
     r"|([?&](?:token|session_hash)=|/gradio_api/(?:heartbeat|stream)/)[^&\s\"#?/]+"
     r"|(/gradio_api/file=)[^\s\"#?]+"
 )
-"""Deletion tokens (the DELETE path, old UI links), the admin ``?token=``, Gradio session hashes
+"""Deletion tokens (the DELETE path, old UI links), alert links, the admin ``?token=``, Gradio session hashes
 (whoever presents one receives that browser tab's results) and uploaded files' paths (a file
 name may be a person's name)."""
 

@@ -1,0 +1,116 @@
+"""New ads against every stored alert profile, in one batched pass of matrix products.
+
+Why batched rather than one index query per profile: an update brings ~hundreds to a few thousand new ads,
+and there may be 100k profiles. Fetching the new ads' stored vectors from the index once and multiplying
+them with blocks of profiles costs a few matrix products per block; a query per profile costs 100k index
+round trips, each re-reading the same few thousand ads (``bench/alerts.py`` measures both).
+
+The score is the match score (``match.scoring``: the same features, weights and calibration) without the
+BM25 term: its weight is 0.005 on a BM25 score normalised *within the candidate set*, which has no meaning
+for a set of new ads, and the CV's words are not kept to compute it. An alert's score can therefore be
+up to ~3 points below the match page's for the same ad; the thresholds are set from the match's scores
+with 5 points to spare (:func:`jobsai.alerts.profiles.thresholds_from`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+
+import numpy as np
+
+from jobsai.alerts.profiles import ProfileVectors
+from jobsai.match.scoring import DEFAULT_CALIBRATION, DEFAULT_WEIGHTS, Calibration, Weights
+
+FILTER_FIELDS = ("municipality", "region", "occupation_field", "employment_type", "working_hours_type")
+"""Filter keys an alert stores (concept ids), the same names as the index payload's."""
+BLOCK_FLOATS = 16_000_000
+"""Profiles per block are chosen so one block's chunk-by-ad products stay near this many floats (64 MB)."""
+
+
+@dataclass(frozen=True, slots=True)
+class NewAds:
+    """The ads to score: their ids, stored title and body vectors, filter concepts and first-seen times."""
+
+    ids: list[str]
+    titles: np.ndarray
+    bodies: np.ndarray
+    concepts: Mapping[str, np.ndarray]
+    """Field (``FILTER_FIELDS``) -> each ad's concept id (``""`` when it has none)."""
+    first_seen: np.ndarray
+    """Epoch seconds, so an alert is told only of ads that arrived after it was made."""
+
+    def __len__(self) -> int:
+        return len(self.ids)
+
+
+@dataclass(frozen=True, slots=True)
+class ScoredProfile:
+    """One alert as scoring needs it."""
+
+    alert_id: int
+    vectors: ProfileVectors
+    min_score: int
+    filters: Mapping[str, Sequence[str]]
+    created_ts: float
+
+
+def percent(fused: np.ndarray, cal: Calibration) -> np.ndarray:
+    """:meth:`Calibration.percent` for an array."""
+    z = np.clip(cal.slope * (fused.astype(np.float64) - cal.midpoint), -60.0, 60.0)
+    return np.rint(100.0 / (1.0 + np.exp(-z))).astype(np.int32)
+
+
+def fused_scores(ads: NewAds, profiles: Sequence[ProfileVectors], w: Weights = DEFAULT_WEIGHTS) -> np.ndarray:
+    """(profiles, ads) fused scores: ``match.scoring.fuse`` of ``compute_features`` without BM25."""
+    titles, bodies = ads.titles, ads.bodies
+    prof = np.stack([p.profile for p in profiles])
+    head = np.stack([p.headline for p in profiles])
+    n_chunks = max(len(p.chunks) for p in profiles)
+    chunks = np.zeros((len(profiles), n_chunks, titles.shape[1]), dtype=np.float32)
+    pad = np.ones((len(profiles), n_chunks), dtype=bool)
+    for i, p in enumerate(profiles):
+        chunks[i, : len(p.chunks)] = p.chunks
+        pad[i, : len(p.chunks)] = False
+    flat = chunks.reshape(-1, titles.shape[1])
+    tc = (flat @ titles.T).reshape(len(profiles), n_chunks, -1)
+    tc[pad] = -np.inf
+    bc = (flat @ bodies.T).reshape(len(profiles), n_chunks, -1)
+    bc[pad] = -np.inf
+    return (w.title_profile * (prof @ titles.T) + w.title_chunk * tc.max(axis=1)
+            + w.body_profile * (prof @ bodies.T) + w.body_chunk * bc.max(axis=1)
+            + w.title_headline * (head @ titles.T))
+
+
+def eligible(ads: NewAds, profile: ScoredProfile) -> np.ndarray:
+    """Which ads pass the profile's filters (OR within a field, AND across) and arrived after it was made."""
+    mask = ads.first_seen > profile.created_ts
+    for field, values in profile.filters.items():
+        if values and field in ads.concepts:
+            mask &= np.isin(ads.concepts[field], list(values))
+    return mask
+
+
+def block_size(ads: NewAds, profiles: Sequence[ScoredProfile]) -> int:
+    chunks = max((len(p.vectors.chunks) for p in profiles), default=1)
+    return max(1, BLOCK_FLOATS // max(1, chunks * max(1, len(ads))))
+
+
+def score_profiles(
+    ads: NewAds, profiles: Sequence[ScoredProfile], cal: Calibration = DEFAULT_CALIBRATION,
+    weights: Weights = DEFAULT_WEIGHTS,
+) -> list[tuple[int, str, int]]:
+    """Every (alert id, ad id, score) where the ad passes the alert's filters and reaches its threshold."""
+    if not len(ads) or not profiles:
+        return []
+    out: list[tuple[int, str, int]] = []
+    step = block_size(ads, profiles)
+    for start in range(0, len(profiles), step):
+        block = profiles[start : start + step]
+        scores = percent(fused_scores(ads, [p.vectors for p in block], weights), cal)
+        floors = np.array([p.min_score for p in block], dtype=np.int32)[:, None]
+        passing = scores >= floors
+        for i in np.flatnonzero(passing.any(axis=1)):
+            hits = passing[i] & eligible(ads, block[i])
+            out.extend((block[i].alert_id, ads.ids[j], int(scores[i, j])) for j in np.flatnonzero(hits))
+    return out
