@@ -50,7 +50,8 @@ def _bound(conn: Connection, after: datetime, now: datetime) -> datetime:
 
 def _page(conn: Connection, after: datetime, after_id: str, bound: datetime) -> list:
     cols = [ads.c.id, ads.c.first_seen_at, ads.c.occupation_label, *_CONCEPT_COLUMNS.values()]
-    newer = (ads.c.first_seen_at > after) | and_(ads.c.first_seen_at == after, ads.c.id > after_id)
+    newer = (ads.c.first_seen_at > after) if not after_id else (
+        (ads.c.first_seen_at > after) | and_(ads.c.first_seen_at == after, ads.c.id > after_id))
     return conn.execute(select(*cols).where(ADS_LIVE, ads.c.indexed_hash == ads.c.content_hash, newer,
                                             ads.c.first_seen_at < bound)
                         .order_by(ads.c.first_seen_at, ads.c.id).limit(PAGE)).all()
@@ -120,6 +121,11 @@ def queue_new_ads(db_begin, index: VectorIndex, calibration: Calibration = DEFAU
                 } for alert_id, ad_id, score in hits])
             scored += len(batch)
             after, after_id = rows[-1].first_seen_at, rows[-1].id
+            # Just before the last ad: after a crash, ads first seen at the same instant are scored again
+            # (their queue rows exist, so nothing is queued twice).
+            runs.set_checkpoint(conn, CHECKPOINT, after - timedelta(microseconds=1))
+    if after_id:  # every page done: the next run starts strictly after the last ad
+        with db_begin() as conn:
             runs.set_checkpoint(conn, CHECKPOINT, after)
     if scored or queued or stale:
         log.info("alerts: %d new ads scored, %d deliveries queued, %d alerts need a fresh upload",

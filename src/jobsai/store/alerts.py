@@ -150,7 +150,8 @@ def queue(conn: Connection, rows: Sequence[dict[str, Any]]) -> int:
     if dialect in ("sqlite", "postgresql"):
         insert = sqlite.insert if dialect == "sqlite" else postgresql.insert
         stmt = insert(alert_deliveries).on_conflict_do_nothing(index_elements=["alert_id", "ad_id"])
-        return int(conn.execute(stmt, list(rows)).rowcount or 0)
+        # One statement per row: an executemany's rowcount is not the rows inserted on every driver.
+        return sum(max(0, conn.execute(stmt, row).rowcount or 0) for row in rows)
     n = 0  # pragma: no cover - other engines
     for row in rows:  # pragma: no cover
         found = conn.execute(select(alert_deliveries.c.id).where(

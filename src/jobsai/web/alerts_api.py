@@ -10,7 +10,7 @@ from __future__ import annotations
 import html
 import secrets
 from datetime import datetime
-from typing import Annotated, Any, Literal
+from typing import Annotated, Literal
 
 from fastapi import APIRouter, Depends, Path, Request
 from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
@@ -27,6 +27,7 @@ from jobsai.web.render import safe_url
 from jobsai.web.service import FilterInput, WebService
 
 Token = Annotated[str, Path(pattern=TOKEN_PATTERN)]
+Service = Annotated[WebService, Depends(get_service)]
 
 
 class AlertCreateRequest(BaseModel):
@@ -74,6 +75,10 @@ class AlertResponse(BaseModel):
     manage_token: str | None = None
     queued: int
     sent: int
+
+
+class AlertDeleted(BaseModel):
+    deleted: int = Field(description="Alerts deleted (with every row stored for them).")
 
 
 def _response(view: AlertView, token: str | None = None) -> AlertResponse:
@@ -169,7 +174,6 @@ def _manage_body(view: AlertView, lang: str) -> str:
 def alerts_router() -> APIRouter:
     router = APIRouter(prefix="/api/v1/alerts", tags=["alerts"])
     light = [Depends(rate_limited("light"))]
-    Service = Annotated[WebService, Depends(get_service)]
 
     @router.post("", status_code=201, response_model=AlertResponse, summary="Create an alert from a match session",
                  dependencies=[Depends(rate_limited("match"))], responses={404: {}, 422: {}, 503: {}})
@@ -263,14 +267,14 @@ def alerts_router() -> APIRouter:
             return _error(exc)
         return _response(view)
 
-    @router.delete("/{token}", summary="Delete an alert and everything stored with it", dependencies=light,
-                   responses={404: {}})
-    async def delete_alert(token: Token, service: Service) -> dict[str, Any] | JSONResponse:
+    @router.delete("/{token}", response_model=AlertDeleted, summary="Delete an alert and everything stored with it",
+                   dependencies=light, responses={404: {}})
+    async def delete_alert(token: Token, service: Service) -> AlertDeleted | JSONResponse:
         try:
             n = await run_blocking(lambda: alert_service(service).delete(token))
         except AlertError as exc:
             return _error(exc)
-        return {"deleted": n}
+        return AlertDeleted(deleted=n)
 
     return router
 
