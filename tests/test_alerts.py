@@ -330,3 +330,96 @@ def test_the_database_holds_no_cv_text_name_or_phone_after_an_alert_is_saved(
         for value in personal:
             assert value.encode() not in raw
 
+
+
+# -- the Atom feed -------------------------------------------------------------------------------
+
+ATOM = "{http://www.w3.org/2005/Atom}"
+RFC3339 = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2})$")
+
+
+def atom_problems(document: bytes) -> list[str]:
+    """RFC 4287 checks: the RELAX NG schema of its Appendix B, then the rules it states in prose (section 4)."""
+    from lxml import etree
+
+    schema = etree.RelaxNG(etree.parse(str(Path(__file__).parent / "data" / "atom.rng")))
+    root = etree.fromstring(document)
+    problems = [str(e) for e in schema.error_log] if not schema.validate(root) else []
+    entries = root.findall(f"{ATOM}entry")
+    if root.find(f"{ATOM}author") is None and not (entries and all(e.find(f"{ATOM}author") is not None
+                                                                    for e in entries)):
+        problems.append("4.1.1: a feed without atom:author needs one in every entry")
+    for el in [root, *entries]:
+        alternates = [(link.get("type"), link.get("hreflang")) for link in el.findall(f"{ATOM}link")
+                      if link.get("rel", "alternate") == "alternate"]
+        if len(alternates) != len(set(alternates)):
+            problems.append("4.1.1/4.1.2: two alternate links with the same type and hreflang")
+        for date in [*el.findall(f"{ATOM}updated"), *el.findall(f"{ATOM}published")]:
+            if not RFC3339.match(date.text or ""):
+                problems.append(f"3.3: {date.text!r} is not an RFC 3339 date-time with a time zone")
+        ident = el.findtext(f"{ATOM}id") or ""
+        if not re.match(r"^[A-Za-z][A-Za-z0-9+.-]*:", ident):
+            problems.append(f"4.2.6: id {ident!r} is not an absolute IRI")
+    for entry in entries:
+        if entry.find(f"{ATOM}content") is None and not any(
+                link.get("rel", "alternate") == "alternate" for link in entry.findall(f"{ATOM}link")):
+            problems.append("4.1.2: an entry without atom:content needs an alternate link")
+        if entry.find(f"{ATOM}content") is None and entry.find(f"{ATOM}summary") is None:
+            problems.append("4.1.2: an entry without content should have a summary")
+    ids = [e.findtext(f"{ATOM}id") for e in entries]
+    if len(ids) != len(set(ids)):
+        problems.append("4.2.6: two entries share an id")
+    return problems
+
+
+def test_the_atom_checks_catch_broken_feeds() -> None:
+    good = (b'<feed xmlns="http://www.w3.org/2005/Atom"><id>urn:uuid:1</id><title>t</title>'
+            b'<updated>2026-01-01T00:00:00Z</updated><author><name>x</name></author></feed>')
+    assert atom_problems(good) == []
+    assert atom_problems(good.replace(b"<id>urn:uuid:1</id>", b""))  # no id
+    assert atom_problems(good.replace(b"2026-01-01T00:00:00Z", b"2026-01-01T00:00:00"))  # no zone
+    assert atom_problems(good.replace(b"<author><name>x</name></author>", b""))  # no author
+    entry = b"<entry><id>urn:uuid:2</id><title>e</title><updated>2026-01-01T00:00:00Z</updated></entry>"
+    assert atom_problems(good.replace(b"</feed>", entry + b"</feed>"))  # no link, no content
+
+
+def test_a_feed_alert_serves_a_valid_atom_feed_of_the_new_ads(tmp_path: Path, alert_model: Path, demo: list,
+                                                             smtp: LocalSmtp) -> None:
+    with FakeJobStream(ads=demo[:120]) as srv:
+        settings = _settings(tmp_path / "data", alert_model, srv, smtp)
+        with Runtime(settings) as rt:
+            rt.ensure_data()
+            app = create_app(settings, runtime=rt)
+            with TestClient(app) as client:
+                match = client.post("/api/v1/match", json={"text": CV_NURSE, "top_k": 10}).json()
+                r = client.post("/api/v1/alerts", json={
+                    "session_id": match["session_id"], "deletion_token": match["deletion_token"], "channel": "feed",
+                    "language": "en", "level": "good", "consent": True})
+                assert r.status_code == 201, r.text
+                created = r.json()
+                assert created["status"] == "active" and created["feed_url"].endswith(".atom")
+                feed_path = created["feed_url"].removeprefix(BASE)
+                empty = client.get(feed_path)
+                assert empty.status_code == 200 and empty.headers["content-type"].startswith("application/atom+xml")
+                assert atom_problems(empty.content) == []
+
+                _copy(srv, match["results"][0]["id"], "feed-fit-<&>")  # an id that must be escaped in XML
+                _copy(srv, match["results"][0]["id"], "feed-fit-0")
+                assert Worker(settings, lambda: rt).run_job("update")
+                doc = client.get(feed_path)
+                assert atom_problems(doc.content) == []
+                from lxml import etree
+
+                root = etree.fromstring(doc.content)
+                links = [e.find(f"{ATOM}link").get("href") for e in root.findall(f"{ATOM}entry")]
+                assert sorted(link.rsplit("/", 1)[1] for link in links) == ["feed-fit-%3C%26%3E", "feed-fit-0"]
+                assert root.get("{http://www.w3.org/XML/1998/namespace}lang") == "en"
+                for link in links:
+                    assert client.get(link.removeprefix(BASE), follow_redirects=False).status_code == 303
+                assert smtp.messages == []  # a feed alert sends no mail
+                assert client.get("/api/v1/alerts/" + "x" * 43 + ".atom").status_code == 404
+                # the management token is not the feed's, and the feed token manages nothing
+                feed_token = feed_path.rsplit("/", 1)[1].removesuffix(".atom")
+                assert client.delete(f"/api/v1/alerts/{feed_token}").status_code == 404
+                assert client.delete(f"/api/v1/alerts/{created['manage_token']}").status_code == 200
+                assert client.get(feed_path).status_code == 404

@@ -11,6 +11,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from email.message import EmailMessage
 from email.utils import format_datetime, make_msgid
+from urllib.parse import quote
 
 from jobsai.timeutil import utcnow
 
@@ -89,7 +90,7 @@ class Links:
         return f"{self.base.rstrip('/')}/api/v1/alerts/manage/{token}"
 
     def ad(self, read_token: str, ad_id: str) -> str:
-        return f"{self.base.rstrip('/')}/api/v1/alerts/open/{read_token}/{ad_id}"
+        return f"{self.base.rstrip('/')}/api/v1/alerts/open/{read_token}/{quote(ad_id, safe='')}"
 
     def feed(self, read_token: str) -> str:
         return f"{self.base.rstrip('/')}/api/v1/alerts/{read_token}.atom"
