@@ -64,21 +64,16 @@ def percent(fused: np.ndarray, cal: Calibration) -> np.ndarray:
 def fused_scores(ads: NewAds, profiles: Sequence[ProfileVectors], w: Weights = DEFAULT_WEIGHTS) -> np.ndarray:
     """(profiles, ads) fused scores: ``match.scoring.fuse`` of ``compute_features`` without BM25."""
     titles, bodies = ads.titles, ads.bodies
+    n = len(ads)
     prof = np.stack([p.profile for p in profiles])
     head = np.stack([p.headline for p in profiles])
-    n_chunks = max(len(p.chunks) for p in profiles)
-    chunks = np.zeros((len(profiles), n_chunks, titles.shape[1]), dtype=np.float32)
-    pad = np.ones((len(profiles), n_chunks), dtype=bool)
-    for i, p in enumerate(profiles):
-        chunks[i, : len(p.chunks)] = p.chunks
-        pad[i, : len(p.chunks)] = False
-    flat = chunks.reshape(-1, titles.shape[1])
-    tc = (flat @ titles.T).reshape(len(profiles), n_chunks, -1)
-    tc[pad] = -np.inf
-    bc = (flat @ bodies.T).reshape(len(profiles), n_chunks, -1)
-    bc[pad] = -np.inf
-    return (w.title_profile * (prof @ titles.T) + w.title_chunk * tc.max(axis=1)
-            + w.body_profile * (prof @ bodies.T) + w.body_chunk * bc.max(axis=1)
+    # Every profile's chunks in one matrix (no padding), one product with titles and bodies side by side,
+    # then the best chunk per profile by a segmented max.
+    flat = np.concatenate([p.chunks for p in profiles])
+    starts = np.cumsum([0] + [len(p.chunks) for p in profiles[:-1]])
+    best = np.maximum.reduceat(flat @ np.concatenate([titles, bodies]).T, starts, axis=0)
+    return (w.title_profile * (prof @ titles.T) + w.title_chunk * best[:, :n]
+            + w.body_profile * (prof @ bodies.T) + w.body_chunk * best[:, n:]
             + w.title_headline * (head @ titles.T))
 
 
@@ -93,7 +88,7 @@ def eligible(ads: NewAds, profile: ScoredProfile) -> np.ndarray:
 
 def block_size(ads: NewAds, profiles: Sequence[ScoredProfile]) -> int:
     chunks = max((len(p.vectors.chunks) for p in profiles), default=1)
-    return max(1, BLOCK_FLOATS // max(1, chunks * max(1, len(ads))))
+    return max(1, BLOCK_FLOATS // max(1, 2 * chunks * max(1, len(ads))))
 
 
 def score_profiles(

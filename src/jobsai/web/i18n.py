@@ -336,3 +336,58 @@ def error_message(lang: Lang, exc: Exception, *, max_upload_bytes: int, min_word
     if isinstance(exc, JobsAIError):
         return t(lang, "err_generic", detail=str(exc))
     return t(lang, "err_generic", detail=type(exc).__name__)
+
+
+# -- job alerts (issue 12) ------------------------------------------------------------------------------
+
+STRINGS.update({
+    "alert_title": {"sv": "Bevaka nya jobb som passar", "en": "Alert me to new matching jobs"},
+    "alert_intro": {
+        "sv": "Få veta när nya annonser passar ditt CV lika bra som dagens bästa, utan att ladda upp igen.",
+        "en": "Hear about new ads that fit your CV as well as today's best, without uploading again.",
+    },
+    "alert_stored": {
+        "sv": "**Det här sparas om du skapar en bevakning:** ditt CV:s vektorer (siffror som modellen räknat fram) "
+              "och dess titel- eller mål-rad (utan namn och kontaktuppgifter) för förklaringen, filtren du använder, "
+              "tröskeln och – för e-post – adressen. **CV-texten sparas inte.** Varje bevakning har en hemlig länk "
+              "där du pausar, ändrar eller raderar allt. Bevakningar som ingen öppnat en länk från på 180 dagar "
+              "raderas efter en påminnelse.",
+        "en": "**What is stored if you create an alert:** your CV's vectors (numbers the model computed) and its "
+              "title or goal line (without name or contact details) for the explanation, the filters in use, the "
+              "threshold and – for e-mail – the address. **The CV's text is not stored.** Every alert has a secret "
+              "link to pause, change or delete everything. Alerts with no link opened for 180 days are deleted after "
+              "a reminder.",
+    },
+    "alert_channel": {"sv": "Hur vill du få veta?", "en": "How do you want to hear?"},
+    "alert_email_choice": {"sv": "E-post (bekräftas med en länk först)", "en": "E-mail (confirmed by a link first)"},
+    "alert_feed_choice": {"sv": "Privat flöde (Atom-länk)", "en": "Private feed (Atom link)"},
+    "alert_email": {"sv": "E-postadress", "en": "E-mail address"},
+    "alert_level": {"sv": "Vilka jobb?", "en": "Which jobs?"},
+    "alert_very_good": {"sv": "Bara mycket bra matchningar", "en": "Only very good matches"},
+    "alert_good": {"sv": "Bra matchningar", "en": "Good matches"},
+    "alert_frequency": {"sv": "Hur ofta?", "en": "How often?"},
+    "alert_instant": {"sv": "Direkt efter varje uppdatering", "en": "At once after each update"},
+    "alert_daily": {"sv": "En sammanfattning om dagen", "en": "A daily digest"},
+    "alert_consent": {
+        "sv": "Jag samtycker till att det som står ovan sparas för bevakningen.",
+        "en": "I agree that what is described above is stored for the alert.",
+    },
+    "alert_create": {"sv": "Skapa bevakning", "en": "Create alert"},
+    "alert_need_match": {"sv": "Sök först, sedan kan du bevaka nya jobb som passar.",
+                         "en": "Search first; then you can be alerted to new jobs that fit."},
+    "alert_need_consent": {"sv": "Kryssa i samtycket först.", "en": "Tick the consent box first."},
+    "alert_created_email": {
+        "sv": "Klart! Vi har mejlat en bekräftelselänk till {email}. Inget annat skickas förrän du klickar på den. "
+              "Din hemliga länk för att pausa, ändra eller radera: {manage}",
+        "en": "Done! We have e-mailed a confirmation link to {email}. Nothing else is sent until you follow it. "
+              "Your secret link to pause, change or delete: {manage}",
+    },
+    "alert_created_feed": {
+        "sv": "Klart! Lägg till din privata flödeslänk i en flödesläsare: {feed} – och spara din hemliga länk för "
+              "att pausa eller radera: {manage}",
+        "en": "Done! Add your private feed link to a feed reader: {feed} – and keep your secret link to pause or "
+              "delete: {manage}",
+    },
+    "alert_threshold": {"sv": "Du får jobb med minst {score} i matchning.",
+                        "en": "You get jobs with a match score of at least {score}."},
+})

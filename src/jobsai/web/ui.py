@@ -31,6 +31,7 @@ from jobsai.web.i18n import Lang, as_lang, error_message, t
 from jobsai.web.middleware import UploadCredits
 from jobsai.web.render import card_html, message_html, understood_html
 from jobsai.web.service import MAX_TOP_K, FilterInput, MatchOutcome, Readiness, SessionRef, WebService
+from jobsai.web.ui_alerts import alert_panel
 
 log = logging.getLogger(__name__)
 
@@ -339,6 +340,8 @@ def build_ui(service: WebService, upload_credits: UploadCredits | None = None) -
                             )
 
                 more = gr.Button(t("sv", "show_more"), visible=False, elem_id="more-btn")
+                alert_panel(service, lang=lang, session=session_state,  # issue 12: job alerts
+                            filters=[municipality, region, occupation_field, employment_type, working_hours])
 
         footer = gr.Markdown(t("sv", "footer"), elem_id="jobsai-footer")
         timer = gr.Timer(2.0, active=False)
