@@ -423,3 +423,49 @@ def test_a_feed_alert_serves_a_valid_atom_feed_of_the_new_ads(tmp_path: Path, al
                 assert client.delete(f"/api/v1/alerts/{feed_token}").status_code == 404
                 assert client.delete(f"/api/v1/alerts/{created['manage_token']}").status_code == 200
                 assert client.get(feed_path).status_code == 404
+
+
+def test_the_ui_panel_makes_an_alert_from_the_pages_match(tmp_path: Path, alert_model: Path, demo: list,
+                                                          smtp: LocalSmtp) -> None:
+    import gradio as gr
+
+    from jobsai.web.service import FilterInput
+    from jobsai.web.ui import build_ui
+    from jobsai.web.ui_alerts import alert_panel
+
+    with FakeJobStream(ads=demo[:60]) as srv:
+        settings = _settings(tmp_path / "data", alert_model, srv, smtp)
+        with Runtime(settings) as rt:
+            rt.ensure_data()
+            app = create_app(settings, runtime=rt)
+            with TestClient(app):
+                service = app.state.service
+                cv = service.paste_cv(CV_NURSE)
+                outcome = service.match(cv, FilterInput(), 10)
+                blocks = build_ui(service)
+                [on_create] = [f.fn for f in blocks.fns.values() if getattr(f.fn, "__name__", "") == "on_create"]
+                assert alert_panel.__name__ == "alert_panel"
+                request = gr.Request()
+                args = ("en", "email", "ui@example.net", "good", "daily", True, [], [], [], [], [], request)
+                assert "Search first" in on_create(None, *args)
+                assert "consent" in on_create(outcome.ref, *args[:5], False, *args[6:])
+                done = on_create(outcome.ref, *args)
+                assert "Done!" in done and "/api/v1/alerts/manage/" in done and "ui@example.net" in done
+                swedish = on_create(outcome.ref, "sv", "feed", "", "very_good", "instant", True, [], [], [], [], [],
+                                    request)
+                assert "Klart!" in swedish and ".atom" in swedish
+                [mail] = smtp.to("ui@example.net")
+                assert "Confirm" in mail["Subject"]
+                with rt.db.begin(readonly=True) as conn:
+                    rows = repo.alerts_where(conn)
+                assert sorted((r.channel, r.frequency, r.level, r.language) for r in rows) == [
+                    ("email", "daily", "good", "en"), ("feed", "instant", "very_good", "sv")]
+
+
+def test_alert_links_are_masked_in_access_logs() -> None:
+    from jobsai.web.middleware import _mask
+
+    token = "A" * 43
+    for path in (f"/api/v1/alerts/{token}.atom", f"/api/v1/alerts/manage/{token}", f"/api/v1/alerts/confirm/{token}",
+                 f"/api/v1/alerts/open/{token}/123", f"/api/v1/alerts/{token}"):
+        assert token not in _mask(f'"GET {path} HTTP/1.1" 200')

@@ -33,6 +33,12 @@ def _link(url: str | None) -> str:
     return f'<a href="{html.escape(url)}" rel="noreferrer">{html.escape(url)}</a>' if url else ""
 
 
+def _client(request: gr.Request | None) -> str:
+    """The client's IP as the app's middleware left it (the proxy-aware one), for the rate limit."""
+    client = getattr(request, "client", None) if request is not None else None  # absent off a live request
+    return str(getattr(client, "host", None) or "unknown")
+
+
 def alert_panel(service: WebService, *, lang: gr.Radio, session: gr.State, filters: list[Any]) -> gr.Accordion:
     """Build the panel inside the current Blocks context and wire it; ``filters`` are the five filter dropdowns
     (municipalities, regions, occupation fields, employment types, working hours) and the published-within one."""
@@ -67,7 +73,7 @@ def alert_panel(service: WebService, *, lang: gr.Radio, session: gr.State, filte
                              "good" if level_value == "good" else "very_good",
                              "daily" if frequency_value == "daily" else "instant", True)
         try:
-            service.check_rate("match", request.client.host if request and request.client else "unknown")
+            service.check_rate("match", _client(request))
             created = create_alert_for_session(service, ref.session_id, ref.deletion_token, alert, filters)
         except JobsAIError as exc:
             return message_html(str(exc), "error")
