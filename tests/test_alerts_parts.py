@@ -226,3 +226,21 @@ def test_retention_notices_then_deletes_alerts_nobody_opens(runtime: Runtime, sm
     with pytest.raises(Exception, match="deleted or has expired"):
         service.view(quiet)
     assert service.view(opened).status == "active"
+
+
+def test_the_feed_of_a_profile_made_by_an_older_model_says_so_and_stays_valid_atom(runtime: Runtime) -> None:
+    from jobsai.alerts.feed import render_feed
+    from jobsai.alerts.messages import Links
+
+    from support.atom import atom_problems
+
+    token = _alert(runtime, None)
+    with runtime.db.begin() as conn:
+        row = repo.by_manage_token(conn, token)
+        assert row is not None
+        repo.update_alert(conn, row.id, status="needs_refresh")
+        row = repo.get_alert(conn, row.id)
+    assert row is not None
+    doc = render_feed(row, [], {}, Links("https://jobs.example"), "r" * 43)
+    assert atom_problems(doc) == []
+    assert b"Upload your CV again" in doc and b"/manage/" not in doc

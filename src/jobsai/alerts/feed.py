@@ -33,8 +33,9 @@ def _ts(when: datetime) -> str:
 
 
 def render_feed(alert: AlertRow, entries: Sequence[DeliveryRow], ads: Mapping[str, Ad], links: messages.Links,
-                read_token: str, manage_token: str | None = None) -> bytes:
-    """The feed document: newest entries first; ``ads`` gives each entry's headline (a removed ad keeps its id)."""
+                read_token: str) -> bytes:
+    """The feed document: newest entries first; ``ads`` gives each entry's headline (a removed ad keeps its id).
+    It carries no management link: whoever reads the feed must not be able to delete the alert."""
     ET.register_namespace("", ATOM_NS)
     lang = alert.language
     feed = ET.Element(f"{{{ATOM_NS}}}feed", {"{http://www.w3.org/XML/1998/namespace}lang": lang})
@@ -51,8 +52,7 @@ def render_feed(alert: AlertRow, entries: Sequence[DeliveryRow], ads: Mapping[st
         _el(entry, "id", uuid.uuid5(FEED_NAMESPACE, f"refresh:{alert.token_nonce}").urn)
         _el(entry, "title", messages.t(lang, "refresh_subject"))
         _el(entry, "updated", _ts(newest))
-        _el(entry, "summary", messages.t(lang, "refresh_body", manage=links.manage(manage_token) if manage_token
-                                         else ""), type="text")
+        _el(entry, "content", messages.t(lang, "refresh_feed"), type="text")  # no link: it names no page
     for row in entries:
         ad = ads.get(row.ad_id)
         entry = _el(feed, "entry")

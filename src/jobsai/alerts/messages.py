@@ -35,6 +35,9 @@ TEXTS: dict[str, dict[str, str]] = {
         "refresh_body": "JobsAI matchar nu med en ny modell. Din bevakning sparade bara ditt CV:s vektorer från den "
                         "gamla modellen, inte texten, så den kan inte längre poängsätta nya jobb. Ladda upp ditt CV "
                         "igen och skapa en ny bevakning; den här är pausad.\n\nRadera den: {manage}",
+        "refresh_feed": "JobsAI matchar nu med en ny modell. Din bevakning sparade bara ditt CV:s vektorer från den "
+                        "gamla modellen, inte texten, så den kan inte längre poängsätta nya jobb. Ladda upp ditt CV "
+                        "igen och skapa en ny bevakning.",
         "expiry_subject": "JobsAI: din jobbevakning upphör snart",
         "expiry_body": "Ingen har öppnat en länk från den här bevakningen på länge. Den raderas om {days} dagar "
                        "om du inte öppnar länken nedan:\n\n{manage}",
@@ -58,6 +61,9 @@ TEXTS: dict[str, dict[str, str]] = {
         "refresh_body": "JobsAI now matches with a new model. Your alert kept only your CV's vectors from the old "
                         "model, not its text, so it can no longer score new jobs. Upload your CV again and create a "
                         "new alert; this one is paused.\n\nDelete it: {manage}",
+        "refresh_feed": "JobsAI now matches with a new model. Your alert kept only your CV's vectors from the old "
+                        "model, not its text, so it can no longer score new jobs. Upload your CV again and create a "
+                        "new alert.",
         "expiry_subject": "JobsAI: your job alert expires soon",
         "expiry_body": "Nobody has opened a link from this alert for a long time. It will be deleted in {days} days "
                        "unless you open the link below:\n\n{manage}",

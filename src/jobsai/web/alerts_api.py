@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import html
 import secrets
+from dataclasses import replace
 from datetime import datetime
 from typing import Annotated, Literal
 
@@ -40,7 +41,8 @@ class AlertCreateRequest(BaseModel):
                                 "is yours.")
     channel: Literal["email", "feed"]
     email: str | None = Field(default=None, max_length=254)
-    language: Literal["sv", "en"] = "sv"
+    language: Literal["sv", "en"] | None = Field(default=None, description="The messages' language; default: "
+                                                 "the CV's (Swedish when it is neither).")
     level: Literal["very_good", "good"] = "very_good"
     frequency: Literal["instant", "daily"] = "instant"
     filters: Filters = Field(default_factory=Filters)
@@ -116,6 +118,8 @@ def create_alert_for_session(service: WebService, session_id: str, deletion_toke
     with rt.db.begin(readonly=True) as conn:
         flt = resolve_filter(conn, filters.to_request())
     scores = [s.score for s in session.shown.values()]
+    if not request.language:  # the API left it open: the CV's language
+        request = replace(request, language=session.language if session.language in ("sv", "en") else "sv")
     return alert_service(service).create(request, session.prepared, rt.embedder.fingerprint, flt, scores)
 
 
@@ -180,7 +184,7 @@ def alerts_router() -> APIRouter:
     async def create(body: AlertCreateRequest, service: Service) -> AlertResponse | JSONResponse:
         """E-mail: a confirmation is sent and nothing else until its link is followed. Feed: ``feed_url`` is the
         private Atom feed. Either way ``manage_url`` (secret) pauses, changes or deletes the alert."""
-        request = AlertRequest(body.channel, body.email, body.language, body.level, body.frequency, body.consent)
+        request = AlertRequest(body.channel, body.email, body.language or "", body.level, body.frequency, body.consent)
         try:
             created = await run_blocking(create_alert_for_session, service, body.session_id, body.deletion_token,
                                          request, body.filters.to_input())
