@@ -127,10 +127,14 @@ def count_for_address(conn: Connection, email: str) -> int:
 
 
 def iter_active(conn: Connection, batch: int = 2000) -> Iterator[list[AlertRow]]:
-    """Active alerts in id order, ``batch`` at a time (keyset pages: 100k profiles never sit in memory at once)."""
+    """Alerts to score, in id order, ``batch`` at a time (keyset pages: 100k profiles never sit in memory at once).
+
+    Active ones and those waiting for their confirmation: an ad that arrives between the alert and the click
+    is news to the person too (it is queued, and sent only once the address is confirmed)."""
     after = 0
     while True:
-        rows = conn.execute(select(*_ALERT_COLUMNS).where(alerts.c.status == "active", alerts.c.id > after)
+        rows = conn.execute(select(*_ALERT_COLUMNS).where(alerts.c.status.in_(("active", "pending")),
+                                                          alerts.c.id > after)
                             .order_by(alerts.c.id).limit(batch)).all()
         if not rows:
             return
