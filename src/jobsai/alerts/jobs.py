@@ -14,7 +14,7 @@ import logging
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import and_, or_
+from sqlalchemy import select
 
 from jobsai.alerts import messages
 from jobsai.alerts.delivery import DeliveryReport, deliver_due
@@ -36,8 +36,9 @@ def _calibration(runtime: Runtime) -> Calibration:
 
 
 def _has_alerts(runtime: Runtime) -> bool:
+    """Whether any alert exists (without one, an update costs alerts one query)."""
     with runtime.db.begin(readonly=True) as conn:
-        return bool(repo.alerts_where(conn, alerts.c.status != "pending"))
+        return conn.execute(select(alerts.c.id).limit(1)).first() is not None
 
 
 def _deliver(runtime: Runtime, service: AlertService, now: datetime) -> DeliveryReport | None:
@@ -84,8 +85,7 @@ def retention(runtime: Runtime, now: datetime | None = None) -> RetentionReport:
                                     alerts.c.last_opened_at < alerts.c.expiry_notice_at)
         for row in expired:
             report.expired += repo.delete_alert(conn, row.id)
-        due = repo.alerts_where(conn, alerts.c.expiry_notice_at.is_(None), alerts.c.last_opened_at < quiet,
-                                or_(alerts.c.channel == "feed", and_(alerts.c.email.is_not(None))))
+        due = repo.alerts_where(conn, alerts.c.expiry_notice_at.is_(None), alerts.c.last_opened_at < quiet)
         repo.purge_message_log(conn, now - timedelta(days=2))
     try:
         mailer = service.mailer()

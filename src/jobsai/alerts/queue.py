@@ -78,7 +78,7 @@ def scored_profile(row: repo.AlertRow) -> ScoredProfile:
 def mark_stale_profiles(conn: Connection, current: str) -> int:
     """Alerts whose vectors another model made cannot be scored any more (no CV text is kept to re-encode
     them): they wait for a fresh upload, and the person is told once (:mod:`jobsai.alerts.delivery`)."""
-    stale = conn.execute(select(alerts.c.id).where(alerts.c.status.in_(("active", "paused")),
+    stale = conn.execute(select(alerts.c.id).where(alerts.c.status.in_(("active", "paused", "pending")),
                                                    alerts.c.model_fingerprint != current)).scalars().all()
     for alert_id in stale:
         repo.update_alert(conn, alert_id, status="needs_refresh", paused_reason="model_changed")
