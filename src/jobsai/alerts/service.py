@@ -117,8 +117,12 @@ class AlertService:
     # -- create and confirm ---------------------------------------------------------------------
 
     def create(self, request: AlertRequest, prepared: PreparedCV, fingerprint: ModelFingerprint,
-               filters: SearchFilter, shown_scores: Sequence[int]) -> CreatedAlert:
-        """Save an alert from a match; an e-mail alert's confirmation is sent before this returns."""
+               filters: SearchFilter, shown_scores: Sequence[int],
+               session_token_hash: str | None = None) -> CreatedAlert:
+        """Save an alert from a match; an e-mail alert's confirmation is sent before this returns.
+
+        ``session_token_hash``: the match's deletion token, hashed, so deleting that match's data deletes the
+        alert too."""
         if not request.consent:
             raise AlertRequestError("An alert keeps your CV's vectors, its title line, your filters and your "
                                     "address; tick the box to agree to that, or do not create an alert.")
@@ -142,6 +146,7 @@ class AlertService:
             alert_id = repo.insert_alert(conn, {
                 "token_nonce": nonce, "manage_token_hash": repo.sha256(manage), "read_token_hash": repo.sha256(read),
                 "confirm_token_hash": repo.sha256(confirm) if email else None, "channel": request.channel,
+                "session_token_hash": session_token_hash,
                 "email": email, "status": "pending" if email else "active", "language": language,
                 "filters": filters_of(filters), "level": request.level,
                 "thresholds": thresholds_from(list(shown_scores)),

@@ -120,6 +120,12 @@ def delete_alert(conn: Connection, alert_id: int) -> int:
     return conn.execute(delete(alerts).where(alerts.c.id == alert_id)).rowcount
 
 
+def delete_by_session_token_hash(conn: Connection, token_hash: str) -> int:
+    """Delete every alert made from a match whose deletion token hashes to this (the person deleted their data)."""
+    ids = conn.execute(select(alerts.c.id).where(alerts.c.session_token_hash == token_hash)).scalars().all()
+    return sum(delete_alert(conn, alert_id) for alert_id in ids)
+
+
 def count_for_address(conn: Connection, email: str) -> int:
     wanted = email.strip().casefold()
     return int(conn.execute(select(func.count()).select_from(alerts)

@@ -323,6 +323,7 @@ alerts = Table(
     Column("manage_token_hash", String(64), nullable=False, unique=True),
     Column("read_token_hash", String(64), nullable=False, unique=True),
     Column("confirm_token_hash", String(64)),
+    Column("session_token_hash", String(64)),
     Column("channel", String(8), nullable=False),
     Column("email", Text),
     Column("status", String(16), nullable=False),
@@ -351,13 +352,16 @@ alerts = Table(
     CheckConstraint("channel <> 'email' OR email IS NOT NULL", name="email_needs_address"),
     Index(None, "status"),
     Index(None, "email"),
+    Index(None, "session_token_hash"),
 )
 """Saved job alerts, each made from one match with the person's explicit consent: the CV's vectors
 (float32: profile, headline, chunks; **never its text**) under the fingerprint of the model that made
 them, the redacted title/goal line for the explanation, the resolved filters, the score thresholds, and
 the address for e-mail alerts. Tokens are never stored: each is an HMAC of ``token_nonce`` under the
 server's alert key (so mails can carry them again), and only its sha256 is kept for look-ups: ``manage``
-(pause, change, delete), ``read`` (the Atom feed and the ad links), ``confirm`` (until confirmed)."""
+(pause, change, delete), ``read`` (the Atom feed and the ad links), ``confirm`` (until confirmed).
+``session_token_hash`` is the hash of the match's deletion token: deleting what that token gave deletes the
+alert too."""
 
 alert_deliveries = Table(
     "alert_deliveries",

@@ -22,6 +22,7 @@ from jobsai.alerts.feed import MEDIA_TYPE
 from jobsai.alerts.service import AlertRequest, AlertService, AlertView, CreatedAlert
 from jobsai.match.filters import resolve_filter
 from jobsai.sources.ads import PLATSBANKEN_URL
+from jobsai.store.feedback import hash_token
 from jobsai.web.api import TOKEN_PATTERN, Filters, get_service, rate_limited, run_blocking
 from jobsai.web.errors import NotReadyError, SessionNotFoundError
 from jobsai.web.render import safe_url
@@ -120,7 +121,8 @@ def create_alert_for_session(service: WebService, session_id: str, deletion_toke
     scores = [s.score for s in session.shown.values()]
     if not request.language:  # the API left it open: the CV's language
         request = replace(request, language=session.language if session.language in ("sv", "en") else "sv")
-    return alert_service(service).create(request, session.prepared, rt.embedder.fingerprint, flt, scores)
+    return alert_service(service).create(request, session.prepared, rt.embedder.fingerprint, flt, scores,
+                                         session_token_hash=hash_token(deletion_token))
 
 
 def _error(exc: AlertError) -> JSONResponse:

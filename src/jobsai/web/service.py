@@ -50,6 +50,7 @@ from jobsai.metrics import Metrics, file_kind
 from jobsai.runtime import Runtime
 from jobsai.sources.ads import Ad
 from jobsai.store import ads as ads_repo
+from jobsai.store import alerts as alerts_repo
 from jobsai.store import feedback as feedback_repo
 from jobsai.store import runs
 from jobsai.store import sessions as sessions_repo
@@ -843,6 +844,7 @@ class WebService:
         with rt.db.begin() as conn:
             n = feedback_repo.delete_by_token(conn, token)
             stored = sessions_repo.delete_by_token_hash(conn, feedback_repo.hash_token(token))
+            n += alerts_repo.delete_by_session_token_hash(conn, feedback_repo.hash_token(token))  # issue 12
         gone = self.sessions.pop_token(token)
         self._forget_local(gone, notify=True)
         log.info("feedback deleted by token: %d rows, %d sessions (%d in this process)", n, stored, len(gone))

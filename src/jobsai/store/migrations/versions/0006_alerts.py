@@ -33,6 +33,7 @@ def upgrade() -> None:
         sa.Column("manage_token_hash", sa.String(64), nullable=False),
         sa.Column("read_token_hash", sa.String(64), nullable=False),
         sa.Column("confirm_token_hash", sa.String(64)),
+        sa.Column("session_token_hash", sa.String(64)),
         sa.Column("channel", sa.String(8), nullable=False),
         sa.Column("email", sa.Text()),
         sa.Column("status", sa.String(16), nullable=False),
@@ -66,6 +67,7 @@ def upgrade() -> None:
     )
     op.create_index(op.f("ix_alerts_status"), "alerts", ["status"])
     op.create_index(op.f("ix_alerts_email"), "alerts", ["email"])
+    op.create_index(op.f("ix_alerts_session_token_hash"), "alerts", ["session_token_hash"])
     op.create_table(
         "alert_deliveries",
         sa.Column("id", ID, autoincrement=True, nullable=False),
