@@ -294,7 +294,7 @@ class EdgeIndex(VectorIndex):
         request = qe.QueryRequest(
             limit=limit,
             prefetches=prefetches,
-            query=qe.Fusion.Rrf(k=RRF_K),
+            query=qe.Fusion.Rrf(k=RRF_K),  # type: ignore[arg-type]  # the stubs leave Rrf out of Fusion
             filter=condition,
             with_payload=["ad_id"],
         )

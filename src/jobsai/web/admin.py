@@ -126,7 +126,8 @@ def _numbers(sets: Any) -> dict[str, dict[str, float]]:
 
 def model_version(record: ModelRecord) -> ModelVersion:
     m = record.metrics
-    train = m.get("train") if isinstance(m.get("train"), dict) else {}
+    raw_train = m.get("train")
+    train: dict[str, Any] = raw_train if isinstance(raw_train, dict) else {}
     return ModelVersion(
         version=record.version, status=record.status, base=record.base, created_at=record.created_at,
         promoted_at=record.promoted_at,

@@ -55,7 +55,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from multiprocessing.connection import Connection
 from pathlib import Path
-from typing import Any, cast
+from typing import Any
 
 import jobsai
 from jobsai import errors as error_types
@@ -423,7 +423,7 @@ def _typed_error(names: Sequence[str], message: str, filename: str | None) -> CV
     for name in names:
         cls = known.get(name)
         if cls is not None:
-            return cast(CVError, cls(message))
+            return cls(message)
     return CorruptFileError(message or f"{_subject(filename)} could not be read.")
 
 
