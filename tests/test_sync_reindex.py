@@ -24,8 +24,7 @@ from jobsai.index.points import AdPointBuilder
 from jobsai.learn.train import LearnError
 from jobsai.runtime import Runtime
 from jobsai.sources.demo import iter_demo_items
-from jobsai.store import models as registry
-from jobsai.store import runs
+from jobsai.store import registry, runs
 from jobsai.store.schema import ads as ads_table
 from jobsai.sync import worker as worker_mod
 from jobsai.sync.reindex import build_index, prune_retired, read_manifest, read_meta, rollback, switch_active

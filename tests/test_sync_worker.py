@@ -251,7 +251,7 @@ def test_the_update_job_checks_the_registry_champion(runtime, settings, caplog) 
     with none it reads the registry and loads nothing (the configured model does not even exist)."""
     import logging
 
-    from jobsai.store import models as registry
+    from jobsai.store import registry
 
     w = Worker(settings, lambda: runtime, update=lambda rt: None)
     assert w.run_job("update") is True and w.champion_to_serve() is None

@@ -333,7 +333,7 @@ class Worker:
     def champion_to_serve(self) -> str | None:
         """The registry champion's folder when the active index was built by another model, else None."""
         from jobsai.embed.model import FINGERPRINT_CACHE_FILE, weights_sha256
-        from jobsai.store import models as registry
+        from jobsai.store import registry
 
         rt = self._runtime()
         with rt.db.begin(readonly=True) as conn:
