@@ -255,7 +255,7 @@ def test_the_update_job_checks_the_registry_champion(runtime, settings, caplog) 
     with runtime.db.begin() as conn:  # promoted by hand, but its folder has gone: reported, not served
         registry.add_model(conn, version="v-gone", base="b", path=str(settings.data_dir / "models" / "v-gone"))
         registry.promote_in(conn, "v-gone", reason="promoted by hand")
-    with caplog.at_level(logging.WARNING, logger="jobsai.sync.worker"):
+    with caplog.at_level(logging.WARNING, logger="jobsai.worker"):
         assert w.run_job("update") is True
     assert "the champion v-gone cannot be served" in caplog.text
 
