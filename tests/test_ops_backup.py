@@ -23,8 +23,7 @@ from jobsai.config import Settings
 from jobsai.errors import StoreError
 from jobsai.sources.demo import iter_demo_items
 from jobsai.store import feedback as feedback_repo
-from jobsai.store import models as registry
-from jobsai.store import runs
+from jobsai.store import registry, runs
 from jobsai.store.backup import archive_members, backup, read_manifest, restore
 from jobsai.store.db import Database
 from jobsai.store.schema import ads as ads_table

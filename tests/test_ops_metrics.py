@@ -28,8 +28,8 @@ from jobsai.logs import REQUEST_ID, JsonFormatter, RequestIdFilter
 from jobsai.runtime import Runtime
 from jobsai.sources.demo import iter_demo_items
 from jobsai.sources.jobstream import JobStreamClient
-from jobsai.sync.worker import Worker
 from jobsai.web.app import create_app
+from jobsai.worker import Worker
 
 from fake_jobstream import FakeJobStream
 from support.tiny_model import make_tiny_model

@@ -27,11 +27,12 @@ from jobsai.cli.main import app as cli
 from jobsai.cli.replicas import plan_replicas, run_replicas
 from jobsai.config import Settings
 from jobsai.errors import ConfigError
+from jobsai.index.catalog import next_index_name
 from jobsai.runtime import Runtime
 from jobsai.sources.demo import iter_demo_items
 from jobsai.store import feedback as feedback_repo
 from jobsai.store.schema import match_sessions
-from jobsai.sync.reindex import build_index, next_index_name, switch_active
+from jobsai.sync.reindex import build_index, switch_active
 from jobsai.timeutil import utcnow
 from jobsai.web.app import create_app
 from jobsai.web.limiter import DatabaseStorage, resolve_storage_kind

@@ -20,13 +20,13 @@ from typer.testing import CliRunner
 
 from jobsai.cli.main import app as cli
 from jobsai.config import Settings
+from jobsai.index import catalog
 from jobsai.index.factory import open_index
 from jobsai.index.qdrant_edge import EdgeIndex
 from jobsai.runtime import Runtime
 from jobsai.sources.demo import iter_demo_items
-from jobsai.store import runs
 from jobsai.store.db import Database
-from jobsai.sync.health import fingerprint_of, store_health
+from jobsai.sync.health import store_health
 from jobsai.web.app import create_app
 from jobsai.web.i18n import LANGS
 from jobsai.web.ui import _stale_notice
@@ -71,9 +71,9 @@ def _active(env: dict[str, str | None]) -> dict[str, Any]:
 def _break_index(settings: Settings, n: int) -> list[str]:
     """Delete ``n`` points through the index API, behind the store's back."""
     with Database.from_settings(settings) as db, db.begin(readonly=True) as conn:
-        record = runs.active_index(conn)
+        record = catalog.active_index(conn)
     assert record is not None
-    index = open_index(settings, fingerprint_of(record), record.name, create=False)
+    index = open_index(settings, record.fingerprint, record.name, create=False)
     try:
         victims = sorted(index.ad_ids())[:n]
         index.delete(victims)

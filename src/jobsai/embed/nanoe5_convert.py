@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
-import json
 import logging
 import os
 import shutil
@@ -35,6 +34,7 @@ from typing import Any
 
 import numpy as np
 
+from jobsai.embed.model_card import read_model_card, write_model_card
 from jobsai.errors import ModelError
 
 log = logging.getLogger(__name__)
@@ -46,7 +46,6 @@ SOURCE_PACKAGE_VERSION = "0.3.0"
 SOURCE_FILE = "e5-small-q4.bin"
 SOURCE_SHA256 = "1571fc9827503943b6bb2e2c03c071f70a14f6e8ffc673946a1f7abbbfbb782f"
 CONVERTER_VERSION = "1"
-MARKER_FILE = "jobsai-model.json"
 E5_PREFIXES: dict[str, str] = {"query": "query: ", "passage": "passage: "}
 MAX_SEQ_LENGTH = 512
 MIN_COSINE = 0.999
@@ -467,10 +466,7 @@ def quiet_hf_progress() -> Iterator[None]:
 
 
 def _read_marker(model_dir: Path) -> dict[str, Any] | None:
-    try:
-        return json.loads((model_dir / MARKER_FILE).read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return None
+    return read_model_card(model_dir)
 
 
 def is_converted(model_dir: Path) -> bool:
@@ -569,7 +565,7 @@ def _convert(target_dir: Path, source: Path | None, *, verify: bool) -> Path:
             "converted_at": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
             "conversion_seconds": round(time.perf_counter() - t0, 1),
         }
-        (st_dir / MARKER_FILE).write_text(json.dumps(marker, indent=2) + "\n", encoding="utf-8")
+        write_model_card(st_dir, marker)
         _publish(st_dir, target_dir)
     except ModelError:
         raise

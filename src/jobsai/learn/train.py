@@ -12,7 +12,6 @@
 
 from __future__ import annotations
 
-import json
 import logging
 import secrets
 import shutil
@@ -25,6 +24,7 @@ from typing import Any
 
 import numpy as np
 
+from jobsai.embed import model_card
 from jobsai.errors import JobsAIError
 from jobsai.learn.dataset import SearchFn, TrainingSet, build_training_set, training_triplets
 from jobsai.learn.evaluate import Benchmark, STEncoder, benchmarks, load_encoder
@@ -33,8 +33,6 @@ from jobsai.match.scoring import Calibration
 from jobsai.timeutil import utcnow
 
 log = logging.getLogger(__name__)
-
-MARKER_FILE = "jobsai-model.json"
 
 
 class LearnError(JobsAIError):
@@ -142,7 +140,7 @@ def write_model_card(
     }
     if score_calibration is not None:
         marker["score_calibration"] = score_calibration.to_json()
-    (out_dir / MARKER_FILE).write_text(json.dumps(marker, indent=2) + "\n", encoding="utf-8")
+    model_card.write_model_card(out_dir, marker)
     lines = [
         f"# JobsAI embedding model {version}",
         "",
@@ -202,7 +200,7 @@ def run_training(
     ``benches``: the fixed benchmarks to gate on (default: the project's, plus eval-dev when
     ``include_eval_dev`` and present); a caller with a time budget, such as a test, passes a smaller one.
     """
-    from jobsai.store import models as registry
+    from jobsai.store import registry
     from jobsai.store.feedback import get_feedback
 
     if base not in ("champion", "base"):
@@ -252,7 +250,7 @@ def run_domain_training(
     """Adapt the configured base model to the store's ads (:mod:`jobsai.learn.domain`), gate it
     with ``decide_domain`` against the champion, record the run; no feedback is needed."""
     from jobsai.learn.domain import domain_triplets
-    from jobsai.store import models as registry
+    from jobsai.store import registry
 
     with db.begin(readonly=True) as conn:
         current = registry.champion(conn)
@@ -277,7 +275,7 @@ def _train_gate_record(
     decide_fn: Callable[..., GateResult],
 ) -> TrainReport:
     """Fine-tune ``base_spec``, measure it and the champion, gate, and record the run in the registry."""
-    from jobsai.store import models as registry
+    from jobsai.store import registry
 
     if not benches:
         raise LearnError("No fixed benchmark to gate on: a challenger must be checked against at least one.")

@@ -32,8 +32,8 @@ from pydantic import BaseModel, Field
 
 from jobsai.config import Settings
 from jobsai.learn.plot import render_models_png
-from jobsai.store import models as registry
-from jobsai.store.models import ModelRecord
+from jobsai.store import registry
+from jobsai.store.registry import ModelRecord
 from jobsai.web.api import ERROR_RESPONSES, ErrorResponse, client_key, get_service, run_blocking
 from jobsai.web.errors import AdminAuthError, AdminForbiddenError, NotReadyError
 from jobsai.web.proxies import VIA_PROXY
