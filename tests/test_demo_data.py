@@ -391,7 +391,8 @@ def test_generator_is_deterministic(generator: ModuleType, tmp_path: Path) -> No
 
 
 def test_generator_uses_no_shared_reference_files() -> None:
-    """The generator hardcodes its taxonomy table; it must not read ../shared (real ads)."""
+    """The generator carries its taxonomy table in scripts/demo_ads_data; it must not read
+    ../shared (real ads)."""
     source = SCRIPT.read_text(encoding="utf-8")
     for needle in ("shared/", "data/jobtech", 'ads.jsonl"', "taxonomy_to_concept"):
         assert needle not in source, needle
