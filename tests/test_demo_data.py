@@ -30,10 +30,12 @@ from jobsai.sources.demo import (
 )
 from jobsai.timeutil import STOCKHOLM, from_epoch_ms, parse_local
 
+from conftest import SHARED
+
 ROOT = Path(__file__).resolve().parents[1]
 SCRIPT = ROOT / "scripts" / "make_demo_ads.py"
 META = ROOT / "src" / "jobsai" / "sources" / "demo_data" / "demo_meta.json"
-TAXONOMY = ROOT.parent / "shared" / "data" / "jobtech" / "taxonomy"
+TAXONOMY = SHARED / "data" / "jobtech" / "taxonomy"
 
 # Instants around which date shifting could go wrong: early on the reference day (ads
 # "published" later that day must not end up in the future), late evening, both DST changes,
