@@ -18,4 +18,5 @@ if [ ! -x /usr/bin/chromium ] && [ "$(id -u)" = 0 ] && command -v apt-get >/dev/
         || echo "test.sh: could not install chromium; the browser test will be skipped" >&2
 fi
 ruff check src tests bench scripts
+mypy
 python -m pytest -q -p no:cacheprovider "$@"

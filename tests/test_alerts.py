@@ -28,8 +28,8 @@ from jobsai.runtime import Runtime
 from jobsai.sources.demo import iter_demo_items
 from jobsai.store import alerts as repo
 from jobsai.store.schema import alert_deliveries, alerts
-from jobsai.sync.worker import Worker
 from jobsai.web.app import create_app
+from jobsai.worker import Worker
 
 from fake_jobstream import FakeJobStream
 from support.atom import ATOM, atom_problems

@@ -29,6 +29,7 @@ from jobsai.errors import (
     UnsupportedFileTypeError,
 )
 
+from conftest import EVAL_DEV_CVS, eval_dev_cvs
 from support.cv_files import (
     PAGE_BREAK,
     find_unicode_font,
@@ -38,8 +39,6 @@ from support.cv_files import (
     make_scanned_pdf,
     png_bytes,
 )
-
-EVAL_DEV_CVS = Path(__file__).resolve().parents[1].parent / "shared" / "eval-dev" / "cvs"
 
 SV_CV = """Åsa Öberg
 Legitimerad sjuksköterska – söker tjänst på akutmottagning
@@ -644,10 +643,6 @@ def test_cv_text_is_never_logged(tmp_path: Path, caplog: pytest.LogCaptureFixtur
 
 
 # ----------------------------------------------------------------- eval-dev round trips
-
-
-def eval_dev_cvs() -> list[Path]:
-    return sorted(EVAL_DEV_CVS.glob("*.txt")) if EVAL_DEV_CVS.is_dir() else []
 
 
 def _word_bag(text: str) -> list[str]:

@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 import json
-from pathlib import Path
 
 import pytest
 
 from jobsai.cv.language import detect_language
 
-EVAL_DEV = Path(__file__).resolve().parents[1].parent / "shared" / "eval-dev"
+from conftest import EVAL_DEV
 
 
 def _eval_dev_labels() -> list[tuple[str, str]]:

@@ -9,7 +9,7 @@ import pytest
 
 from jobsai.cv.redact import ADDRESS_TAG, EMAIL_TAG, NAME_TAG, PERSONNUMMER_TAG, PHONE_TAG, redact
 
-EVAL_DEV_CVS = Path(__file__).resolve().parents[1].parent / "shared" / "eval-dev" / "cvs"
+from conftest import EVAL_DEV_CVS, eval_dev_cvs
 
 # Independent, deliberately broad detectors used to check that nothing slipped through.
 LEFTOVER_EMAIL = re.compile(r"[\w.+-]+@[\w-]+\.[\w.-]+")
@@ -17,10 +17,6 @@ LEFTOVER_PHONE = re.compile(
     r"(?:\+|00)\d{2}[\s-]?\d|\b0\d{1,3}[\s-]?\d{2,3}[\s-]?\d{2}[\s-]?\d{2}\b|\b07\d{8}\b"
 )
 LEFTOVER_PNR = re.compile(r"\b(?:\d{2})?\d{6}[-+]?\d{4}\b")
-
-
-def eval_dev_cvs() -> list[Path]:
-    return sorted(EVAL_DEV_CVS.glob("*.txt")) if EVAL_DEV_CVS.is_dir() else []
 
 
 @pytest.mark.parametrize(

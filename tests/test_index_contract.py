@@ -56,56 +56,28 @@ def _unit(*pairs: tuple[int, float]) -> np.ndarray:
     return v / np.linalg.norm(v)
 
 
-# ad id -> (dense, text, payload fields)
+# ad id -> (dense, text, payload fields); a row lists its payload values in the order of _PAYLOAD_KEYS
+_PAYLOAD_KEYS = ("municipality", "region", "country", "occupation", "occupation_group", "occupation_field",
+                 "employment_type", "working_hours_type", "published_ts")
+_ROWS = [
+    ("a0", _unit((0, 1.0)), "Vi söker en legitimerad sjuksköterska till akutmottagningen.",
+     ("m-gbg", "r-vg", "se", "o-nurse", "g-nurse", "f-health", "e-perm", "w-full", T0)),
+    ("a1", _unit((0, 1.0), (1, 0.5)), "Lärare i matematik och fysik till gymnasieskola.",
+     ("m-sthlm", "r-sthlm", "se", "o-teacher", "g-teacher", "f-edu", "e-perm", "w-part", T0 + 100)),
+    ("a2", _unit((0, 1.0), (1, 1.0)), "Javautvecklare med erfarenhet av Spring och SQL.",
+     ("m-gbg", "r-vg", "se", "o-dev", "g-dev", "f-it", "e-temp", "w-full", T0 + 200)),
+    ("a3", _unit((1, 1.0)), "Undersköterska inom hemtjänsten, körkort krävs.",
+     ("m-malmo", "r-skane", "se", "o-assistant", "g-nurse", "f-health", "e-temp", "w-part", T0 + 300)),
+    ("a4", _unit((2, 1.0)), "We are looking for registered nurses for our intensive care unit in Oslo.",
+     ("m-oslo", "r-oslo", "no", "o-nurse", "g-nurse", "f-health", "e-perm", "w-full", T0 + 400)),
+    ("a5", _unit((3, 1.0), (0, 0.2)), "Lagerarbetare till vårt lager, truckkort är meriterande.",
+     ("m-sthlm", "r-sthlm", "se", "o-warehouse", "g-warehouse", "f-logistics", "e-temp", "w-full", T0 + 500)),
+    ("a6", _unit((4, 1.0)), "Ekonomiassistent med god kunskap i Excel och bokföring.",
+     ("m-malmo", "r-skane")),  # few fields on purpose
+]  # fmt: skip
 ADS: dict[str, tuple[np.ndarray, str, dict[str, str | int]]] = {
-    "a0": (
-        _unit((0, 1.0)),
-        "Vi söker en legitimerad sjuksköterska till akutmottagningen.",
-        dict(municipality="m-gbg", region="r-vg", country="se", occupation="o-nurse",
-             occupation_group="g-nurse", occupation_field="f-health", employment_type="e-perm",
-             working_hours_type="w-full", published_ts=T0),
-    ),
-    "a1": (
-        _unit((0, 1.0), (1, 0.5)),
-        "Lärare i matematik och fysik till gymnasieskola.",
-        dict(municipality="m-sthlm", region="r-sthlm", country="se", occupation="o-teacher",
-             occupation_group="g-teacher", occupation_field="f-edu", employment_type="e-perm",
-             working_hours_type="w-part", published_ts=T0 + 100),
-    ),
-    "a2": (
-        _unit((0, 1.0), (1, 1.0)),
-        "Javautvecklare med erfarenhet av Spring och SQL.",
-        dict(municipality="m-gbg", region="r-vg", country="se", occupation="o-dev",
-             occupation_group="g-dev", occupation_field="f-it", employment_type="e-temp",
-             working_hours_type="w-full", published_ts=T0 + 200),
-    ),
-    "a3": (
-        _unit((1, 1.0)),
-        "Undersköterska inom hemtjänsten, körkort krävs.",
-        dict(municipality="m-malmo", region="r-skane", country="se", occupation="o-assistant",
-             occupation_group="g-nurse", occupation_field="f-health", employment_type="e-temp",
-             working_hours_type="w-part", published_ts=T0 + 300),
-    ),
-    "a4": (
-        _unit((2, 1.0)),
-        "We are looking for registered nurses for our intensive care unit in Oslo.",
-        dict(municipality="m-oslo", region="r-oslo", country="no", occupation="o-nurse",
-             occupation_group="g-nurse", occupation_field="f-health", employment_type="e-perm",
-             working_hours_type="w-full", published_ts=T0 + 400),
-    ),
-    "a5": (
-        _unit((3, 1.0), (0, 0.2)),
-        "Lagerarbetare till vårt lager, truckkort är meriterande.",
-        dict(municipality="m-sthlm", region="r-sthlm", country="se", occupation="o-warehouse",
-             occupation_group="g-warehouse", occupation_field="f-logistics", employment_type="e-temp",
-             working_hours_type="w-full", published_ts=T0 + 500),
-    ),
-    "a6": (
-        _unit((4, 1.0)),
-        "Ekonomiassistent med god kunskap i Excel och bokföring.",
-        dict(municipality="m-malmo", region="r-skane"),  # few fields on purpose
-    ),
-}  # fmt: skip
+    ad_id: (dense, text, dict(zip(_PAYLOAD_KEYS, values, strict=False))) for ad_id, dense, text, values in _ROWS
+}
 
 
 def _body_of(vec: np.ndarray) -> np.ndarray:

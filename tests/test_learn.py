@@ -14,7 +14,7 @@ from jobsai.config import Settings
 from jobsai.learn import metrics
 from jobsai.learn.dataset import build_training_set, training_triplets
 from jobsai.learn.gate import GateConfig, decide
-from jobsai.store import models as registry
+from jobsai.store import registry
 from jobsai.store.db import Database
 from jobsai.store.feedback import get_feedback, record_feedback
 
@@ -270,6 +270,7 @@ def test_domain_training_records_a_run_with_its_own_score_curve(trained, tmp_pat
     import json
 
     from jobsai.embed.model import Embedder
+    from jobsai.embed.model_ref import ModelRef
     from jobsai.learn.evaluate import demo_ads
     from jobsai.learn.train import DOMAIN_SIZE_KEY, TrainConfig, run_domain_training
 
@@ -282,7 +283,7 @@ def test_domain_training_records_a_run_with_its_own_score_curve(trained, tmp_pat
     marker = json.loads((report.path / "jobsai-model.json").read_text(encoding="utf-8"))
     assert marker["score_calibration"]["slope"] > 0
     assert "Adapted from" in (report.path / "README.md").read_text(encoding="utf-8")
-    emb = Embedder.load(trained.settings.model_copy(update={"model": str(report.path)}))
+    emb = Embedder.load(trained.settings, model=ModelRef(str(report.path), trained.settings.embed_backend))
     assert emb.score_calibration == marker["score_calibration"]
     with trained.db.begin(readonly=True) as conn:
         row = next(r for r in registry.list_models(conn) if r.version == report.version)

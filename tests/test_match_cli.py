@@ -22,7 +22,6 @@ from jobsai.match.filters import FilterRequest, resolve_filter
 from jobsai.runtime import Runtime
 
 from support.cv_files import make_cv_pdf
-from support.tiny_model import make_tiny_model
 
 CV_SV = """Anna Testsson
 Lagerarbetare och truckförare
@@ -35,11 +34,6 @@ Erfarenhet
 2019 – nu  Lagerarbetare, Exempel Logistik AB: truck, plock, pack och lastning.
 2016 – 2019 Terminalarbetare, Godsterminalen: sortering, lastning och lossning.
 """
-
-
-@pytest.fixture(scope="module")
-def tiny_model(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return make_tiny_model(tmp_path_factory.mktemp("tiny-model"))
 
 
 @pytest.fixture(scope="module")

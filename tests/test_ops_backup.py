@@ -16,15 +16,11 @@ from typing import Any
 
 import pytest
 from sqlalchemy import func, select
-from typer.testing import CliRunner
 
-from jobsai.cli.main import app as cli
 from jobsai.config import Settings
 from jobsai.errors import StoreError
-from jobsai.sources.demo import iter_demo_items
 from jobsai.store import feedback as feedback_repo
-from jobsai.store import models as registry
-from jobsai.store import runs
+from jobsai.store import registry, runs
 from jobsai.store.backup import archive_members, backup, read_manifest, restore
 from jobsai.store.db import Database
 from jobsai.store.schema import ads as ads_table
@@ -32,7 +28,7 @@ from jobsai.store.schema import feedback as feedback_table
 from jobsai.store.schema import ingest_runs, model_registry
 from jobsai.sync.ingest import Ingestor
 
-from support.tiny_model import make_tiny_model
+from support.cli import invoke
 
 pytest_plugins = ["pg"]
 
@@ -42,22 +38,6 @@ Erfaren lagerarbetare med truckkort A och B. Jag har arbetat med plock och pack,
 inventering och orderhantering i WMS-system på ett stort tredjepartslager. Van vid skiftarbete,
 ordning och reda och att arbeta säkert. B-körkort.
 """
-
-
-@pytest.fixture(scope="module")
-def tiny_model(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return make_tiny_model(tmp_path_factory.mktemp("backup-tiny-model"))
-
-
-@pytest.fixture(scope="module")
-def demo_items() -> list[dict[str, Any]]:
-    return list(iter_demo_items())
-
-
-def _invoke(env: dict[str, str | None], *args: str, code: int = 0) -> str:
-    result = CliRunner().invoke(cli, list(args), env=env)
-    assert result.exit_code == code, result.output
-    return result.stdout if code == 0 else result.output
 
 
 def _add_feedback_and_model(settings: Settings, db: Database, ad_id: str, model_source: Path) -> Path:
@@ -88,8 +68,8 @@ def test_backup_wipe_restore_index_build_gives_the_same_matches(
     ads_file.write_text("".join(json.dumps(i, ensure_ascii=False) + "\n" for i in demo_items[:80]), encoding="utf-8")
     cv = tmp_path / "cv.txt"
     cv.write_text(CV, encoding="utf-8")
-    _invoke(env, "load", str(ads_file))
-    before = json.loads(_invoke(env, "match", str(cv), "--format", "json", "--top-k", "15"))
+    invoke(env, "load", str(ads_file))
+    before = json.loads(invoke(env, "match", str(cv), "--format", "json", "--top-k", "15"))
     assert len(before) == 15
     settings = Settings(data_dir=data, model=str(tiny_model), database_url=None, qdrant_url=None)
     with Database.from_settings(settings) as db:
@@ -97,31 +77,31 @@ def test_backup_wipe_restore_index_build_gives_the_same_matches(
     model_files = sorted(p.relative_to(model_folder).as_posix() for p in model_folder.rglob("*") if p.is_file())
 
     archive = tmp_path / "backup" / "jobsai.tar.gz"
-    out = _invoke(env, "backup", str(archive))
+    out = invoke(env, "backup", str(archive))
     assert "backup written" in out and archive.stat().st_mode & 0o077 == 0
     names = archive_members(archive)
     assert "manifest.json" in names and "database.sqlite3" in names
     assert any(n.startswith("models/v-test-1/") for n in names) and not any(n.startswith("index") for n in names)
 
     shutil.rmtree(data)  # the disk is gone
-    out = _invoke(env, "restore", str(archive))
+    out = invoke(env, "restore", str(archive))
     assert "restored" in out and f"jobsai index build --model {model_folder}" in out
     assert sorted(p.relative_to(model_folder).as_posix() for p in model_folder.rglob("*") if p.is_file()) == model_files
-    status = json.loads(_invoke(env, "status"))
+    status = json.loads(invoke(env, "status"))
     assert status["ads"]["live"] == 80 and status["index"] is None  # the index is not in the archive
     with Database.from_settings(settings) as db, db.begin(readonly=True) as conn:
         assert feedback_repo.count_feedback(conn) == 1
         assert registry.champion(conn).path == str(model_folder)  # type: ignore[union-attr]
 
-    _invoke(env, "index", "build")
-    after = json.loads(_invoke(env, "match", str(cv), "--format", "json", "--top-k", "15"))
+    invoke(env, "index", "build")
+    after = json.loads(invoke(env, "match", str(cv), "--format", "json", "--top-k", "15"))
     assert after == before
-    status = json.loads(_invoke(env, "status"))
+    status = json.loads(invoke(env, "status"))
     assert status["index"]["points"] == 80 and status["index"]["mismatch"] is False
 
     # restoring over a store with data needs --force
-    assert "--force" in _invoke(env, "restore", str(archive), code=1)
-    assert "restored" in _invoke(env, "restore", str(archive), "--force")
+    assert "--force" in invoke(env, "restore", str(archive), code=1)
+    assert "restored" in invoke(env, "restore", str(archive), "--force")
 
 
 def _source_store(tmp_path: Path, demo_items: list[dict[str, Any]], model: Path) -> tuple[Settings, Database]:

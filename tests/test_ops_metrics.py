@@ -28,20 +28,14 @@ from jobsai.logs import REQUEST_ID, JsonFormatter, RequestIdFilter
 from jobsai.runtime import Runtime
 from jobsai.sources.demo import iter_demo_items
 from jobsai.sources.jobstream import JobStreamClient
-from jobsai.sync.worker import Worker
 from jobsai.web.app import create_app
+from jobsai.worker import Worker
 
 from fake_jobstream import FakeJobStream
-from support.tiny_model import make_tiny_model
 from support.web import CV_NURSE, free_port
 
 TOKEN = "metrics-token-for-the-test-0123456789"
 AUTH = {"Authorization": f"Bearer {TOKEN}"}
-
-
-@pytest.fixture(scope="module")
-def tiny_model(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return make_tiny_model(tmp_path_factory.mktemp("metrics-tiny-model"))
 
 
 @pytest.fixture

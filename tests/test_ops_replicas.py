@@ -27,26 +27,21 @@ from jobsai.cli.main import app as cli
 from jobsai.cli.replicas import plan_replicas, run_replicas
 from jobsai.config import Settings
 from jobsai.errors import ConfigError
+from jobsai.index.catalog import next_index_name
 from jobsai.runtime import Runtime
 from jobsai.sources.demo import iter_demo_items
 from jobsai.store import feedback as feedback_repo
 from jobsai.store.schema import match_sessions
-from jobsai.sync.reindex import build_index, next_index_name, switch_active
+from jobsai.sync.reindex import build_index, switch_active
 from jobsai.timeutil import utcnow
 from jobsai.web.app import create_app
 from jobsai.web.limiter import DatabaseStorage, resolve_storage_kind
 
-from support.tiny_model import make_tiny_model
 from support.web import CV_NURSE, CV_WAREHOUSE
 
 pytest_plugins = ["pg"]
 
 GENEROUS = {"web_rate_limit_per_min": 100_000.0, "web_rate_limit_burst": 1000, "rate_limit_storage": "database"}
-
-
-@pytest.fixture(scope="module")
-def tiny_model(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return make_tiny_model(tmp_path_factory.mktemp("replicas-tiny-model"))
 
 
 @pytest.fixture

@@ -16,33 +16,20 @@ from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
-from typer.testing import CliRunner
 
-from jobsai.cli.main import app as cli
 from jobsai.config import Settings
+from jobsai.index import catalog
 from jobsai.index.factory import open_index
 from jobsai.index.qdrant_edge import EdgeIndex
 from jobsai.runtime import Runtime
-from jobsai.sources.demo import iter_demo_items
-from jobsai.store import runs
 from jobsai.store.db import Database
-from jobsai.sync.health import fingerprint_of, store_health
+from jobsai.sync.health import store_health
 from jobsai.web.app import create_app
 from jobsai.web.i18n import LANGS
 from jobsai.web.ui import _stale_notice
 
 from fake_jobstream import FakeJobStream
-from support.tiny_model import make_tiny_model
-
-
-@pytest.fixture(scope="module")
-def tiny_model(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return make_tiny_model(tmp_path_factory.mktemp("ops-tiny-model"))
-
-
-@pytest.fixture(scope="module")
-def demo_items() -> list[dict[str, Any]]:
-    return list(iter_demo_items())
+from support.cli import invoke
 
 
 def _env(data_dir: Path, model: Path, jobstream: str = "http://127.0.0.1:9") -> dict[str, str | None]:
@@ -53,27 +40,21 @@ def _env(data_dir: Path, model: Path, jobstream: str = "http://127.0.0.1:9") -> 
     }
 
 
-def _invoke(env: dict[str, str | None], *args: str) -> str:
-    result = CliRunner().invoke(cli, list(args), env=env)
-    assert result.exit_code == 0, result.output
-    return result.stdout
-
-
 def _status(env: dict[str, str | None]) -> dict[str, Any]:
-    return json.loads(_invoke(env, "status"))
+    return json.loads(invoke(env, "status"))
 
 
 def _active(env: dict[str, str | None]) -> dict[str, Any]:
-    rows = json.loads(_invoke(env, "index", "list"))
+    rows = json.loads(invoke(env, "index", "list"))
     return next(r for r in rows if r["status"] == "active")
 
 
 def _break_index(settings: Settings, n: int) -> list[str]:
     """Delete ``n`` points through the index API, behind the store's back."""
     with Database.from_settings(settings) as db, db.begin(readonly=True) as conn:
-        record = runs.active_index(conn)
+        record = catalog.active_index(conn)
     assert record is not None
-    index = open_index(settings, fingerprint_of(record), record.name, create=False)
+    index = open_index(settings, record.fingerprint, record.name, create=False)
     try:
         victims = sorted(index.ad_ids())[:n]
         index.delete(victims)
@@ -92,7 +73,7 @@ def test_status_and_index_list_count_the_index_after_load_and_see_a_broken_one(
     tmp_path: Path, tiny_model: Path, demo_items: list[dict[str, Any]]
 ) -> None:
     env = _env(tmp_path / "data", tiny_model)
-    _invoke(env, "load", str(_write_jsonl(tmp_path / "ads.jsonl", demo_items[:60])))
+    invoke(env, "load", str(_write_jsonl(tmp_path / "ads.jsonl", demo_items[:60])))
 
     status = _status(env)
     live = status["ads"]["live"]
@@ -117,14 +98,14 @@ def test_status_counts_the_index_after_bootstrap_and_update(
 ) -> None:
     with FakeJobStream(ads=demo_items[:30]) as srv:
         env = _env(tmp_path / "data", tiny_model, srv.url)
-        _invoke(env, "update")  # no checkpoint yet: a snapshot
+        invoke(env, "update")  # no checkpoint yet: a snapshot
         first = _status(env)
         assert first["last_successful_run"]["kind"] == "snapshot"
         assert first["index"]["points"] == first["ads"]["live"] == 30 and first["index"]["mismatch"] is False
         now = datetime.now(UTC)
         for item in demo_items[30:45]:
             srv.add_or_update(item, when=now)  # JobStream stamps every change
-        _invoke(env, "update")  # now the stream
+        invoke(env, "update")  # now the stream
         second = _status(env)
     assert second["last_successful_run"]["kind"] == "stream"
     assert second["index"]["points"] == second["ads"]["live"] == 45 and second["index"]["mismatch"] is False
@@ -133,7 +114,7 @@ def test_status_counts_the_index_after_bootstrap_and_update(
 
 def test_status_reports_stale_data(tmp_path: Path, tiny_model: Path, demo_items: list[dict[str, Any]]) -> None:
     env = _env(tmp_path / "data", tiny_model)
-    _invoke(env, "load", str(_write_jsonl(tmp_path / "ads.jsonl", demo_items[:10])))
+    invoke(env, "load", str(_write_jsonl(tmp_path / "ads.jsonl", demo_items[:10])))
     time.sleep(0.2)
     stale = _status({**env, "JOBSAI_UPDATE_INTERVAL_MIN": "0.001", "JOBSAI_STALE_AFTER_INTERVALS": "1"})
     assert stale["freshness"]["stale"] is True and stale["freshness"]["stale_after_s"] == pytest.approx(0.06)
@@ -219,7 +200,7 @@ def test_status_counts_the_index_after_a_killed_load_is_run_again(
     proc.send_signal(signal.SIGKILL)
     proc.wait(30)
     assert killed_while_running and stored > 0  # a real mid-job kill: ads stored, the index not finished
-    _invoke(env, "load", str(ads))  # the rerun finishes the job
+    invoke(env, "load", str(ads))  # the rerun finishes the job
 
     status = _status(env)
     live = status["ads"]["live"]

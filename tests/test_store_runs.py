@@ -1,4 +1,4 @@
-"""Checkpoints, ingest runs, skipped ads and the index registry."""
+"""Checkpoints, ingest runs and skipped ads (the index registry: test_index_catalog.py)."""
 
 from __future__ import annotations
 
@@ -6,12 +6,10 @@ from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
-from sqlalchemy import update
 
 from jobsai.errors import StoreError
 from jobsai.store import runs
 from jobsai.store.db import Database
-from jobsai.store.schema import indexes
 
 pytest_plugins = ["pg"]
 
@@ -93,48 +91,3 @@ def test_record_skipped(db: Database) -> None:
     assert skipped[0].at == NOW and len(skipped[2].reason) == runs.MAX_REASON_CHARS
     with pytest.raises(StoreError), db.begin() as conn:
         runs.record_skipped(conn, 999, "1", "no such run")  # foreign key enforced on both engines
-
-
-def test_index_activation_is_exclusive(db: Database) -> None:
-    with db.begin() as conn:
-        assert runs.active_index(conn) is None
-        blue = runs.register_index(conn, "ads_blue", now=NOW, **MODEL)
-        assert blue.status == "building" and blue.activated_at is None and blue.dim == 384
-        runs.register_index(
-            conn, "ads_green", now=NOW + timedelta(hours=1), **{**MODEL, "model_sha256": "cd" * 32}
-        )
-        runs.activate_index(conn, "ads_blue", point_count=100, now=NOW)
-    with db.begin() as conn:
-        active = runs.active_index(conn)
-        assert active is not None and active.name == "ads_blue" and active.point_count == 100
-        assert active.activated_at == NOW
-        runs.set_index_point_count(conn, "ads_green", 250)
-        runs.activate_index(conn, "ads_green", now=NOW + timedelta(hours=2))
-    with db.begin(readonly=True) as conn:
-        states = {r.name: r.status for r in runs.list_indexes(conn)}
-        active = runs.active_index(conn)
-    assert states == {"ads_blue": "retired", "ads_green": "active"}
-    assert active is not None and active.model_sha256 == "cd" * 32 and active.point_count == 250
-
-    with db.begin() as conn:
-        runs.activate_index(conn, "ads_blue")  # roll back to the previous index
-        assert runs.active_index(conn).name == "ads_blue"  # type: ignore[union-attr]
-        with pytest.raises(StoreError, match="is active"):
-            runs.register_index(conn, "ads_blue", **MODEL)
-        with pytest.raises(StoreError, match="not registered"):
-            runs.activate_index(conn, "nope")
-        rebuilt = runs.register_index(conn, "ads_green", **{**MODEL, "dim": 768})
-        assert rebuilt.status == "building" and rebuilt.dim == 768 and rebuilt.point_count is None
-        runs.retire_index(conn, "ads_green")
-        assert runs.get_index(conn, "ads_green").status == "retired"  # type: ignore[union-attr]
-
-
-def test_database_refuses_two_active_indexes(db: Database) -> None:
-    with db.begin() as conn:
-        runs.register_index(conn, "a", **MODEL)
-        runs.register_index(conn, "b", **MODEL)
-        runs.activate_index(conn, "a")
-    with pytest.raises(StoreError), db.begin() as conn:
-        conn.execute(update(indexes).where(indexes.c.name == "b").values(status="active"))
-    with db.begin(readonly=True) as conn:
-        assert runs.active_index(conn).name == "a"  # type: ignore[union-attr]

@@ -18,19 +18,19 @@ from sqlalchemy import select
 
 from jobsai.config import Settings
 from jobsai.embed.model import Embedder
+from jobsai.embed.model_ref import ModelRef
 from jobsai.errors import StoreError
+from jobsai.index import catalog
 from jobsai.index.factory import edge_index_path
 from jobsai.index.points import AdPointBuilder
 from jobsai.learn.train import LearnError
 from jobsai.runtime import Runtime
 from jobsai.sources.demo import iter_demo_items
-from jobsai.store import models as registry
-from jobsai.store import runs
+from jobsai.store import registry
 from jobsai.store.schema import ads as ads_table
-from jobsai.sync import worker as worker_mod
-from jobsai.sync.reindex import build_index, prune_retired, read_manifest, read_meta, rollback, switch_active
-from jobsai.sync.worker import Worker
+from jobsai.sync.reindex import build_index, prune_retired, read_manifest, rollback, switch_active
 from jobsai.web.service import WebService
+from jobsai.worker import Worker
 
 from support.tiny_model import make_tiny_model
 
@@ -66,7 +66,7 @@ def served(settings: Settings, demo_ads: list[dict[str, Any]]) -> Iterator[Runti
 
 
 def _challenger(settings: Settings, models: tuple[Path, Path]) -> Embedder:
-    return Embedder.load(settings.model_copy(update={"model": str(models[1])}))
+    return Embedder.load(settings, model=ModelRef(str(models[1]), settings.embed_backend))
 
 
 def _hash_state(rt: Runtime) -> dict[str, tuple[str, str | None]]:
@@ -82,8 +82,8 @@ def test_build_switch_then_queries_use_the_new_index_and_its_model(settings, ser
     report = build_index(settings, served.db, challenger, "ads-2")
     assert report.embedded == N_ADS and report.record.point_count == N_ADS
     with served.db.begin(readonly=True) as conn:
-        assert runs.active_index(conn).name == "ads"  # type: ignore[union-attr]
-        assert runs.get_index(conn, "ads-2").status == "building"  # type: ignore[union-attr]
+        assert catalog.active_index(conn).name == "ads"  # type: ignore[union-attr]
+        assert catalog.get_index(conn, "ads-2").status == "building"  # type: ignore[union-attr]
     assert served.matcher.match(CV, top_k=5) == before  # the old index kept serving, untouched
 
     record = switch_active(settings, served.db, "ads-2")
@@ -168,8 +168,8 @@ def test_crash_mid_build_leaves_the_old_index_serving_and_the_build_resumes(
     with pytest.raises(KeyboardInterrupt):
         build_index(settings, served.db, challenger, "ads-2", batch=8)
     with served.db.begin(readonly=True) as conn:
-        assert runs.active_index(conn).name == "ads"  # type: ignore[union-attr]
-        assert runs.get_index(conn, "ads-2").status == "building"  # type: ignore[union-attr]
+        assert catalog.active_index(conn).name == "ads"  # type: ignore[union-attr]
+        assert catalog.get_index(conn, "ads-2").status == "building"  # type: ignore[union-attr]
     assert served.matcher.match(CV, top_k=5)  # still serving
     with pytest.raises(StoreError, match="not finished"):
         switch_active(settings, served.db, "ads-2")
@@ -180,7 +180,7 @@ def test_crash_mid_build_leaves_the_old_index_serving_and_the_build_resumes(
     assert report.resumed_with == 8 and report.embedded == N_ADS - 8
     switch_active(settings, served.db, "ads-2")
     with served.db.begin(readonly=True) as conn:
-        assert runs.active_index(conn).name == "ads-2"  # type: ignore[union-attr]
+        assert catalog.active_index(conn).name == "ads-2"  # type: ignore[union-attr]
 
 
 def test_rollback_switches_back_without_re_embedding_then_syncs_the_delta(
@@ -219,7 +219,7 @@ def test_only_the_latest_retired_index_is_kept_older_ones_are_deleted(settings, 
     # it is marked in SQL (no rollback target) and its folder is left for later.
     assert edge_index_path(settings, "ads").is_dir()
     with served.db.begin(readonly=True) as conn:
-        old = runs.get_index(conn, "ads")
+        old = catalog.get_index(conn, "ads")
     assert old is not None and old.status == "retired" and old.activated_at is None
     with pytest.raises(StoreError, match="no retired index"):
         rollback(settings, served.db, "ads")
@@ -227,7 +227,10 @@ def test_only_the_latest_retired_index_is_kept_older_ones_are_deleted(settings, 
     served.close()
     assert prune_retired(settings, served.db) == ["ads"]
     assert not edge_index_path(settings, "ads").exists()
-    assert read_meta(settings, "ads") is None and not read_manifest(settings, "ads")
+    with served.db.begin(readonly=True) as conn:
+        pruned = catalog.get_index(conn, "ads")
+    assert pruned is not None and pruned.activated_at is None and pruned.point_count is None
+    assert not read_manifest(settings, "ads")
     assert edge_index_path(settings, "ads-2").is_dir() and edge_index_path(settings, "ads-3").is_dir()
     assert prune_retired(settings, served.db) == []  # idempotent
 
@@ -262,7 +265,7 @@ class _HotSwap:
         old.close()
 
 
-def test_worker_reindexes_with_a_newly_promoted_champion(settings, served, models, monkeypatch) -> None:
+def test_worker_reindexes_with_a_newly_promoted_champion(settings, served, models) -> None:
     """The training job's promotion path: the registry gets a new champion (as run_training records
     it), the worker builds an index with it, switches, and hot-swaps a runtime on it in."""
     served.close()
@@ -276,27 +279,26 @@ def test_worker_reindexes_with_a_newly_promoted_champion(settings, served, model
                                metrics={"challenger": {"feedback": {"ndcg@10": 0.7}}}, data_sizes={"train_cvs": 3})
             registry.promote_in(conn, "v-test", reason="promoted: test")
 
-    monkeypatch.setattr(worker_mod, "training_function", lambda: training)
-    w = Worker(settings, lambda: holder.rt, on_swap=holder, update=lambda rt: None)
+    w = Worker(settings, lambda: holder.rt, on_swap=holder, update=lambda rt: None, train=training)
     try:
         assert w.run_job("train") is True
         assert len(swaps) == 1
         rt = holder.rt
         with rt.db.begin(readonly=True) as conn:
-            active = runs.active_index(conn)
+            active = catalog.active_index(conn)
         assert active is not None and active.name == "ads-2"
         assert active.model_sha256 == challenger_fp.weights_sha256
         assert rt.index_name == "ads-2" and rt.embedder.fingerprint == challenger_fp
         assert rt.index.count() == N_ADS and rt.matcher.match(CV, top_k=5)
 
         # Nothing new promoted: the next run does not rebuild.
-        monkeypatch.setattr(worker_mod, "training_function", lambda: lambda rt: None)
-        assert w.run_job("train") is True and len(swaps) == 1
+        idle = Worker(settings, lambda: holder.rt, on_swap=holder, update=lambda rt: None, train=lambda rt: None)
+        assert idle.run_job("train") is True and len(swaps) == 1
     finally:
         holder.rt.close()
 
 
-def test_worker_catches_up_with_a_champion_that_does_not_serve_yet(settings, served, models, monkeypatch) -> None:
+def test_worker_catches_up_with_a_champion_that_does_not_serve_yet(settings, served, models) -> None:
     """A promotion whose re-index never happened (a crash, or `jobsai models promote` by hand) is
     picked up by the next training run, even when that run trains nothing."""
     with served.db.begin() as conn:
@@ -307,13 +309,13 @@ def test_worker_catches_up_with_a_champion_that_does_not_serve_yet(settings, ser
     def no_feedback(rt: Runtime) -> None:
         raise LearnError("Not enough consented feedback to train.")
 
-    monkeypatch.setattr(worker_mod, "training_function", lambda: no_feedback)
     rt0 = Runtime(settings)
-    w = Worker(settings, lambda: rt0, update=lambda rt: None)  # no on_swap: the new runtime is closed
+    # no on_swap: the new runtime is closed
+    w = Worker(settings, lambda: rt0, update=lambda rt: None, train=no_feedback)
     try:
         assert w.run_job("train") is True
         with rt0.db.begin(readonly=True) as conn:
-            active = runs.active_index(conn)
+            active = catalog.active_index(conn)
         assert active is not None and active.name == "ads-2"
         assert active.model_sha256 == _challenger(settings, models).fingerprint.weights_sha256
         assert w.champion_to_serve() is None
@@ -342,7 +344,7 @@ def test_the_update_job_serves_a_hand_promotion_even_when_jobstream_is_down(sett
         assert w.run_job("update") is True
         assert updates == ["ads"] and len(swaps) == 1
         with holder.rt.db.begin(readonly=True) as conn:
-            active = runs.active_index(conn)
+            active = catalog.active_index(conn)
         assert active is not None and active.name == "ads-2"
         assert active.model_sha256 == _challenger(settings, models).fingerprint.weights_sha256
         assert holder.rt.matcher.match(CV, top_k=5)
@@ -350,6 +352,6 @@ def test_the_update_job_serves_a_hand_promotion_even_when_jobstream_is_down(sett
         assert w.run_job("update") is True  # nothing changed: no second build
         assert updates == ["ads", "ads-2"] and len(swaps) == 1
         with holder.rt.db.begin(readonly=True) as conn:
-            assert [r.name for r in runs.list_indexes(conn)].count("ads-3") == 0
+            assert [r.name for r in catalog.list_indexes(conn)].count("ads-3") == 0
     finally:
         holder.rt.close()

@@ -13,13 +13,14 @@ from typing import Any
 
 import pytest
 
+from jobsai import worker as worker_mod
 from jobsai.config import Settings
+from jobsai.filelock import INDEX_LOCK, job_lock
 from jobsai.runtime import Runtime
 from jobsai.store import feedback as fb
 from jobsai.store import runs
-from jobsai.sync import worker as worker_mod
-from jobsai.sync.worker import Worker, job_lock, purge_feedback_cv_text
 from jobsai.timeutil import utcnow
+from jobsai.worker import Worker, purge_feedback_cv_text
 
 
 @pytest.fixture
@@ -58,32 +59,30 @@ def test_retention_deletes_only_old_consented_cv_text(runtime) -> None:
     assert purge_feedback_cv_text(runtime, now) == 0
 
 
-def test_jobs_run_on_their_schedule_and_training_is_optional(runtime, settings, monkeypatch) -> None:
+def test_jobs_run_on_their_schedule_and_training_is_optional(runtime, settings) -> None:
     updates: list[int] = []
     trained: list[int] = []
-    w = Worker(settings, lambda: runtime, update=lambda rt: updates.append(1))
-    monkeypatch.setattr(worker_mod, "training_function", lambda: None)
+    w = Worker(settings, lambda: runtime, update=lambda rt: updates.append(1))  # no training job
     assert w.run_due() == ["update", "train", "retention"]  # train: logged as unavailable
     assert w.run_due() == []  # nothing is due again yet
     assert w.run_due(utcnow() + timedelta(minutes=11)) == ["update"]
-    monkeypatch.setattr(worker_mod, "training_function", lambda: lambda rt: trained.append(1))
+    # The same schedule (checkpoints in the store) with a training job given.
+    w = Worker(settings, lambda: runtime, update=lambda rt: updates.append(1), train=lambda rt: trained.append(1))
     assert w.run_due(utcnow() + timedelta(days=7, minutes=1)) == ["update", "train", "retention"]
     assert updates == [1, 1, 1] and trained == [1]
     with runtime.db.begin(readonly=True) as conn:
         assert runs.get_checkpoint(conn, "worker:train") is not None
 
 
-def test_a_failing_job_does_not_stop_the_worker(runtime, settings, monkeypatch) -> None:
+def test_a_failing_job_does_not_stop_the_worker(runtime, settings) -> None:
     def boom(rt: Runtime) -> None:
         raise RuntimeError("JobStream is down")
 
-    monkeypatch.setattr(worker_mod, "training_function", lambda: None)
     w = Worker(settings, lambda: runtime, update=boom)
     assert w.run_due() == ["update", "train", "retention"]
 
 
-def test_two_workers_never_run_the_same_job_at_once(runtime, settings, monkeypatch) -> None:
-    monkeypatch.setattr(worker_mod, "training_function", lambda: None)
+def test_two_workers_never_run_the_same_job_at_once(runtime, settings) -> None:
     ran: list[str] = []
     w = Worker(settings, lambda: runtime, update=lambda rt: ran.append("update"))
     with job_lock(settings, "index") as taken:
@@ -96,8 +95,7 @@ def test_two_workers_never_run_the_same_job_at_once(runtime, settings, monkeypat
     assert w.run_job("update") is True and ran == ["update"]
 
 
-def test_stop_lets_the_running_job_finish_and_starts_no_other(runtime, settings, monkeypatch) -> None:
-    monkeypatch.setattr(worker_mod, "training_function", lambda: None)
+def test_stop_lets_the_running_job_finish_and_starts_no_other(runtime, settings) -> None:
     finished: list[str] = []
 
     def update(rt: Runtime) -> None:
@@ -159,9 +157,8 @@ def _checkpoints(tmp_path: Path) -> str:
 def test_serve_runs_the_worker_in_a_thread_once_the_service_is_ready(runtime, settings, monkeypatch) -> None:
     from types import SimpleNamespace
 
-    from jobsai.sync.worker import WorkerThread
+    from jobsai.worker import WorkerThread
 
-    monkeypatch.setattr(worker_mod, "training_function", lambda: None)
     monkeypatch.setattr(worker_mod, "SERVE_START_DELAY_S", 0.0)
     ran: list[Runtime] = []
     service = SimpleNamespace(runtime=runtime, hot_swap=lambda new: None,
@@ -251,14 +248,14 @@ def test_the_update_job_checks_the_registry_champion(runtime, settings, caplog) 
     with none it reads the registry and loads nothing (the configured model does not even exist)."""
     import logging
 
-    from jobsai.store import models as registry
+    from jobsai.store import registry
 
     w = Worker(settings, lambda: runtime, update=lambda rt: None)
     assert w.run_job("update") is True and w.champion_to_serve() is None
     with runtime.db.begin() as conn:  # promoted by hand, but its folder has gone: reported, not served
         registry.add_model(conn, version="v-gone", base="b", path=str(settings.data_dir / "models" / "v-gone"))
         registry.promote_in(conn, "v-gone", reason="promoted by hand")
-    with caplog.at_level(logging.WARNING, logger="jobsai.sync.worker"):
+    with caplog.at_level(logging.WARNING, logger="jobsai.worker"):
         assert w.run_job("update") is True
     assert "the champion v-gone cannot be served" in caplog.text
 
@@ -266,7 +263,7 @@ def test_the_update_job_checks_the_registry_champion(runtime, settings, caplog) 
 def test_readers_skip_the_data_step_while_another_process_updates(runtime, settings) -> None:
     """`jobsai match` and the web app's start-up fill or sync the index only under the index lock;
     while a worker holds it they write nothing and match against what is indexed."""
-    with job_lock(settings, worker_mod.INDEX_LOCK) as taken:
+    with job_lock(settings, INDEX_LOCK) as taken:
         assert taken
         assert worker_mod.ensure_data_unless_busy(runtime) is False
     assert runtime.live_count() == 0  # no demo load, no JobStream contact
@@ -277,7 +274,6 @@ def test_domain_adaptation_runs_once_the_store_has_ads_then_on_its_interval(runt
     from jobsai.store import ads as ads_repo
 
     settings = runtime.settings.model_copy(update={"domain_adapt_interval_days": 30})
-    monkeypatch.setattr(worker_mod, "training_function", lambda: None)
     adapted: list[int] = []
     w = Worker(settings, lambda: runtime, update=lambda rt: None, adapt=lambda rt: adapted.append(rt.live_count()))
     assert [j.name for j in w.jobs] == ["update", "adapt", "train", "retention"]

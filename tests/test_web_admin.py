@@ -19,7 +19,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from jobsai.runtime import Runtime
-from jobsai.store import models as registry
+from jobsai.store import registry
 from jobsai.web.app import create_app
 from jobsai.web.middleware import AccessLogRedaction
 

@@ -186,32 +186,28 @@ def test_proxy_middleware_sets_client_scheme_and_marks_the_request() -> None:
     assert direct["client"][0] == "198.51.100.8" and direct["scheme"] == "http" and "state" not in direct
 
 
+def _match_codes(c: TestClient, forwarded_for: list[str]) -> list[int]:
+    """One match per ``X-Forwarded-For`` value, in order; their status codes."""
+    return [
+        c.post("/api/v1/match", json={"text": CV_NURSE, "top_k": 1}, headers={"X-Forwarded-For": value}).status_code
+        for value in forwarded_for
+    ]
+
+
 def test_without_trusted_proxies_a_header_picks_no_rate_limit_key(web_runtime: Runtime) -> None:
     app = _app(web_runtime, web_rate_limit_burst=3, web_rate_limit_per_min=1.0)
     with TestClient(app, client=LOOPBACK) as c:
-        codes = [
-            c.post("/api/v1/match", json={"text": CV_NURSE, "top_k": 1},
-                   headers={"X-Forwarded-For": f"198.51.100.{i}"}).status_code
-            for i in range(14)
-        ]
+        codes = _match_codes(c, [f"198.51.100.{i}" for i in range(14)])
     assert codes[:3] == [200, 200, 200] and set(codes[3:]) == {429}
 
 
 def test_behind_a_trusted_proxy_each_client_has_its_own_limit(web_runtime: Runtime) -> None:
     app = _app(web_runtime, web_rate_limit_burst=3, web_rate_limit_per_min=1.0, web_trusted_proxies="127.0.0.1")
     with TestClient(app, client=LOOPBACK) as c:
-        codes = [
-            c.post("/api/v1/match", json={"text": CV_NURSE, "top_k": 1},
-                   headers={"X-Forwarded-For": f"198.51.100.{i}"}).status_code
-            for i in range(6)
-        ]
+        codes = _match_codes(c, [f"198.51.100.{i}" for i in range(6)])
         assert codes == [200] * 6
         # a client that prepends addresses of its own is still the address the proxy saw
-        spoofed = [
-            c.post("/api/v1/match", json={"text": CV_NURSE, "top_k": 1},
-                   headers={"X-Forwarded-For": f"10.9.9.{i}, 198.51.100.200"}).status_code
-            for i in range(5)
-        ]
+        spoofed = _match_codes(c, [f"10.9.9.{i}, 198.51.100.200" for i in range(5)])
         assert spoofed[:3] == [200, 200, 200] and set(spoofed[3:]) == {429}
 
 

@@ -1,7 +1,8 @@
 """Wires the parts together from one Settings object: database, model, index, matcher.
 
 The CLI and the web app both build a :class:`Runtime`; it loads the model and opens the
-index once and hands out the shared, read-only pieces. Nothing here is global.
+index once and hands out the shared, read-only pieces. Nothing here is global, and nothing
+here decides what serves: the index catalog does (``index/catalog.py``); this only wires.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ from functools import cached_property
 from jobsai.config import Settings
 from jobsai.embed.model import Embedder
 from jobsai.errors import SourceError
+from jobsai.index import catalog
 from jobsai.index.base import VectorIndex
 from jobsai.index.bm25 import Bm25Encoder
 from jobsai.index.factory import DEFAULT_INDEX_NAME, open_index
@@ -24,7 +26,6 @@ from jobsai.sources.ads import Ad
 from jobsai.sources.demo import iter_demo_items
 from jobsai.sources.jobstream import JobStreamClient
 from jobsai.store import ads as ads_repo
-from jobsai.store import runs
 from jobsai.store.db import Database
 from jobsai.sync.ingest import Ingestor, IngestReport, ProgressFn
 
@@ -41,41 +42,18 @@ class Runtime:
         settings.ensure_dirs()
         self.db = Database.from_settings(settings)
         self.db.migrate()
+        catalog.import_legacy_meta(settings, self.db)
 
     @cached_property
-    def active_record(self) -> runs.IndexRecord | None:
-        """The registry's active index as it was when this Runtime opened it (fixed for its life)."""
+    def active_record(self) -> catalog.IndexRecord | None:
+        """The catalog's active index as it was when this Runtime first asked (fixed for its life)."""
         with self.db.begin(readonly=True) as conn:
-            return runs.active_index(conn)
+            return catalog.active_index(conn)
 
     @cached_property
     def embedder(self) -> Embedder:
-        """The model that built the active index (so queries and index always agree); the
-        configured model for a fresh install or when the recorded model cannot be found."""
-        from jobsai.sync.reindex import backend_for, read_meta
-
-        record = self.active_record
-        meta = read_meta(self.settings, record.name) if record is not None else None
-        settings = self.settings
-        backend = backend_for(meta)
-        if backend is not None and backend != settings.embed_backend:
-            # Its vectors and the configured encoder's must not meet in one index (ModelFingerprint).
-            log.warning("index %s was built with the %s backend: encoding with it until an index is built with "
-                        "JOBSAI_EMBED_BACKEND=%s (`jobsai index build --switch`)",
-                        record.name if record else None, backend, settings.embed_backend)
-            settings = settings.model_copy(update={"embed_backend": backend})
-        if meta is not None and meta["model"] != settings.model:
-            try:
-                embedder = Embedder.load(settings.model_copy(update={"model": meta["model"]}))
-            except Exception as exc:  # noqa: BLE001 - fall back to the configured model, loudly
-                log.warning("cannot load the model %s that built index %s (%s); using the configured model",
-                            meta["model"], record.name if record else None, exc)
-            else:
-                if record is not None and embedder.fingerprint.weights_sha256 == record.model_sha256:
-                    return embedder
-                log.warning("the model at %s changed since it built index %s; using the configured model",
-                            meta["model"], record.name if record else None)
-        return Embedder.load(settings)
+        """The model that built the active index (the catalog decides; see ``catalog.serving_model``)."""
+        return catalog.load_serving_model(self.settings, self.active_record)
 
     @cached_property
     def bm25(self) -> Bm25Encoder:
@@ -83,43 +61,23 @@ class Runtime:
 
     @property
     def index_name(self) -> str:
-        record = self.active_record
-        if record is not None and record.model_sha256 == self.embedder.fingerprint.weights_sha256:
-            return record.name
-        return DEFAULT_INDEX_NAME
+        return catalog.serving_index(self.active_record, self.embedder.fingerprint)[0]
 
     @cached_property
     def index(self) -> VectorIndex:
-        fp = self.embedder.fingerprint
-        record = self.active_record
-        if record is not None and record.name != DEFAULT_INDEX_NAME and record.model_sha256 == fp.weights_sha256:
-            # A blue/green build is active: open it (built and verified by sync.reindex).
-            return open_index(self.settings, fp, record.name, create=False, encoder=self.bm25)
-        index = open_index(self.settings, fp, DEFAULT_INDEX_NAME, create=True, encoder=self.bm25)
-        with self.db.begin() as conn:
-            record = runs.get_index(conn, DEFAULT_INDEX_NAME)
-            if record is None or record.model_sha256 != fp.weights_sha256:
-                # open_index refused any index built by another model, so this one is new.
-                if record is not None:
-                    runs.retire_index(conn, DEFAULT_INDEX_NAME)
-                runs.register_index(
-                    conn, DEFAULT_INDEX_NAME,
-                    backend="qdrant" if self.settings.qdrant_url else "qdrant-edge",
-                    model_name=fp.name, model_sha256=fp.weights_sha256, dim=fp.dim,
-                )
-                runs.activate_index(conn, DEFAULT_INDEX_NAME)
-        from jobsai.sync.reindex import model_spec_of, read_meta, write_meta
-
-        meta = read_meta(self.settings, DEFAULT_INDEX_NAME)
-        if meta is None or meta.get("model_sha256") != fp.weights_sha256 or meta.get("vectors") != fp.vectors:
-            write_meta(self.settings, DEFAULT_INDEX_NAME, model_spec_of(self.embedder, self.settings),
-                       fp.weights_sha256, fp.vectors)
-        return index
+        """The serving index, opened (created on a fresh install); opening records nothing."""
+        name, create = catalog.serving_index(self.active_record, self.embedder.fingerprint)
+        return open_index(self.settings, self.embedder.fingerprint, name, create=create, encoder=self.bm25)
 
     @cached_property
     def ingestor(self) -> Ingestor:
+        """The writer of the serving index; the catalog records the default index as it starts."""
+        index = self.index  # opening refuses an index built by another model: record only after it
+        if self.index_name == DEFAULT_INDEX_NAME:
+            with self.db.begin() as conn:
+                catalog.adopt_default_index(conn, self.settings, self.embedder)
         points = AdPointBuilder(self.embedder, self.bm25, progress=self.show_bars)
-        ingestor = Ingestor(self.settings, self.db, self.index, points, progress=self.progress)
+        ingestor = Ingestor(self.settings, self.db, index, points, progress=self.progress)
         ingestor.verify_index()
         return ingestor
 

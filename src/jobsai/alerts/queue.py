@@ -9,11 +9,14 @@ waits for the next run), and the queue row for an (alert, ad) pair is unique: an
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable, Sequence
+from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any
 
 import numpy as np
-from sqlalchemy import Connection, and_, select
+from sqlalchemy import Connection, Row, and_, select
 
 from jobsai.alerts.messages import why_text
 from jobsai.alerts.profiles import ProfileVectors, fingerprint_key
@@ -48,7 +51,7 @@ def _bound(conn: Connection, after: datetime, now: datetime) -> datetime:
     return min(now, first_pending) if first_pending is not None else now
 
 
-def _page(conn: Connection, after: datetime, after_id: str, bound: datetime) -> list:
+def _page(conn: Connection, after: datetime, after_id: str, bound: datetime) -> Sequence[Row[Any]]:
     cols = [ads.c.id, ads.c.first_seen_at, ads.c.occupation_label, *_CONCEPT_COLUMNS.values()]
     newer = (ads.c.first_seen_at > after) if not after_id else (
         (ads.c.first_seen_at > after) | and_(ads.c.first_seen_at == after, ads.c.id > after_id))
@@ -57,7 +60,7 @@ def _page(conn: Connection, after: datetime, after_id: str, bound: datetime) -> 
                         .order_by(ads.c.first_seen_at, ads.c.id).limit(PAGE)).all()
 
 
-def new_ads(index: VectorIndex, rows: list) -> tuple[NewAds, dict[str, str | None]]:
+def new_ads(index: VectorIndex, rows: Sequence[Row[Any]]) -> tuple[NewAds, dict[str, str | None]]:
     """The rows' ads with their stored vectors (ads the index lacks are left out) and occupation labels."""
     stored = index.get_vectors([r.id for r in rows])
     rows = [r for r in rows if r.id in stored]
@@ -85,8 +88,8 @@ def mark_stale_profiles(conn: Connection, current: str) -> int:
     return len(stale)
 
 
-def queue_new_ads(db_begin, index: VectorIndex, calibration: Calibration = DEFAULT_CALIBRATION,
-                  now: datetime | None = None) -> QueueReport:
+def queue_new_ads(db_begin: Callable[[], AbstractContextManager[Connection]], index: VectorIndex,
+                  calibration: Calibration = DEFAULT_CALIBRATION, now: datetime | None = None) -> QueueReport:
     """Score the ads first seen since the checkpoint against every active alert; queue the ones that fit.
 
     ``db_begin``: the database's ``begin`` (one transaction per page: the queue rows and the checkpoint

@@ -105,7 +105,7 @@ def score_profiles(
         scores = percent(fused_scores(ads, [p.vectors for p in block], weights), cal)
         floors = np.array([p.min_score for p in block], dtype=np.int32)[:, None]
         passing = scores >= floors
-        for i in np.flatnonzero(passing.any(axis=1)):
+        for i in np.flatnonzero(passing.any(axis=1)).tolist():
             hits = passing[i] & eligible(ads, block[i])
-            out.extend((block[i].alert_id, ads.ids[j], int(scores[i, j])) for j in np.flatnonzero(hits))
+            out.extend((block[i].alert_id, ads.ids[j], int(scores[i, j])) for j in np.flatnonzero(hits).tolist())
     return out

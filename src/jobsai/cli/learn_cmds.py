@@ -136,7 +136,7 @@ def models(ctx: typer.Context) -> None:
     """List model versions with their status and metrics."""
     if ctx.invoked_subcommand is not None:
         return
-    from jobsai.store import models as registry
+    from jobsai.store import registry
 
     with _db(Settings()).begin(readonly=True) as conn:
         rows = registry.list_models(conn)
@@ -156,7 +156,7 @@ def models(ctx: typer.Context) -> None:
 def models_promote(version: Annotated[str, typer.Argument(help="Version to make champion.")]) -> None:
     """Make VERSION the champion in the registry; the worker (`jobsai worker`, or the one inside
     `jobsai serve`) re-indexes with it after its next update, within JOBSAI_UPDATE_INTERVAL_MIN."""
-    from jobsai.store import models as registry
+    from jobsai.store import registry
 
     try:
         rec = registry.promote(_db(Settings()), version, reason="promoted by hand")
@@ -168,7 +168,7 @@ def models_promote(version: Annotated[str, typer.Argument(help="Version to make 
 @models_app.command("rollback")
 def models_rollback(version: Annotated[str, typer.Argument(help="A former champion to return to.")]) -> None:
     """Return to a former champion (served after the worker's next update, like a promotion)."""
-    from jobsai.store import models as registry
+    from jobsai.store import registry
 
     try:
         rec = registry.rollback(_db(Settings()), version)
@@ -181,7 +181,7 @@ def models_rollback(version: Annotated[str, typer.Argument(help="A former champi
 def models_plot(file: Annotated[Path, typer.Argument(help="PNG file to write.")]) -> None:
     """Plot nDCG@10 per version over time (held-out feedback and benchmarks)."""
     from jobsai.learn.plot import plot_models
-    from jobsai.store import models as registry
+    from jobsai.store import registry
 
     with _db(Settings()).begin(readonly=True) as conn:
         rows = registry.list_models(conn)

@@ -21,6 +21,7 @@ from jobsai.cli.locks import index_lock
 from jobsai.config import Settings
 from jobsai.cv.extract import extract_cv_text
 from jobsai.errors import JobsAIError
+from jobsai.index import catalog
 from jobsai.match.filters import FilterRequest, resolve_filter
 from jobsai.match.matcher import MatchResult
 from jobsai.private import private_dir
@@ -28,8 +29,8 @@ from jobsai.runtime import Runtime
 from jobsai.store import ads as ads_repo
 from jobsai.store import runs
 from jobsai.sync.ingest import CHECKPOINT, IngestReport
-from jobsai.sync.worker import ensure_data_unless_busy
 from jobsai.timeutil import utcnow
+from jobsai.worker import ensure_data_unless_busy
 
 app = typer.Typer(
     help="JobsAI: match your CV against every live job ad in Sweden.",
@@ -260,7 +261,7 @@ def status() -> None:
             counts = ads_repo.count_ads(conn)
             checkpoint = runs.get_checkpoint(conn, CHECKPOINT)
             last = runs.last_successful_run(conn)
-            index = runs.active_index(conn)
+            index = catalog.active_index(conn)
         health = store_health(rt.settings, rt.db)  # the index's points counted by the index, not recalled
         info = {
             "version": __version__,

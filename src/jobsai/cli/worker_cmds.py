@@ -29,8 +29,9 @@ def worker(
     Do not run it beside `jobsai serve`: the server runs the same jobs in-process
     (JOBSAI_SERVE_WORKER), and the embedded index allows one process.
     """
+    from jobsai.learn.pipeline import run_domain_adaptation, run_training
     from jobsai.runtime import Runtime
-    from jobsai.sync.worker import Worker
+    from jobsai.worker import Worker
 
     logging.getLogger("jobsai").setLevel(logging.INFO)
     settings = Settings()
@@ -42,7 +43,8 @@ def worker(
             old.close()
 
         metrics = _serve_worker_metrics(settings, lambda: holder["rt"])
-        w = Worker(settings, lambda: holder["rt"], on_swap=swap, metrics=metrics)
+        w = Worker(settings, lambda: holder["rt"], on_swap=swap, train=run_training, adapt=run_domain_adaptation,
+                   metrics=metrics)
 
         def on_signal(signum: int, _frame: Any) -> None:
             log.info("signal %d: stopping after the current job", signum)
@@ -91,8 +93,8 @@ def index_list() -> None:
     """Registered indexes (newest first) with their model and status; "points" is counted by each index
     that still exists ("points_recorded": what its build recorded), and the active one is compared with
     the store's live ads ("mismatch")."""
+    from jobsai.index import catalog
     from jobsai.store import ads as ads_repo
-    from jobsai.store import runs
     from jobsai.store.db import Database
     from jobsai.sync.health import count_points, describe_count_error
     from jobsai.sync.reindex import index_exists
@@ -102,7 +104,7 @@ def index_list() -> None:
     try:
         db.migrate()
         with db.begin(readonly=True) as conn:
-            records = runs.list_indexes(conn)
+            records = catalog.list_indexes(conn)
             live = ads_repo.count_ads(conn).live
     finally:
         db.dispose()
@@ -145,13 +147,15 @@ def index_build(
     server's worker do it (a promotion re-indexes in-process).
     """
     from jobsai.embed.model import Embedder
+    from jobsai.embed.model_ref import ModelRef
+    from jobsai.index.catalog import next_index_name
     from jobsai.runtime import Runtime
-    from jobsai.sync.reindex import build_index, next_index_name, switch_active
+    from jobsai.sync.reindex import build_index, switch_active
 
     settings = Settings()
     try:
         with index_lock(settings), Runtime(settings) as rt:
-            embedder = Embedder.load(settings.model_copy(update={"model": model})) if model else Embedder.load(settings)
+            embedder = Embedder.load(settings, model=ModelRef(model, settings.embed_backend) if model else None)
             with rt.db.begin(readonly=True) as conn:
                 name = name or next_index_name(conn)
             report = build_index(settings, rt.db, embedder, name)

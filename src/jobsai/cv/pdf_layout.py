@@ -55,14 +55,10 @@ class Fragment:
 
 @dataclass(slots=True)
 class _Open:
+    """The fragment being built: its box so far (its text is still ``chars``) and its last character's box."""
+
+    fragment: Fragment
     chars: list[str]
-    x0: float
-    x1: float
-    bottom: float
-    top: float
-    size: float
-    order: int
-    last_left: float
     last_right: float
     last_bottom: float
     last_top: float
@@ -98,25 +94,27 @@ class FragmentBuilder:
         size = size if size > 0 else max(top - bottom, 1.0)
         current = self._open
         if current is not None:
-            em = max(size, current.size, 1.0)
+            em = max(size, current.fragment.size, 1.0)
             overlap = min(top, current.last_top) - max(bottom, current.last_bottom)
             same_line = overlap >= 0.5 * min(top - bottom, current.last_top - current.last_bottom)
             gap = left - current.last_right
-            if not same_line or gap > _SPLIT_GAP_EM * em or left < current.x0 - 0.5 * em:
+            if not same_line or gap > _SPLIT_GAP_EM * em or left < current.fragment.x0 - 0.5 * em:
                 self._close()
                 current = None
             elif (self._space or gap > _SPACE_GAP_EM * em) and current.chars[-1] != " ":
                 current.chars.append(" ")
         if current is None:
-            self._open = _Open([ch], left, right, bottom, top, size, self._count, left, right, bottom, top)
+            box = Fragment("", left, right, bottom, top, size, self._count)
+            self._open = _Open(box, [ch], right, bottom, top)
         else:
+            box = current.fragment
             current.chars.append(ch)
-            current.x0 = min(current.x0, left)
-            current.x1 = max(current.x1, right)
-            current.bottom = min(current.bottom, bottom)
-            current.top = max(current.top, top)
-            current.size = max(current.size, size)
-            current.last_left, current.last_right = left, right
+            box.x0 = min(box.x0, left)
+            box.x1 = max(box.x1, right)
+            box.bottom = min(box.bottom, bottom)
+            box.top = max(box.top, top)
+            box.size = max(box.size, size)
+            current.last_right = right
             current.last_bottom, current.last_top = bottom, top
         self._space = False
 
@@ -130,9 +128,8 @@ class FragmentBuilder:
             return
         text = "".join(current.chars).strip()
         if text:
-            self.fragments.append(
-                Fragment(text, current.x0, current.x1, current.bottom, current.top, current.size, current.order)
-            )
+            current.fragment.text = text
+            self.fragments.append(current.fragment)
 
 
 # ------------------------------------------------------------------------ reading order

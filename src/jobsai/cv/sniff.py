@@ -83,7 +83,7 @@ def _sniff_zip(data: bytes, subject: str) -> FileKind:
         raise unsupported(subject, "a damaged ZIP archive") from exc
     if mimetype in _ODF_MIMETYPES:
         raise unsupported(subject, _ODF_MIMETYPES[mimetype])
-    for member, what in _ZIP_KINDS:
-        if member in names:
+    for marker, what in _ZIP_KINDS:
+        if marker in names:
             raise unsupported(subject, what)
     raise unsupported(subject, "a ZIP archive")

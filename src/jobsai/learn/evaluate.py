@@ -19,7 +19,8 @@ from typing import Any
 
 import numpy as np
 
-from jobsai.embed.model import Prefixes
+from jobsai.embed.model import Embedder, Prefixes
+from jobsai.embed.model_ref import ModelRef
 from jobsai.embed.text import AdTexts, ad_texts, cv_texts
 from jobsai.learn.metrics import mean_metrics, ranking_metrics
 from jobsai.match.scoring import CvVectors, compute_features, fuse
@@ -51,12 +52,8 @@ class STEncoder:
 
 def load_encoder(settings: Any, model: str | Path) -> STEncoder:
     """Load a model (folder or the configured spec) the way serving does, for evaluation."""
-    from jobsai.embed.model import Embedder
-
     # fp32 torch: evaluation needs only the trainable model, not an (ONNX) inference export of it
-    emb = Embedder.load(
-        settings.model_copy(update={"model": str(model), "embed_quantize": False, "embed_backend": "torch"})
-    )
+    emb = Embedder.load(settings.model_copy(update={"embed_quantize": False}), model=ModelRef(str(model), "torch"))
     return STEncoder(emb.sentence_transformer, emb.prefixes, name=str(model))
 
 

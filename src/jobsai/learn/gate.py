@@ -85,7 +85,7 @@ def _benchmark_veto(
 ) -> tuple[str | None, list[str]]:
     """(why the challenger is rejected on a fixed benchmark or None, a summary part per benchmark)."""
     m = config.metric
-    parts = []
+    parts: list[str] = []
     for name in sorted(k for k in champion if k != "feedback"):
         old_m, new_m = champion[name], challenger.get(name, {})
         old, new = old_m.get(m), new_m.get(m)

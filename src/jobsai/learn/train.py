@@ -12,7 +12,6 @@
 
 from __future__ import annotations
 
-import json
 import logging
 import secrets
 import shutil
@@ -25,6 +24,7 @@ from typing import Any
 
 import numpy as np
 
+from jobsai.embed import model_card
 from jobsai.errors import JobsAIError
 from jobsai.learn.dataset import SearchFn, TrainingSet, build_training_set, training_triplets
 from jobsai.learn.evaluate import Benchmark, STEncoder, benchmarks, load_encoder
@@ -33,8 +33,6 @@ from jobsai.match.scoring import Calibration
 from jobsai.timeutil import utcnow
 
 log = logging.getLogger(__name__)
-
-MARKER_FILE = "jobsai-model.json"
 
 
 class LearnError(JobsAIError):
@@ -142,7 +140,7 @@ def write_model_card(
     }
     if score_calibration is not None:
         marker["score_calibration"] = score_calibration.to_json()
-    (out_dir / MARKER_FILE).write_text(json.dumps(marker, indent=2) + "\n", encoding="utf-8")
+    model_card.write_model_card(out_dir, marker)
     lines = [
         f"# JobsAI embedding model {version}",
         "",
@@ -202,7 +200,7 @@ def run_training(
     ``benches``: the fixed benchmarks to gate on (default: the project's, plus eval-dev when
     ``include_eval_dev`` and present); a caller with a time budget, such as a test, passes a smaller one.
     """
-    from jobsai.store import models as registry
+    from jobsai.store import registry
     from jobsai.store.feedback import get_feedback
 
     if base not in ("champion", "base"):
@@ -210,7 +208,7 @@ def run_training(
     with db.begin(readonly=True) as conn:
         rows = get_feedback(conn)
         current = registry.champion(conn)
-    champion_spec = current.path if current is not None else settings.model
+    champion_spec = _champion_spec(settings, current)
     base_spec = champion_spec if base == "champion" else settings.model
 
     say(f"Feedback rows: {len(rows)}; champion: {current.version if current else settings.model}")
@@ -227,9 +225,8 @@ def run_training(
 
     return _train_gate_record(
         settings, db, triplets=triplets, sizes=sizes, test_groups=ts.test, pool=_pool(ts),
-        champion_spec=champion_spec, base_spec=base_spec, config=config, gate=gate,
-        benches=list(benches) if benches is not None else benchmarks(include_eval_dev),
-        version=version, say=say, decide_fn=decide,
+        champion_spec=champion_spec, base_spec=base_spec, config=config, gate=gate, benches=benches,
+        include_eval_dev=include_eval_dev, version=version, say=say, decide_fn=decide,
     )
 
 
@@ -252,11 +249,10 @@ def run_domain_training(
     """Adapt the configured base model to the store's ads (:mod:`jobsai.learn.domain`), gate it
     with ``decide_domain`` against the champion, record the run; no feedback is needed."""
     from jobsai.learn.domain import domain_triplets
-    from jobsai.store import models as registry
+    from jobsai.store import registry
 
     with db.begin(readonly=True) as conn:
-        current = registry.champion(conn)
-    champion_spec = current.path if current is not None else settings.model
+        champion_spec = _champion_spec(settings, registry.champion(conn))
     triplets = domain_triplets(ads, seed=config.seed)
     sizes = {DOMAIN_SIZE_KEY: len(ads), "train_triplets": len(triplets)}
     say(f"Domain adaptation of {settings.model} on {len(ads)} ads: {len(triplets)} triplets")
@@ -264,21 +260,29 @@ def run_domain_training(
         raise LearnError("Too few ads with occupation codes to adapt the model to (need at least two).")
     return _train_gate_record(
         settings, db, triplets=triplets, sizes=sizes, test_groups=[], pool={}, champion_spec=champion_spec,
-        base_spec=settings.model, config=config, gate=gate,
-        benches=list(benches) if benches is not None else benchmarks(include_eval_dev),
+        base_spec=settings.model, config=config, gate=gate, benches=benches, include_eval_dev=include_eval_dev,
         version=version, say=say, decide_fn=decide_domain,
     )
+
+
+def _champion_spec(settings: Any, current: Any) -> str:
+    """What the champion is loaded from: the registry's champion (``current``), else the configured model."""
+    spec: str = current.path if current is not None else settings.model
+    return spec
 
 
 def _train_gate_record(
     settings: Any, db: Any, *, triplets: list[tuple[str, str, str]], sizes: dict[str, int],
     test_groups: Sequence[Any], pool: dict[str, str], champion_spec: str, base_spec: str, config: TrainConfig,
-    gate: GateConfig, benches: list[Benchmark], version: str | None, say: Callable[[str], None],
-    decide_fn: Callable[..., GateResult],
+    gate: GateConfig, benches: Sequence[Benchmark] | None, include_eval_dev: bool, version: str | None,
+    say: Callable[[str], None], decide_fn: Callable[..., GateResult],
 ) -> TrainReport:
-    """Fine-tune ``base_spec``, measure it and the champion, gate, and record the run in the registry."""
-    from jobsai.store import models as registry
+    """Fine-tune ``base_spec``, measure it and the champion, gate, and record the run in the registry.
 
+    ``benches`` default (``None``) to the project's benchmarks, plus eval-dev when ``include_eval_dev``."""
+    from jobsai.store import registry
+
+    benches = list(benches) if benches is not None else benchmarks(include_eval_dev)
     if not benches:
         raise LearnError("No fixed benchmark to gate on: a challenger must be checked against at least one.")
     champ = load_encoder(settings, champion_spec)

@@ -208,10 +208,11 @@ class SkillVocabulary:
                 if len(norm) == 1 and (norm[0].isdigit() or (len(norm[0]) < MIN_ALIAS_CHARS and not curated)):
                     continue
                 exact = exact_flag or (len(raw) == 1 and raw[0].isupper() and len(raw[0]) <= EXACT_CASE_MAX_CHARS)
-                key = (idx, norm, tuple(raw) if exact else None)
-                if key not in seen:
-                    seen.add(key)
-                    aliases.append(Alias(idx, norm, key[2]))
+                case_form = tuple(raw) if exact else None
+                alias_key = (idx, norm, case_form)
+                if alias_key not in seen:
+                    seen.add(alias_key)
+                    aliases.append(Alias(idx, norm, case_form))
         self.aliases: tuple[Alias, ...] = tuple(aliases)
         words: list[set[str]] = [set() for _ in skills]
         for alias in aliases:

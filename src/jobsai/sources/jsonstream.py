@@ -13,6 +13,7 @@ snapshot (e.g. it must not delete ads that were absent from it).
 from __future__ import annotations
 
 import gzip
+import io
 import logging
 import os
 import zlib
@@ -55,6 +56,10 @@ class _Reader:
     def unread(self, data: bytes) -> None:
         self._pending = data + self._pending
         self.consumed -= len(data)
+
+    def seek(self, offset: int, /) -> int:
+        """Streams are read once, front to back; gzip only seeks to rewind, which we never do."""
+        raise io.UnsupportedOperation("a JSON stream cannot seek")
 
     def read(self, size: int = -1, /) -> bytes:
         if self._pending:
@@ -105,7 +110,9 @@ def _sniff(stream: _Readable, name: str) -> tuple[_Reader, JsonFormat]:
     outer = _Reader(stream)
     head = _read_exact(outer, len(_GZIP_MAGIC))
     outer.unread(head)
-    reader = _Reader(gzip.GzipFile(fileobj=outer, mode="rb")) if head == _GZIP_MAGIC else outer  # type: ignore[arg-type]
+    reader = outer
+    if head == _GZIP_MAGIC:
+        reader = _Reader(gzip.GzipFile(fileobj=outer, mode="rb"))
 
     first = _read_exact(reader, len(_BOM))
     if first != _BOM:

@@ -16,7 +16,7 @@ import json
 import logging
 from collections.abc import Iterable, Iterator, Sequence
 from datetime import datetime
-from typing import Any, Literal, NamedTuple
+from typing import Any, Literal, NamedTuple, get_args
 
 from sqlalchemy import Connection, bindparam, case, func, or_, select, text, update
 
@@ -40,15 +40,7 @@ ConceptKind = Literal[
     "employment_type",
     "working_hours_type",
 ]
-CONCEPT_KINDS: tuple[ConceptKind, ...] = (
-    "municipality",
-    "region",
-    "occupation",
-    "occupation_group",
-    "occupation_field",
-    "employment_type",
-    "working_hours_type",
-)
+CONCEPT_KINDS: tuple[ConceptKind, ...] = get_args(ConceptKind)
 
 
 class UpsertCounts(NamedTuple):

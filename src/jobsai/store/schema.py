@@ -185,6 +185,10 @@ indexes = Table(
     Column("created_at", UTCDateTime, nullable=False),
     Column("activated_at", UTCDateTime),
     Column("point_count", BigInteger),
+    # How to load the model again (a folder or id ``Embedder.load`` accepts) and which kind of
+    # vectors it made (fp32, or an int8 export's); NULL only for rows from before revision 0006.
+    Column("model_spec", Text),
+    Column("vectors", String(32), nullable=False, server_default="fp32"),
     CheckConstraint(_in("status", INDEX_STATUSES), name="status"),
     CheckConstraint("dim > 0", name="dim_positive"),
     # At most one active index, enforced by the database even under concurrent activations.

@@ -7,8 +7,8 @@ index write and its SQL record). Here the index is *asked*: Qdrant's count API o
 the shard's own count on the embedded index (both exact, milliseconds at 50k points), beside
 the store's count of live ads, and the two are compared.
 
-Opening an index to count it needs no model: the registry records the fingerprint (name,
-weights hash, dimension) that built it, which is all the index's identity check compares. So
+Opening an index to count it needs no model: the index catalog records the fingerprint (name,
+weights hash, dimension, kind of vectors) that built it, which is all the index's identity check compares. So
 ``jobsai status`` and ``jobsai index list`` stay fast, and the web app counts the index it has
 open anyway.
 
@@ -24,14 +24,14 @@ from datetime import datetime
 from typing import Any
 
 from jobsai.config import Settings
-from jobsai.embed.fingerprint import ModelFingerprint
 from jobsai.errors import IndexBusyError, JobsAIError
+from jobsai.index import catalog
 from jobsai.index.base import VectorIndex
 from jobsai.index.bm25 import Bm25Encoder
+from jobsai.index.catalog import IndexRecord
 from jobsai.store import ads as ads_repo
 from jobsai.store import runs
 from jobsai.store.db import Database
-from jobsai.store.runs import IndexRecord
 from jobsai.timeutil import ensure_utc, utcnow
 
 
@@ -83,11 +83,6 @@ def stale_after_s(settings: Settings) -> float:
     return settings.stale_after_intervals * settings.update_interval_min * 60.0
 
 
-def fingerprint_of(record: IndexRecord) -> ModelFingerprint:
-    """The model identity an index was registered with (what opening it checks), without loading the model."""
-    return ModelFingerprint(name=record.model_name, weights_sha256=record.model_sha256, dim=record.dim)
-
-
 def count_points(settings: Settings, record: IndexRecord) -> int:
     """The points index ``record`` holds, counted by the index itself (opened without the model).
 
@@ -96,7 +91,7 @@ def count_points(settings: Settings, record: IndexRecord) -> int:
     """
     from jobsai.index.factory import open_index
 
-    index = open_index(settings, fingerprint_of(record), record.name, create=False, encoder=Bm25Encoder())
+    index = open_index(settings, record.fingerprint, record.name, create=False, encoder=Bm25Encoder())
     try:
         return index.count()
     finally:
@@ -134,7 +129,7 @@ def store_health(
     now = ensure_utc(now) if now else utcnow()
     with db.begin(readonly=True) as conn:
         counts = ads_repo.count_ads(conn)
-        record = runs.active_index(conn)
+        record = catalog.active_index(conn)
         last = runs.last_successful_run(conn)
     points: int | None = None
     error: str | None = None

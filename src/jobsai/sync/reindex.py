@@ -2,9 +2,9 @@
 
 How it fits together:
 
-* The SQL ``indexes`` registry says which index is *active*; the query side (``Runtime``) opens
-  that one and loads the model that built it (recorded here, in a small meta file per index).
-* :func:`build_index` registers a new index as ``building`` and embeds every live ad from the
+* The index catalog (``index/catalog.py``) says which index is *active* and which model built
+  each; the query side (``Runtime``) opens the active one with that model.
+* :func:`build_index` registers a new index as ``building`` in the catalog and embeds every live ad from the
   SQL store into it while the active index keeps serving. Each written batch is appended to
   the index's *manifest* (``ad_id<TAB>content_hash``, flushed and fsynced after the index
   write), so a crash mid-build loses nothing: the next call scrolls the new index's ad ids,
@@ -30,28 +30,25 @@ all index jobs under one job lock; see ``sync.worker``).
 
 from __future__ import annotations
 
-import json
 import logging
 import os
-import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from sqlalchemy import Connection, select
+from sqlalchemy import select
 
 from jobsai.config import Settings
-from jobsai.embed.fingerprint import FP32_VECTORS
 from jobsai.embed.model import Embedder
 from jobsai.errors import JobsAIError, StoreError, VectorIndexError
+from jobsai.index import catalog
 from jobsai.index.base import VectorIndex
 from jobsai.index.bm25 import Bm25Encoder
-from jobsai.index.factory import DEFAULT_INDEX_NAME, drop_index, edge_index_path, open_index
+from jobsai.index.catalog import IndexRecord
+from jobsai.index.factory import drop_index, edge_index_path, open_index
 from jobsai.index.points import AdPointBuilder
 from jobsai.store import ads as ads_repo
-from jobsai.store import runs
 from jobsai.store.db import Database
-from jobsai.store.runs import IndexRecord
 from jobsai.store.schema import ads as ads_table
 
 log = logging.getLogger(__name__)
@@ -78,52 +75,12 @@ class BuildReport:
 
 
 def meta_dir(settings: Settings) -> Path:
+    """Where each index's manifest lives (``<name>.manifest.tsv``)."""
     return settings.data_dir / "index-meta"
-
-
-def _meta_path(settings: Settings, name: str) -> Path:
-    return meta_dir(settings) / f"{name}.json"
 
 
 def _manifest_path(settings: Settings, name: str) -> Path:
     return meta_dir(settings) / f"{name}.manifest.tsv"
-
-
-def write_meta(
-    settings: Settings, name: str, model_spec: str, embedder_fp_sha: str, vectors: str = FP32_VECTORS
-) -> None:
-    """Record which model (a path or id that ``Embedder.load`` accepts) built index ``name``, and
-    which kind of vectors (``ModelFingerprint.vectors``: fp32, or an ONNX int8 export's)."""
-    path = _meta_path(settings, name)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_suffix(".json.tmp")
-    data = {"model": model_spec, "model_sha256": embedder_fp_sha, "vectors": vectors}
-    tmp.write_text(json.dumps(data), encoding="utf-8")
-    os.replace(tmp, path)
-
-
-def read_meta(settings: Settings, name: str) -> dict[str, str] | None:
-    path = _meta_path(settings, name)
-    try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return None
-    return data if isinstance(data, dict) and isinstance(data.get("model"), str) else None
-
-
-def backend_for(meta: dict[str, str] | None) -> str | None:
-    """The ``embed_backend`` that makes the vectors an index's meta records (None: unknown)."""
-    if meta is None:
-        return None
-    return "torch" if meta.get("vectors", FP32_VECTORS) == FP32_VECTORS else "onnx"
-
-
-def model_spec_of(embedder: Embedder, settings: Settings) -> str:
-    """What to pass as ``model`` to load this embedder again with the same fingerprint name:
-    its folder when it was loaded from one, else its name (the built-in model, a Hub id)."""
-    if embedder.path is not None and embedder.path.name == embedder.name:
-        return str(embedder.path)
-    return embedder.name
 
 
 def read_manifest(settings: Settings, name: str) -> dict[str, str]:
@@ -167,21 +124,6 @@ def _append_manifest(settings: Settings, name: str, items: list[tuple[str, str]]
         os.fsync(fh.fileno())
 
 
-def next_index_name(conn: Connection, base: str = DEFAULT_INDEX_NAME) -> str:
-    """``ads-<n>`` with n one past the highest registered (``ads`` itself counts as 1)."""
-    highest = 1
-    pattern = re.compile(rf"^{re.escape(base)}-(\d+)$")
-    for rec in runs.list_indexes(conn):
-        m = pattern.match(rec.name)
-        if m:
-            highest = max(highest, int(m.group(1)))
-    return f"{base}-{highest + 1}"
-
-
-def _backend(settings: Settings) -> str:
-    return "qdrant" if settings.qdrant_url else "qdrant-edge"
-
-
 def _live_hashes(db: Database) -> dict[str, str]:
     with db.begin(readonly=True) as conn:
         rows = conn.execute(select(ads_table.c.id, ads_table.c.content_hash).where(ads_table.c.removed_at.is_(None)))
@@ -209,19 +151,15 @@ def build_index(
     bm25 = bm25 or Bm25Encoder()
     fp = embedder.fingerprint
     with db.begin() as conn:
-        rec = runs.get_index(conn, name)
+        rec = catalog.get_index(conn, name)
         if rec is not None and rec.status == "active":
             raise StoreError(f"index {name!r} is active; build the new one under another name")
         if rec is not None and rec.model_sha256 != fp.weights_sha256:
             raise StoreError(
                 f"index {name!r} was registered for another model ({rec.model_name}); use another name"
             )
-        if rec is None or rec.status != "building":
-            runs.register_index(
-                conn, name, backend=_backend(settings), model_name=fp.name,
-                model_sha256=fp.weights_sha256, dim=fp.dim,
-            )
-    write_meta(settings, name, model_spec_of(embedder, settings), fp.weights_sha256, fp.vectors)
+        if rec is None or rec.status != "building" or rec.vectors != fp.vectors or rec.model_spec is None:
+            catalog.register_built_by(conn, settings, name, embedder)
     builder = AdPointBuilder(embedder, bm25)
     index = open_index(settings, fp, name, create=True, encoder=bm25)
     embedded = deleted = 0
@@ -263,8 +201,8 @@ def build_index(
         _verify(index, db)
         count = index.count()
         with db.begin() as conn:
-            runs.set_index_point_count(conn, name, count)
-            record = runs.get_index(conn, name)
+            catalog.set_index_point_count(conn, name, count)
+            record = catalog.get_index(conn, name)
         write_manifest(settings, name, held)  # compacted
     finally:
         index.close()
@@ -305,14 +243,14 @@ def switch_active(settings: Settings, db: Database, name: str) -> IndexRecord:
         raise StoreError(f"index {name!r} no longer exists; build it again")
     held = read_manifest(settings, name)
     with db.begin() as conn:
-        rec = runs.get_index(conn, name)
+        rec = catalog.get_index(conn, name)
         if rec is None:
             raise StoreError(f"index {name!r} is not registered")
         if rec.status == "active":
             return rec
         if rec.status == "building" and rec.point_count is None:
             raise StoreError(f"index {name!r} has not finished building")
-        old = runs.active_index(conn)
+        old = catalog.active_index(conn)
         if old is not None:
             rows = conn.execute(
                 select(ads_table.c.id, ads_table.c.indexed_hash).where(ads_table.c.indexed_hash.is_not(None))
@@ -320,7 +258,7 @@ def switch_active(settings: Settings, db: Database, name: str) -> IndexRecord:
             write_manifest(settings, old.name, {r.id: r.indexed_hash for r in rows})
         ads_repo.reset_index_state(conn)
         ads_repo.mark_indexed(conn, held.items())
-        record = runs.activate_index(conn, name, point_count=len(held))
+        record = catalog.activate_index(conn, name, point_count=len(held))
     log.info("index %s is now active (was %s)", name, old.name if old else None)
     prune_retired(settings, db)
     return record
@@ -331,10 +269,10 @@ def rollback(settings: Settings, db: Database, name: str | None = None) -> Index
     active) without re-embedding; then ``sync_index`` brings over what changed since."""
     with db.begin(readonly=True) as conn:
         candidates = [
-            r for r in runs.list_indexes(conn)
+            r for r in catalog.list_indexes(conn)
             if r.status == "retired" and r.activated_at is not None and (name is None or r.name == name)
         ]
-    candidates = [r for r in candidates if index_exists(settings, r.name) and read_meta(settings, r.name)]
+    candidates = [r for r in candidates if index_exists(settings, r.name) and r.model is not None]
     if not candidates:
         raise StoreError(f"no retired index {'named ' + repr(name) + ' ' if name else ''}to roll back to")
     candidates.sort(key=lambda r: r.activated_at or r.created_at, reverse=True)
@@ -354,7 +292,7 @@ def prune_retired(settings: Settings, db: Database, keep: int | None = None) -> 
     """
     keep = settings.index_keep_retired if keep is None else keep
     with db.begin(readonly=True) as conn:
-        retired = [r for r in runs.list_indexes(conn) if r.status == "retired"]
+        retired = [r for r in catalog.list_indexes(conn) if r.status == "retired"]
     rollback_targets = sorted((r for r in retired if r.activated_at is not None),
                               key=lambda r: r.activated_at or r.created_at, reverse=True)
     kept = {r.name for r in rollback_targets[:max(keep, 0)]}
@@ -376,13 +314,13 @@ def prune_retired(settings: Settings, db: Database, keep: int | None = None) -> 
 def _delete_index_data(settings: Settings, db: Database, name: str) -> bool:
     """Mark ``name`` as no rollback target, then delete its meta files and data; False if nothing was left."""
     with db.begin() as conn:
-        rec = runs.get_index(conn, name)
+        rec = catalog.get_index(conn, name)
         if rec is None or rec.status != "retired":
             return False  # re-activated or rebuilt meanwhile
         marked = rec.activated_at is not None
         if marked:
-            runs.forget_retired_index(conn, name)
-    files = [p for p in (_meta_path(settings, name), _manifest_path(settings, name)) if p.exists()]
+            catalog.forget_retired_index(conn, name)
+    files = [p for p in (catalog.legacy_meta_path(settings, name), _manifest_path(settings, name)) if p.exists()]
     for p in files:
         p.unlink(missing_ok=True)
     return drop_index(settings, name) or marked or bool(files)

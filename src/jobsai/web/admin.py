@@ -32,8 +32,8 @@ from pydantic import BaseModel, Field
 
 from jobsai.config import Settings
 from jobsai.learn.plot import render_models_png
-from jobsai.store import models as registry
-from jobsai.store.models import ModelRecord
+from jobsai.store import registry
+from jobsai.store.registry import ModelRecord
 from jobsai.web.api import ERROR_RESPONSES, ErrorResponse, client_key, get_service, run_blocking
 from jobsai.web.errors import AdminAuthError, AdminForbiddenError, NotReadyError
 from jobsai.web.proxies import VIA_PROXY
@@ -126,7 +126,8 @@ def _numbers(sets: Any) -> dict[str, dict[str, float]]:
 
 def model_version(record: ModelRecord) -> ModelVersion:
     m = record.metrics
-    train = m.get("train") if isinstance(m.get("train"), dict) else {}
+    raw_train = m.get("train")
+    train: dict[str, Any] = raw_train if isinstance(raw_train, dict) else {}
     return ModelVersion(
         version=record.version, status=record.status, base=record.base, created_at=record.created_at,
         promoted_at=record.promoted_at,

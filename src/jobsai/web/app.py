@@ -20,6 +20,7 @@ from fastapi.responses import JSONResponse
 
 from jobsai import __version__
 from jobsai.config import Settings
+from jobsai.learn.pipeline import run_domain_adaptation, run_training
 from jobsai.runtime import Runtime
 from jobsai.web.admin import admin_router
 from jobsai.web.alerts_api import alerts_router
@@ -37,6 +38,7 @@ from jobsai.web.observability import MetricsMiddleware, RequestIdMiddleware, met
 from jobsai.web.proxies import ProxyHeadersMiddleware, TrustedProxies
 from jobsai.web.service import WebService
 from jobsai.web.ui import build_ui, mount_kwargs
+from jobsai.worker import WorkerThread
 
 MULTIPART_OVERHEAD = 256 * 1024
 """Room for multipart headers and form fields around an upload of the maximum size."""
@@ -106,6 +108,4 @@ async def _no_deep_links() -> JSONResponse:
 def _start_worker(settings: Settings, service: WebService) -> Any:
     """Run the worker's scheduled jobs in a background thread, on the service's runtime (the
     embedded index allows one opener); a promotion's new index is hot-swapped in."""
-    from jobsai.sync.worker import WorkerThread
-
-    return WorkerThread.start_for(settings, service)
+    return WorkerThread.start_for(settings, service, train=run_training, adapt=run_domain_adaptation)

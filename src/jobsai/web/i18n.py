@@ -297,7 +297,7 @@ STRINGS: dict[str, dict[Lang, str]] = {
 def t(lang: str, key: str, **values: object) -> str:
     """The string ``key`` in ``lang`` (Swedish when the language is unknown), formatted with ``values``."""
     entry = STRINGS[key]
-    text = entry.get(lang if lang in LANGS else DEFAULT_LANG) or entry[DEFAULT_LANG]  # type: ignore[call-overload]
+    text = entry.get(lang if lang in LANGS else DEFAULT_LANG) or entry[DEFAULT_LANG]
     return text.format(**values) if values else text
 
 

@@ -189,7 +189,10 @@ def make_storage(settings: Settings) -> tuple[str, Storage]:
         url = secret.get_secret_value() if isinstance(secret, SecretStr) else str(secret)  # model_copy keeps a str
         if not url.startswith(("redis://", "rediss://", "unix://")):
             raise ConfigError("JOBSAI_REDIS_URL must start with redis://, rediss:// or unix://.")
-        return kind, storage_from_string(url, socket_timeout=2, socket_connect_timeout=2)
+        storage = storage_from_string(url, socket_timeout=2, socket_connect_timeout=2)
+        if not isinstance(storage, Storage):  # an async storage would never be awaited here
+            raise ConfigError("JOBSAI_REDIS_URL must name a synchronous Redis storage, not async+redis://.")
+        return kind, storage
     return kind, DatabaseStorage(Database.from_settings(settings))
 
 

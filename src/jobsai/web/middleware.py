@@ -34,6 +34,22 @@ class _BodyTooLarge(Exception):
     pass
 
 
+class _TrackedSend:
+    """``send``, remembering whether the response has started: until it has, a guard can still
+    answer with an error of its own; after that it can only let the failure through."""
+
+    __slots__ = ("_send", "started")
+
+    def __init__(self, send: Send) -> None:
+        self._send = send
+        self.started = False
+
+    async def __call__(self, msg: Message) -> None:
+        if msg["type"] == "http.response.start":
+            self.started = True
+        await self._send(msg)
+
+
 class BodySizeLimitMiddleware:
     """Refuse request bodies over ``max_bytes`` with 413, counting the bytes as they arrive."""
 
@@ -54,7 +70,7 @@ class BodySizeLimitMiddleware:
             await _json_response(413, "file_too_large", message)(scope, receive, send)
             return
         received = 0
-        started = False
+        tracked = _TrackedSend(send)
 
         async def limited_receive() -> Message:
             nonlocal received
@@ -65,20 +81,14 @@ class BodySizeLimitMiddleware:
                     raise _BodyTooLarge
             return msg
 
-        async def tracking_send(msg: Message) -> None:
-            nonlocal started
-            if msg["type"] == "http.response.start":
-                started = True
-            await send(msg)
-
         try:
-            await self.app(scope, limited_receive, tracking_send)
+            await self.app(scope, limited_receive, tracked)
         except _BodyTooLarge:
-            if not started:
+            if not tracked.started:
                 await _json_response(413, "file_too_large", message)(scope, receive, send)
         except Exception as exc:
             # Starlette's form parser wraps errors raised while reading; find ours inside.
-            if _caused_by(exc, _BodyTooLarge) and not started:
+            if _caused_by(exc, _BodyTooLarge) and not tracked.started:
                 await _json_response(413, "file_too_large", message)(scope, receive, send)
                 return
             raise
@@ -122,19 +132,12 @@ class RequestTimeoutMiddleware:
         if scope["type"] != "http" or not scope.get("path", "").startswith(self.prefix):
             await self.app(scope, receive, send)
             return
-        started = False
-
-        async def tracking_send(msg: Message) -> None:
-            nonlocal started
-            if msg["type"] == "http.response.start":
-                started = True
-            await send(msg)
-
+        tracked = _TrackedSend(send)
         try:
             with anyio.fail_after(self.timeout_s):
-                await self.app(scope, receive, tracking_send)
+                await self.app(scope, receive, tracked)
         except TimeoutError:
-            if started:
+            if tracked.started:
                 raise
             await _json_response(
                 504, "timeout", f"The request took longer than {self.timeout_s:g} seconds; try again."

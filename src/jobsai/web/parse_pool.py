@@ -45,7 +45,6 @@ import json
 import logging
 import math
 import os
-import re
 import resource  # POSIX: the limits are what this module is for
 import subprocess
 import sys
@@ -55,11 +54,12 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from multiprocessing.connection import Connection
 from pathlib import Path
-from typing import Any, cast
+from typing import Any
 
 import jobsai
 from jobsai import errors as error_types
 from jobsai.cv.extract import CVText
+from jobsai.cv.messages import subject
 from jobsai.errors import CorruptFileError, CVError, ParseLimitError
 from jobsai.web.errors import BusyError, NotReadyError
 
@@ -402,13 +402,13 @@ class ParsePool:
             raise self._limit_error(filename)
         log.warning("parse worker failed on an upload: %s", reply.get("crash", "unknown"))
         raise CorruptFileError(
-            f"{_subject(filename)} could not be read: it may be damaged. Export or save it again and "
+            f"{subject(filename)} could not be read: it may be damaged. Export or save it again and "
             "upload the new file, or paste the text of your CV instead."
         )
 
     def _limit_error(self, filename: str | None) -> ParseLimitError:
         return ParseLimitError(
-            f"{_subject(filename)} could not be read within our limits: it needs far more time or memory "
+            f"{subject(filename)} could not be read within our limits: it needs far more time or memory "
             "than a CV does. Export a plainer PDF or .docx from Word or Google Docs, or paste the text of "
             "your CV instead."
         )
@@ -423,17 +423,8 @@ def _typed_error(names: Sequence[str], message: str, filename: str | None) -> CV
     for name in names:
         cls = known.get(name)
         if cls is not None:
-            return cast(CVError, cls(message))
-    return CorruptFileError(message or f"{_subject(filename)} could not be read.")
-
-
-def _subject(filename: str | None) -> str:
-    """'The file "cv.pdf"' for messages; the name came from a browser, so it is cleaned."""
-    if not filename:
-        return "The file"
-    name = re.split(r"[\\/]", filename)[-1]
-    name = "".join(ch for ch in name if ch.isprintable() and ch not in "\"'<>`")[:80].strip()
-    return f'The file "{name}"' if name else "The file"
+            return cls(message)
+    return CorruptFileError(message or f"{subject(filename)} could not be read.")
 
 
 # -- the child --------------------------------------------------------------------------------

@@ -43,6 +43,7 @@ from jobsai.cv.extract import CVText, cv_text_from_paste
 from jobsai.cv.redact import redact
 from jobsai.embed.text import ad_texts
 from jobsai.errors import FileTooLargeError, JobsAIError, NoDataError, ParseLimitError
+from jobsai.index import catalog
 from jobsai.index.base import SearchFilter
 from jobsai.match.filters import FilterRequest, resolve_filter
 from jobsai.match.matcher import Matcher, MatchResult, PreparedCV
@@ -52,17 +53,16 @@ from jobsai.sources.ads import Ad
 from jobsai.store import ads as ads_repo
 from jobsai.store import alerts as alerts_repo
 from jobsai.store import feedback as feedback_repo
-from jobsai.store import runs
 from jobsai.store import sessions as sessions_repo
 from jobsai.store.ads import ConceptCount
 from jobsai.sync.health import StoreHealth, store_health
-from jobsai.sync.worker import ensure_data_unless_busy
 from jobsai.timeutil import utcnow
 from jobsai.web.errors import BusyError, NotFoundError, NotReadyError, RateLimitedError, SessionNotFoundError
 from jobsai.web.limiter import DatabaseStorage, SharedLimiter, make_storage
 from jobsai.web.parse_pool import ParseLimits, ParsePool
 from jobsai.web.render import CardView, ad_body_html, excerpt
 from jobsai.web.sessions import MatchSession, SessionStore, ShownResult
+from jobsai.worker import ensure_data_unless_busy
 
 log = logging.getLogger(__name__)
 
@@ -759,7 +759,7 @@ class WebService:
         if stage != "ready" or rt is None:
             return False
         with rt.db.begin(readonly=True) as conn:
-            active = runs.active_index(conn)
+            active = catalog.active_index(conn)
         if active is None or active.name == rt.index_name:
             return False
         log.info("the active index is now %s (serving %s): switching to it", active.name, rt.index_name)

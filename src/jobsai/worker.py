@@ -6,24 +6,29 @@ Jobs and their default schedules:
   then (whether or not JobStream answered) :meth:`Worker.serve_champion`, so a promotion or
   rollback by hand (``jobsai models promote|rollback``) serves within one update interval. When
   nothing changed that costs a registry read and a cached weights hash (file sizes and mtimes).
-* ``train`` every ``JOBSAI_TRAIN_INTERVAL_DAYS`` days (7): ``jobsai.learn.pipeline.run_training``
-  when that module is installed (else logged and skipped). Then, whatever training did, the
+* ``train`` every ``JOBSAI_TRAIN_INTERVAL_DAYS`` days (7): the ``train`` job it was given
+  (``jobsai worker`` and ``jobsai serve`` pass ``jobsai.learn.pipeline.run_training``; without
+  one it is logged and skipped). Then, whatever training did, the
   model registry decides what serves: when its champion is not the model that built the
   active index (a promotion just now, one by hand with ``jobsai models promote``/``rollback``,
   or one whose re-index was interrupted), the worker re-indexes blue/green with it and hands
   the new runtime to ``on_swap`` (the web service's hot swap). Reading the registry rather
   than the training result is what makes an interrupted promotion resume on the next run.
 * ``adapt`` first as soon as the store has ads, then every ``JOBSAI_DOMAIN_ADAPT_INTERVAL_DAYS``
-  days (30; 0 turns it off): ``jobsai.learn.pipeline.run_domain_adaptation`` adapts the base model
+  days (30; 0 turns it off; no job without an ``adapt`` function): the callers pass
+  ``jobsai.learn.pipeline.run_domain_adaptation``, which adapts the base model
   to the store's ads (no feedback needed) and gates it; a promoted model then serves through the
   same champion check as training, blue/green. A new install therefore serves the base model at
   once and switches to the adapted one when it has been built and has passed the gate.
 * ``retention`` daily: consented CV text older than ``JOBSAI_FEEDBACK_RETENTION_DAYS`` (180)
-  is deleted from the feedback table.
+  is deleted from the feedback table (:func:`purge_feedback_cv_text`, unless another is given).
+
+The scheduler sits above ``runtime`` and ``learn`` and imports neither the learning code nor the
+web app: its jobs are parameters, so tests pass theirs in and nothing is discovered at run time.
 
 When each job last ran is kept in the ``checkpoints`` table (``worker:<job>``), so a restart
-does not re-run a weekly job. **Locking**: every job runs under an exclusive ``fcntl.flock``
-on ``data_dir/locks/<lock>.lock`` taken without waiting; a second worker (another process or
+does not re-run a weekly job. **Locking**: every job runs under an exclusive file lock
+(``jobsai.filelock``) on ``data_dir/locks/<lock>.lock`` taken without waiting; a second worker (another process or
 thread) that finds it held skips the job for this tick. ``update`` and ``train`` share the
 ``index`` lock because both write the vector index (``jobsai bootstrap|update|load|reindex`` and
 ``jobsai index build|rollback`` take it too, and refuse to run while it is held); the OS drops
@@ -36,36 +41,33 @@ running finish (every ingestion batch is committed and resumable) and then retur
 
 from __future__ import annotations
 
-import fcntl
-import importlib
-import importlib.util
 import logging
-import os
 import threading
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from jobsai.alerts import jobs as alert_jobs
 from jobsai.config import Settings
+from jobsai.embed.model import FINGERPRINT_CACHE_FILE, Embedder, weights_sha256
+from jobsai.embed.model_ref import ModelRef
 from jobsai.errors import JobsAIError
+from jobsai.filelock import INDEX_LOCK, job_lock
+from jobsai.index import catalog
+from jobsai.metrics import Metrics
 from jobsai.runtime import Runtime
 from jobsai.store import feedback as feedback_repo
-from jobsai.store import runs
+from jobsai.store import registry, runs
 from jobsai.sync.ingest import IngestReport
+from jobsai.sync.reindex import build_index, switch_active
 from jobsai.timeutil import utcnow
-
-if TYPE_CHECKING:
-    from jobsai.metrics import Metrics
 
 log = logging.getLogger(__name__)
 
-TRAINING_MODULE = "jobsai.learn.pipeline"
-INDEX_LOCK = "index"
-"""The lock every writer of the vector index takes (worker update and training, ``jobsai index``)."""
+RuntimeJob = Callable[[Runtime], object]
+"""A scheduled job's work on the runtime that serves now (update, train, adapt, retention)."""
 TICK_S = 30.0
 """Longest sleep between checks for due jobs (a stop request wakes the loop at once)."""
 SERVE_START_DELAY_S = 60.0
@@ -87,32 +89,6 @@ def available_memory() -> int | None:
     return None
 
 
-def _lock_path(settings: Settings, name: str) -> Path:
-    return settings.data_dir / "locks" / f"{name}.lock"
-
-
-@contextmanager
-def job_lock(settings: Settings, name: str) -> Iterator[bool]:
-    """Try to take the exclusive lock ``name`` without waiting; yields whether it was taken."""
-    path = _lock_path(settings, name)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
-    try:
-        try:
-            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError:
-            yield False
-            return
-        try:
-            os.ftruncate(fd, 0)
-            os.write(fd, f"{os.getpid()}\n".encode())
-            yield True
-        finally:
-            fcntl.flock(fd, fcntl.LOCK_UN)
-    finally:
-        os.close(fd)
-
-
 def ensure_data_unless_busy(
     runtime: Runtime,
     on_fallback: Callable[[str], None] | None = None,
@@ -131,15 +107,6 @@ def ensure_data_unless_busy(
         return True
 
 
-def lock_holder(settings: Settings, name: str) -> int | None:
-    """The process id written into lock ``name`` by its last holder (for messages; may be stale)."""
-    try:
-        text = _lock_path(settings, name).read_text(encoding="utf-8").strip()
-    except OSError:
-        return None
-    return int(text) if text.isdigit() else None
-
-
 def purge_feedback_cv_text(runtime: Runtime, now: datetime | None = None) -> int:
     """Retention: delete consented CV text older than ``feedback_retention_days``."""
     cutoff = (now or utcnow()) - timedelta(days=runtime.settings.feedback_retention_days)
@@ -148,22 +115,6 @@ def purge_feedback_cv_text(runtime: Runtime, now: datetime | None = None) -> int
     if n:
         log.info("retention: deleted the CV text of %d feedback rows older than %s", n, cutoff.date())
     return n
-
-
-def training_function() -> Callable[[Runtime], Any] | None:
-    """``jobsai.learn.pipeline.run_training`` if that module is installed, else ``None``."""
-    return _pipeline_function("run_training")
-
-
-def _pipeline_function(name: str) -> Callable[[Runtime], Any] | None:
-    try:
-        if importlib.util.find_spec(TRAINING_MODULE) is None:
-            return None
-    except ModuleNotFoundError:  # the parent package ``jobsai.learn`` is missing
-        return None
-    module = importlib.import_module(TRAINING_MODULE)
-    fn = getattr(module, name, None)
-    return fn if callable(fn) else None
 
 
 @dataclass(frozen=True, slots=True)
@@ -185,17 +136,24 @@ class Worker:
         runtime: Callable[[], Runtime],
         *,
         on_swap: Callable[[Runtime], None] | None = None,
-        update: Callable[[Runtime], object] | None = None,
-        adapt: Callable[[Runtime], object] | None = None,
+        update: RuntimeJob | None = None,
+        train: RuntimeJob | None = None,
+        adapt: RuntimeJob | None = None,
+        retention: RuntimeJob | None = None,
         metrics: Metrics | None = None,
     ) -> None:
+        """``update`` defaults to the JobStream update and ``retention`` to
+        :func:`purge_feedback_cv_text`; without ``train`` the train job only serves the champion,
+        without ``adapt`` there is no adapt job."""
         self.settings = settings
         self.metrics = metrics
         """Job outcomes and what the updates ingested are counted here (``/metrics``, the worker's port)."""
         self._runtime = runtime
         self._on_swap = on_swap
-        self._update = update or _update_from_jobstream
-        self._adapt = adapt or _pipeline_function("run_domain_adaptation")
+        self._update = update or update_from_jobstream
+        self._train = train
+        self._adapt = adapt
+        self._retention = retention or purge_feedback_cv_text
         self._stop = threading.Event()
         self.jobs = [
             Job("update", INDEX_LOCK, timedelta(minutes=settings.update_interval_min), self._job_update),
@@ -302,7 +260,7 @@ class Worker:
             raise failure
 
     def _job_retention(self) -> None:
-        purge_feedback_cv_text(self._runtime())
+        self._retention(self._runtime())
         alert_jobs.daily(self._runtime())  # issue 12: daily digests, alert retention
 
     def _job_adapt(self) -> bool:
@@ -323,25 +281,21 @@ class Worker:
         return True
 
     def _job_train(self) -> None:
-        fn = training_function()
-        if fn is None:
-            log.info("training is not available (no %s.run_training); skipped", TRAINING_MODULE)
+        if self._train is None:
+            log.info("training is not available (no training job was given); skipped")
         else:
             try:
-                fn(self._runtime())
+                self._train(self._runtime())
             except JobsAIError as exc:  # e.g. too little consented feedback: an expected outcome
                 log.info("training produced no model: %s", exc)
         self.serve_champion()
 
     def champion_to_serve(self) -> str | None:
         """The registry champion's folder when the active index was built by another model, else None."""
-        from jobsai.embed.model import FINGERPRINT_CACHE_FILE, weights_sha256
-        from jobsai.store import models as registry
-
         rt = self._runtime()
         with rt.db.begin(readonly=True) as conn:
             champion = registry.champion(conn)
-            active = runs.active_index(conn)
+            active = catalog.active_index(conn)
         if champion is None:
             return None  # no trained model yet: the configured model serves
         try:
@@ -366,13 +320,10 @@ class Worker:
     def reindex_to(self, model_spec: str) -> Runtime:
         """Blue/green: build an index with ``model_spec`` beside the serving one, switch, and
         hand a runtime on the new index to ``on_swap`` (or close it when there is none)."""
-        from jobsai.embed.model import Embedder
-        from jobsai.sync.reindex import build_index, next_index_name, switch_active
-
         rt = self._runtime()
-        embedder = Embedder.load(rt.settings.model_copy(update={"model": model_spec}))
+        embedder = Embedder.load(rt.settings, model=ModelRef(model_spec, rt.settings.embed_backend))
         with rt.db.begin(readonly=True) as conn:
-            name = next_index_name(conn)
+            name = catalog.next_index_name(conn)
         build_index(rt.settings, rt.db, embedder, name)
         switch_active(rt.settings, rt.db, name)
         new = Runtime(rt.settings)
@@ -384,7 +335,8 @@ class Worker:
         return new
 
 
-def _update_from_jobstream(runtime: Runtime) -> object:
+def update_from_jobstream(runtime: Runtime) -> object:
+    """The incremental JobStream update (the default ``update`` job)."""
     with runtime.client() as client:
         report = runtime.ingestor.update(client)
     log.info("update: %s", report.summary())
@@ -400,7 +352,13 @@ class WorkerThread:
 
     @classmethod
     def start_for(
-        cls, settings: Settings, service: Any, update: Callable[[Runtime], object] | None = None
+        cls,
+        settings: Settings,
+        service: Any,
+        *,
+        update: RuntimeJob | None = None,
+        train: RuntimeJob | None = None,
+        adapt: RuntimeJob | None = None,
     ) -> WorkerThread:
         def current() -> Runtime:
             rt = service.runtime
@@ -408,7 +366,7 @@ class WorkerThread:
                 raise RuntimeError("the web service has no runtime")
             return rt
 
-        worker = Worker(settings, current, on_swap=service.hot_swap, update=update,
+        worker = Worker(settings, current, on_swap=service.hot_swap, update=update, train=train, adapt=adapt,
                         metrics=getattr(service, "metrics", None))
 
         def loop() -> None:

@@ -1,0 +1,28 @@
+"""Which model to load, as one value: its folder or id, and the inference backend to encode with.
+
+Why a value: the serving model used to travel as a spec string, a copy of the settings with
+``model`` replaced, and a fingerprint, depending on the caller. :meth:`Embedder.load` takes
+a ``ModelRef`` beside the settings (which keep the device, batch size and caches).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Literal
+
+from jobsai.config import Settings
+
+Backend = Literal["torch", "onnx"]
+
+
+@dataclass(frozen=True, slots=True)
+class ModelRef:
+    spec: str
+    """A local folder, a sentence-transformers id, or the built-in model's name."""
+    backend: Backend | str = "torch"
+    """``onnx``: encode with a verified int8 ONNX Runtime export (other vectors than fp32 torch's)."""
+
+    @classmethod
+    def configured(cls, settings: Settings) -> ModelRef:
+        """``JOBSAI_MODEL`` with ``JOBSAI_EMBED_BACKEND``."""
+        return cls(settings.model, settings.embed_backend)
