@@ -22,6 +22,9 @@ Jobs and their default schedules:
   once and switches to the adapted one when it has been built and has passed the gate.
 * ``retention`` daily: consented CV text older than ``JOBSAI_FEEDBACK_RETENTION_DAYS`` (180)
   is deleted from the feedback table (:func:`purge_feedback_cv_text`, unless another is given).
+* job alerts (issue 12): after each successful update, :func:`jobsai.alerts.jobs.after_update` scores the new
+  ads for every saved alert and sends what is due; after retention, :func:`jobsai.alerts.jobs.daily` sends the
+  daily digests and applies the alerts' retention. Neither ever raises into the job.
 
 The scheduler sits above ``runtime`` and ``learn`` and imports neither the learning code nor the
 web app: its jobs are parameters, so tests pass theirs in and nothing is discovered at run time.
