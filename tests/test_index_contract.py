@@ -239,7 +239,7 @@ _FIELD_FILTERS = [
     SearchFilter(occupation_groups=("g-nurse",)),
     SearchFilter(occupation_fields=("f-health",)),
     SearchFilter(employment_types=("e-temp",)),
-    SearchFilter(working_hours_types=("w-part",)),
+    SearchFilter(working_hours=("w-part",)),
     SearchFilter(published_after=datetime.fromtimestamp(T0 + 200, tz=UTC)),
     # OR within a field
     SearchFilter(municipalities=("m-gbg", "m-malmo")),
@@ -247,13 +247,13 @@ _FIELD_FILTERS = [
     # AND across fields
     SearchFilter(municipalities=("m-gbg", "m-malmo"), occupation_groups=("g-nurse",)),
     SearchFilter(
-        occupation_fields=("f-health",), employment_types=("e-perm",), working_hours_types=("w-full",)
+        occupation_fields=("f-health",), employment_types=("e-perm",), working_hours=("w-full",)
     ),
     SearchFilter(regions=("r-vg", "r-sthlm"), published_after=datetime.fromtimestamp(T0 + 100, tz=UTC)),
     # naive datetimes are UTC; the bound is inclusive
     SearchFilter(published_after=datetime.fromtimestamp(T0 + 400, tz=UTC).replace(tzinfo=None)),
     # nothing matches
-    SearchFilter(municipalities=("m-gbg",), employment_types=("e-perm",), working_hours_types=("w-part",)),
+    SearchFilter(municipalities=("m-gbg",), employment_types=("e-perm",), working_hours=("w-part",)),
 ]
 
 

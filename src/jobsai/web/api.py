@@ -11,6 +11,7 @@ from __future__ import annotations
 import logging
 import threading
 from collections.abc import Callable
+from dataclasses import asdict
 from datetime import datetime
 from functools import partial
 from typing import Annotated, Any, Literal, TypeVar
@@ -20,7 +21,7 @@ import anyio.to_thread
 from fastapi import APIRouter, Depends, FastAPI, Path, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, create_model
 from starlette.datastructures import UploadFile
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.formparsers import MultiPartException
@@ -37,7 +38,8 @@ from jobsai.errors import (
     UnsupportedFileTypeError,
     VectorIndexError,
 )
-from jobsai.sources.ads import PLATSBANKEN_URL
+from jobsai.index.filters import MAX_PUBLISHED_WITHIN_DAYS, PUBLIC_FILTERS, PUBLISHED_WITHIN
+from jobsai.match.filters import FilterInput
 from jobsai.web.errors import (
     AdminAuthError,
     AdminForbiddenError,
@@ -48,8 +50,8 @@ from jobsai.web.errors import (
     SessionNotFoundError,
 )
 from jobsai.web.ratelimit import TokenBucketLimiter
-from jobsai.web.render import ad_body_html, highlight, plain_text, safe_url
-from jobsai.web.service import MAX_TOP_K, FilterInput, MatchOutcome, WebService
+from jobsai.web.render import ad_body_html, ad_summary, highlight, plain_text, why_text
+from jobsai.web.service import MAX_TOP_K, MatchOutcome, WebService
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -59,27 +61,24 @@ TOKEN_PATTERN = r"^[A-Za-z0-9_\-]{20,100}$"
 # -- models -------------------------------------------------------------------------------------
 
 
-class Filters(BaseModel):
+def _filter_fields() -> type[BaseModel]:
+    """The filters a request may give, one per public filter in ``index.filters`` (names or concept ids)."""
+    value = Annotated[str, Field(max_length=200)]
+    fields: dict[str, Any] = {
+        f.name: (list[value], Field(default_factory=list, max_length=50)) for f in PUBLIC_FILTERS  # type: ignore[valid-type]
+    }
+    fields[PUBLISHED_WITHIN] = (int | None, Field(default=None, ge=1, le=MAX_PUBLISHED_WITHIN_DAYS))
+    return create_model("FilterFields", **fields)
+
+
+class Filters(_filter_fields()):  # type: ignore[misc]
     """Names (``"Göteborg"``) or taxonomy concept ids; several values in a field mean OR."""
 
     model_config = ConfigDict(extra="forbid")
 
-    municipalities: list[Annotated[str, Field(max_length=200)]] = Field(default_factory=list, max_length=50)
-    regions: list[Annotated[str, Field(max_length=200)]] = Field(default_factory=list, max_length=50)
-    occupation_fields: list[Annotated[str, Field(max_length=200)]] = Field(default_factory=list, max_length=50)
-    employment_types: list[Annotated[str, Field(max_length=200)]] = Field(default_factory=list, max_length=50)
-    working_hours: list[Annotated[str, Field(max_length=200)]] = Field(default_factory=list, max_length=50)
-    published_within_days: int | None = Field(default=None, ge=1, le=365)
-
     def to_input(self) -> FilterInput:
-        return FilterInput(
-            municipalities=tuple(self.municipalities),
-            regions=tuple(self.regions),
-            occupation_fields=tuple(self.occupation_fields),
-            employment_types=tuple(self.employment_types),
-            working_hours=tuple(self.working_hours),
-            published_within_days=self.published_within_days,
-        )
+        values = {f.name: tuple(getattr(self, f.name)) for f in PUBLIC_FILTERS}
+        return FilterInput(published_within_days=getattr(self, PUBLISHED_WITHIN), **values)
 
 
 class MatchTextRequest(BaseModel):
@@ -211,12 +210,8 @@ class AdResponse(AdSummary):
     description_html: str = Field(description="Sanitised HTML: no scripts, event handlers or javascript: links.")
 
 
-class FiltersResponse(BaseModel):
-    municipalities: list[Choice]
-    regions: list[Choice]
-    occupation_fields: list[Choice]
-    employment_types: list[Choice]
-    working_hours: list[Choice]
+class FiltersResponse(create_model("FilterChoices", **{f.name: (list[Choice], ...) for f in PUBLIC_FILTERS})):  # type: ignore[misc]
+    """Each public filter's choices among live ads."""
 
 
 class ErrorResponse(BaseModel):
@@ -417,12 +412,8 @@ def _results(outcome: MatchOutcome) -> list[Result]:
         r = card.result
         out.append(
             Result(
-                rank=card.rank, id=r.id, score=r.score, raw_score=r.raw_score, headline=r.headline,
-                employer=r.employer, municipality=r.municipality, region=r.region, occupation=r.occupation,
-                occupation_field=r.occupation_field, employment_type=r.employment_type,
-                working_hours=r.working_hours, published=r.published, deadline=r.deadline,
-                url=safe_url(r.url) or PLATSBANKEN_URL.format(id=r.id), apply_url=safe_url(r.apply_url),
-                why=r.why, matched_skills=list(r.matched_skills),
+                **asdict(card.ad), rank=card.rank, score=r.score, raw_score=r.raw_score, why=why_text(r),
+                matched_skills=list(r.matched_skills),
                 skills=Skills(matched=list(r.matched_skills), missing=list(r.missing_skills), total=r.skills_total),
                 matched_terms=list(r.matched_terms), cv_passage=r.cv_passage, excerpt=card.excerpt,
                 excerpt_html=highlight(card.excerpt, r.matched_terms),
@@ -588,16 +579,7 @@ async def _delete(service: WebService, token: str) -> DeleteResponse | JSONRespo
 async def get_ad(ad_id: Annotated[str, Path(max_length=100)], service: Service) -> AdResponse:
     ad = await run_blocking(service.get_ad, ad_id)
     return AdResponse(
-        id=ad.id, headline=ad.headline, employer=ad.employer_name or ad.employer_workplace,
-        municipality=ad.municipality.label if ad.municipality else None,
-        region=ad.region.label if ad.region else None,
-        occupation=ad.occupation.label if ad.occupation else None,
-        occupation_field=ad.occupation_field.label if ad.occupation_field else None,
-        employment_type=ad.employment_type.label if ad.employment_type else None,
-        working_hours=ad.working_hours_type.label if ad.working_hours_type else None,
-        published=ad.publication_date, deadline=ad.application_deadline,
-        url=safe_url(ad.webpage_url) or PLATSBANKEN_URL.format(id=ad.id),
-        apply_url=safe_url(ad.application_url), description_text=plain_text(ad.description),
+        **asdict(ad_summary(ad)), description_text=plain_text(ad.description),
         description_html=ad_body_html(ad.description_html, ad.description),
     )
 
