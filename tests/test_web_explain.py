@@ -4,28 +4,36 @@ words, the closest CV passage; every value escaped."""
 from __future__ import annotations
 
 from dataclasses import replace
-from datetime import UTC, datetime
 
 import pytest
 
 from jobsai.match.matcher import MatchResult
+from jobsai.sources.ads import Ad, parse_item
 from jobsai.web.i18n import LANGS
 from jobsai.web.render import CardView, card_html, why_html
 
+AD = parse_item({
+    "id": "123", "headline": "Backendutvecklare",
+    "description": {"text": "Vi söker en utvecklare.", "text_formatted": "<p>Vi söker en utvecklare.</p>"},
+    "employer": {"name": "Exempel AB"},
+    "occupation": {"concept_id": "occ", "label": "Mjukvaruutvecklare"},
+    "occupation_field": {"concept_id": "fld", "label": "Data/IT"},
+    "employment_type": {"concept_id": "emp", "label": "Vanlig anställning"},
+    "working_hours_type": {"concept_id": "hrs", "label": "Heltid"},
+    "workplace_address": {"municipality": "Göteborg", "municipality_concept_id": "mun",
+                          "region": "Västra Götalands län", "region_concept_id": "reg"},
+    "publication_date": "2025-09-01T10:00:00", "webpage_url": "https://arbetsformedlingen.se/platsbanken/annonser/123",
+})
+assert isinstance(AD, Ad)
 RESULT = MatchResult(
-    id="123", score=81, raw_score=0.81, headline="Backendutvecklare", employer="Exempel AB",
-    municipality="Göteborg", region="Västra Götalands län", occupation="Mjukvaruutvecklare",
-    occupation_field="Data/IT", employment_type="Vanlig anställning", working_hours="Heltid",
-    published=datetime(2025, 9, 1, 8, tzinfo=UTC), deadline=None,
-    url="https://arbetsformedlingen.se/platsbanken/annonser/123", apply_url=None,
-    why="…", matched_skills=("Python", "Docker"), matched_terms=("kubernetes-kluster",),
+    ad=AD, score=81, raw_score=0.81, matched_skills=("Python", "Docker"), matched_terms=("kubernetes-kluster",),
     cv_passage="Utvecklare som skriver Python", missing_skills=("Kotlin", '<img src=x onerror="alert(1)">'),
     skills_total=5,
 )
 
 
 def test_card_says_how_many_of_the_ads_skills_the_cv_has_in_swedish() -> None:
-    html = card_html(CardView(1, RESULT, "Vi söker en utvecklare.", "<p>Vi söker en utvecklare.</p>"), "sv")
+    html = card_html(CardView.of(1, RESULT), "sv")
     assert "2 av 5 kompetenser i annonsen finns i ditt CV: <mark>Python</mark>, <mark>Docker</mark>" in html
     assert "lägg till dem i ditt CV om du har dem: Kotlin, &lt;img src=x onerror=&quot;alert(1)&quot;&gt;" in html
     assert "<img" not in html and "Ord som ditt CV och annonsen delar: <mark>kubernetes-kluster</mark>" in html

@@ -27,13 +27,14 @@ from starlette.responses import JSONResponse
 from starlette.routing import Mount
 
 from jobsai.config import Settings
+from jobsai.match.filters import FilterInput
 from jobsai.runtime import Runtime
 from jobsai.store.db import Database
 from jobsai.web.app import create_app
 from jobsai.web.errors import SessionNotFoundError
 from jobsai.web.middleware import AccessLogRedaction, UploadCredits, UploadRateLimitMiddleware
 from jobsai.web.proxies import ProxyHeadersMiddleware, TrustedProxies, parse_networks
-from jobsai.web.service import FilterInput, SessionRef, SharedQueryEncoder, WebService
+from jobsai.web.service import SessionRef, SharedQueryEncoder, WebService
 from jobsai.web.sessions import MatchSession, SessionStore, ShownResult, session_bytes
 from jobsai.web.ui import _token_html
 

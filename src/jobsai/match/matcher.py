@@ -1,9 +1,11 @@
 """CV text in, ranked and explained ads out. No HTTP, no files: the CLI and the web call this.
 
 Retrieval runs inside the index (filters included): the CV's profile, chunks and headline
-query the ad vectors, BM25 queries the keyword index, and the lists are fused by reciprocal rank into
-a candidate set. The candidates are then scored exactly (``match.scoring``) from their
-stored vectors, calibrated to a 0–100 match score, and the shown ones are explained.
+query the ad vectors, BM25 queries the keyword index (once: its list also gives the candidates'
+BM25 scores), and the lists are fused by reciprocal rank into a candidate set. The candidates are
+then scored exactly (``match.scoring``) from their stored vectors, calibrated to a 0–100 match
+score, and the shown ones are looked up once and explained: a :class:`MatchResult` carries its
+``Ad`` and the CV's texts, and how it is shown (a summary, the ``why``) is ``web.render``'s job.
 """
 
 from __future__ import annotations

@@ -211,7 +211,8 @@ class AdResponse(AdSummary):
 
 
 class FiltersResponse(create_model("FilterChoices", **{f.name: (list[Choice], ...) for f in PUBLIC_FILTERS})):  # type: ignore[misc]
-    """Each public filter's choices among live ads."""
+    # Each public filter's choices among live ads (a comment: a docstring would change the OpenAPI schema).
+    pass
 
 
 class ErrorResponse(BaseModel):
