@@ -80,7 +80,7 @@ def test_match_returns_ranked_scored_explained_results(rt: Runtime) -> None:
     assert all(why_text(r) and ad_summary(r.ad).url.startswith("https://") for r in results)
     assert len({r.id for r in results}) == 15
     # shared terms are found by stem: the CV says "truckförare"/"lagerarbetare"
-    assert any(r.matched_terms for r in results)
+    assert any(r.explanation.terms for r in results)
 
 
 def test_no_card_shows_contact_details_as_evidence(rt: Runtime) -> None:
@@ -89,7 +89,7 @@ def test_no_card_shows_contact_details_as_evidence(rt: Runtime) -> None:
     results = rt.matcher.match(header + CV_SV.split("\n", 2)[2], top_k=20)
     assert results
     for r in results:
-        for text in (r.cv_passage, why_text(r)):
+        for text in (r.explanation.passage, why_text(r)):
             assert not any(s in text for s in ("GitHub", "LinkedIn", "Storgatan", "123 45", "070-174", "@example"))
 
 

@@ -42,9 +42,7 @@ def make_ad(ad_id: str, headline: str, text: str, skills: Iterable[tuple[str, st
 def shown(ad: Ad, explanation: Explanation, occupation: str) -> MatchResult:
     """A result as the matcher makes it from an explanation, for an ad of ``occupation`` (the ``why`` names it)."""
     return MatchResult(
-        ad=replace(ad, occupation=Concept("occ", occupation)), score=80, raw_score=0.8,
-        matched_skills=explanation.skills, matched_terms=explanation.terms, cv_passage=explanation.passage,
-        missing_skills=explanation.missing_skills, skills_total=explanation.skills_total,
+        ad=replace(ad, occupation=Concept("occ", occupation)), score=80, raw_score=0.8, explanation=explanation
     )
 
 

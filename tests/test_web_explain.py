@@ -7,6 +7,7 @@ from dataclasses import replace
 
 import pytest
 
+from jobsai.match.explain import Explanation
 from jobsai.match.matcher import MatchResult
 from jobsai.sources.ads import Ad, parse_item
 from jobsai.web.i18n import LANGS
@@ -25,11 +26,11 @@ AD = parse_item({
     "publication_date": "2025-09-01T10:00:00", "webpage_url": "https://arbetsformedlingen.se/platsbanken/annonser/123",
 })
 assert isinstance(AD, Ad)
-RESULT = MatchResult(
-    ad=AD, score=81, raw_score=0.81, matched_skills=("Python", "Docker"), matched_terms=("kubernetes-kluster",),
-    cv_passage="Utvecklare som skriver Python", missing_skills=("Kotlin", '<img src=x onerror="alert(1)">'),
-    skills_total=5,
+EXPLANATION = Explanation(
+    skills=("Python", "Docker"), terms=("kubernetes-kluster",), passage="Utvecklare som skriver Python",
+    missing_skills=("Kotlin", '<img src=x onerror="alert(1)">'), skills_total=5,
 )
+RESULT = MatchResult(ad=AD, score=81, raw_score=0.81, explanation=EXPLANATION)
 
 
 def test_card_says_how_many_of_the_ads_skills_the_cv_has_in_swedish() -> None:
@@ -48,11 +49,11 @@ def test_card_says_how_many_of_the_ads_skills_the_cv_has_in_english() -> None:
 
 @pytest.mark.parametrize("lang", LANGS)
 def test_an_ad_without_skills_shows_no_skill_line(lang: str) -> None:
-    bare = replace(RESULT, matched_skills=(), missing_skills=(), skills_total=0)
+    bare = replace(RESULT, explanation=replace(EXPLANATION, skills=(), missing_skills=(), skills_total=0))
     html = why_html(bare, lang)  # type: ignore[arg-type]
     assert "jobsai-skills" not in html and "jobsai-skill-gap" not in html and "<mark>kubernetes-kluster</mark>" in html
 
 
 def test_none_of_the_ads_skills_in_the_cv_still_says_so() -> None:
-    none = replace(RESULT, matched_skills=(), missing_skills=("Kotlin",), skills_total=1)
+    none = replace(RESULT, explanation=replace(EXPLANATION, skills=(), missing_skills=("Kotlin",), skills_total=1))
     assert "0 av 1 kompetenser i annonsen finns i ditt CV</li>" in why_html(none, "sv")

@@ -20,7 +20,7 @@ import numpy as np
 from jobsai.embed.fingerprint import FP32_VECTORS, ModelFingerprint
 from jobsai.embed.text import AD_TEXT_VERSION
 from jobsai.errors import IndexModelMismatchError, VectorIndexError
-from jobsai.index.filters import FILTERS_BY_NAME, concept_values
+from jobsai.index.filters import FILTERS_BY_NAME, ConceptValues
 from jobsai.timeutil import ensure_utc
 
 TITLE_VECTOR = "title"
@@ -68,23 +68,18 @@ class IndexPoint:
     text: str = ""
 
 
-class SearchFilter:
+class SearchFilter(ConceptValues):
     """OR within a filter, AND across filters. Values are taxonomy concept ids, given by filter name
     (:data:`~jobsai.index.filters.FILTERS`): ``SearchFilter(municipalities=("id",), published_after=t)``."""
 
-    __slots__ = ("concepts", "published_after")
+    __slots__ = ("published_after",)
 
     def __init__(self, *, published_after: datetime | None = None, **concepts: Iterable[str]) -> None:
-        self.concepts: Mapping[str, tuple[str, ...]] = concept_values(concepts, "SearchFilter")
+        super().__init__(concepts)
         self.published_after = published_after
 
-    def __eq__(self, other: object) -> bool:
-        if not isinstance(other, SearchFilter):
-            return NotImplemented
-        return (self.concepts, self.published_after) == (other.concepts, other.published_after)
-
-    def __hash__(self) -> int:
-        return hash((tuple(self.concepts.items()), self.published_after))
+    def _key(self) -> tuple[object, ...]:
+        return (*super()._key(), self.published_after)
 
     def __repr__(self) -> str:
         parts = [f"{k}={v!r}" for k, v in self.concepts.items()]

@@ -82,6 +82,29 @@ def published_after(days: int | None, now: datetime | None = None) -> datetime |
     return (now or utcnow()) - timedelta(days=days)
 
 
+class ConceptValues:
+    """Values by filter name, checked against :data:`FILTERS`: the base of a filter as a person gives it
+    (``match.filters.FilterInput``: names) and as the index applies it (``index.base.SearchFilter``: ids)."""
+
+    __slots__ = ("concepts",)
+
+    def __init__(self, values: Mapping[str, Iterable[str] | None]) -> None:
+        self.concepts: Mapping[str, tuple[str, ...]] = concept_values(values, type(self).__name__)
+
+    def _key(self) -> tuple[object, ...]:
+        """What equality and the hash compare (a subclass adds its other fields)."""
+        return (tuple(self.concepts.items()),)
+
+    def __eq__(self, other: object) -> bool:
+        if type(other) is not type(self):
+            return NotImplemented
+        assert isinstance(other, ConceptValues)
+        return self._key() == other._key()
+
+    def __hash__(self) -> int:
+        return hash(self._key())
+
+
 def concept_values(values: Mapping[str, Iterable[str] | None], owner: str) -> dict[str, tuple[str, ...]]:
     """``values`` checked against :data:`FILTERS` (a misspelt filter is a TypeError, as an unknown keyword
     argument would be), without empty ones, in the table's order."""

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import difflib
 import unicodedata
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable
 from datetime import datetime
 from typing import Any
 
@@ -17,35 +17,30 @@ from sqlalchemy import Connection
 
 from jobsai.errors import UnknownFilterValueError
 from jobsai.index.base import SearchFilter
-from jobsai.index.filters import FILTERS_BY_NAME, PUBLISHED_WITHIN, concept_values, published_after
+from jobsai.index.filters import FILTERS_BY_NAME, PUBLISHED_WITHIN, ConceptValues, published_after
 from jobsai.store.ads import ConceptKind, distinct_concepts
 
 
-class FilterInput:
+class FilterInput(ConceptValues):
     """Filters as a person gives them (API, CLI, UI): names or concept ids by filter name, OR within a
     filter, and "published within N days". ``FilterInput(municipalities=("Göteborg",), published_within_days=7)``.
     """
 
-    __slots__ = ("values", "published_within_days")
+    __slots__ = ("published_within_days",)
 
     def __init__(self, *, published_within_days: int | None = None, **values: Iterable[str]) -> None:
-        self.values: Mapping[str, tuple[str, ...]] = concept_values(values, "FilterInput")
+        super().__init__(values)
         self.published_within_days = published_within_days or None
 
-    def __eq__(self, other: object) -> bool:
-        if not isinstance(other, FilterInput):
-            return NotImplemented
-        return (self.values, self.published_within_days) == (other.values, other.published_within_days)
-
-    def __hash__(self) -> int:
-        return hash((tuple(self.values.items()), self.published_within_days))
+    def _key(self) -> tuple[object, ...]:
+        return (*super()._key(), self.published_within_days)
 
     def __repr__(self) -> str:
         return f"FilterInput({self.as_json()!r})"
 
     def as_json(self) -> dict[str, Any]:
         """What is stored with feedback: only the filters that were set."""
-        out: dict[str, Any] = {name: list(values) for name, values in self.values.items()}
+        out: dict[str, Any] = {name: list(values) for name, values in self.concepts.items()}
         if self.published_within_days:
             out[PUBLISHED_WITHIN] = self.published_within_days
         return out
@@ -94,6 +89,6 @@ def resolve_filter(conn: Connection, request: FilterInput, now: datetime | None 
     """A SearchFilter of concept ids; raises UnknownFilterValueError for names no ad has."""
     resolved = {
         name: resolve_values(conn, FILTERS_BY_NAME[name].kind, values, FILTERS_BY_NAME[name].what)
-        for name, values in request.values.items()
+        for name, values in request.concepts.items()
     }
     return SearchFilter(published_after=published_after(request.published_within_days, now), **resolved)

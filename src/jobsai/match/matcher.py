@@ -22,7 +22,7 @@ from jobsai.errors import NoDataError, TextTooShortError
 from jobsai.index.base import BODY_VECTOR, TITLE_VECTOR, SearchFilter, SparseVector, VectorIndex
 from jobsai.index.bm25 import Bm25Encoder
 from jobsai.match.corpus import CorpusSource
-from jobsai.match.explain import Explainer, short_passage
+from jobsai.match.explain import Explainer, Explanation, short_passage
 from jobsai.match.scoring import (
     DEFAULT_CALIBRATION,
     DEFAULT_WEIGHTS,
@@ -61,14 +61,8 @@ class MatchResult:
     score: int
     """Calibrated match score, 0–100."""
     raw_score: float
-    matched_skills: tuple[str, ...]
-    """The ad's skills (listed, or named in its text) that the CV names too."""
-    matched_terms: tuple[str, ...]
-    cv_passage: str
-    missing_skills: tuple[str, ...] = ()
-    """The ad's skills the CV does not name, most specific first (capped; see ``match.explain``)."""
-    skills_total: int = 0
-    """How many skills the ad names: "``len(matched_skills)`` of ``skills_total`` in your CV"."""
+    explanation: Explanation
+    """The evidence: the ad's skills in the CV and to add, shared rare words, the closest part of the CV."""
     cv: CVTexts | None = field(default=None, repr=False, compare=False)
     """The CV's texts as the matcher parsed them (the ones explanations may show; its title line)."""
 
@@ -252,11 +246,7 @@ class Matcher:
                 ad=ad,
                 score=self.calibration.percent(float(fused[k])),
                 raw_score=float(fused[k]),
-                matched_skills=ex.skills,
-                matched_terms=ex.terms,
-                cv_passage=ex.passage,
-                missing_skills=ex.missing_skills,
-                skills_total=ex.skills_total,
+                explanation=ex,
                 cv=prepared.texts,
             )
             for k, ad, ex in zip(keep, shown, explanations, strict=True)

@@ -11,7 +11,6 @@ from __future__ import annotations
 import logging
 import threading
 from collections.abc import Callable
-from dataclasses import asdict
 from datetime import datetime
 from functools import partial
 from typing import Annotated, Any, Literal, TypeVar
@@ -50,7 +49,7 @@ from jobsai.web.errors import (
     SessionNotFoundError,
 )
 from jobsai.web.ratelimit import TokenBucketLimiter
-from jobsai.web.render import ad_body_html, ad_summary, highlight, plain_text, why_text
+from jobsai.web.render import AdSummary, ad_body_html, ad_summary, highlight, plain_text, why_text
 from jobsai.web.service import MAX_TOP_K, MatchOutcome, WebService
 
 log = logging.getLogger(__name__)
@@ -113,24 +112,6 @@ class Understood(BaseModel):
     )
     occupations: list[OccupationCount] = Field(description="Occupations of the best results: what the CV fits.")
     skills: list[str] = Field(description="Skills from the best results' ads that the CV mentions.")
-
-
-class AdSummary(BaseModel):
-    """What every ad-shaped answer carries (labels for display; filters use concept ids)."""
-
-    id: str
-    headline: str
-    employer: str | None
-    municipality: str | None
-    region: str | None
-    occupation: str | None
-    occupation_field: str | None
-    employment_type: str | None
-    working_hours: str | None
-    published: datetime | None
-    deadline: datetime | None
-    url: str = Field(description="The ad on Platsbanken.")
-    apply_url: str | None
 
 
 class Skills(BaseModel):
@@ -410,14 +391,14 @@ MATCH_BODY_DOC: dict[str, Any] = {
 def _results(outcome: MatchOutcome) -> list[Result]:
     out = []
     for card in outcome.cards:
-        r = card.result
+        r, ex = card.result, card.result.explanation
         out.append(
             Result(
-                **asdict(card.ad), rank=card.rank, score=r.score, raw_score=r.raw_score, why=why_text(r),
-                matched_skills=list(r.matched_skills),
-                skills=Skills(matched=list(r.matched_skills), missing=list(r.missing_skills), total=r.skills_total),
-                matched_terms=list(r.matched_terms), cv_passage=r.cv_passage, excerpt=card.excerpt,
-                excerpt_html=highlight(card.excerpt, r.matched_terms),
+                **card.ad.model_dump(), rank=card.rank, score=r.score, raw_score=r.raw_score, why=why_text(r),
+                matched_skills=list(ex.skills),
+                skills=Skills(matched=list(ex.skills), missing=list(ex.missing_skills), total=ex.skills_total),
+                matched_terms=list(ex.terms), cv_passage=ex.passage, excerpt=card.excerpt,
+                excerpt_html=highlight(card.excerpt, ex.terms),
             )
         )
     return out
@@ -580,7 +561,7 @@ async def _delete(service: WebService, token: str) -> DeleteResponse | JSONRespo
 async def get_ad(ad_id: Annotated[str, Path(max_length=100)], service: Service) -> AdResponse:
     ad = await run_blocking(service.get_ad, ad_id)
     return AdResponse(
-        **asdict(ad_summary(ad)), description_text=plain_text(ad.description),
+        **ad_summary(ad).model_dump(), description_text=plain_text(ad.description),
         description_html=ad_body_html(ad.description_html, ad.description),
     )
 

@@ -23,6 +23,7 @@ from datetime import datetime
 from urllib.parse import urlsplit
 
 import nh3
+from pydantic import BaseModel, Field
 
 from jobsai.match.matcher import MatchResult
 from jobsai.sources.ads import PLATSBANKEN_URL, Ad, Concept
@@ -125,9 +126,10 @@ def local_date(value: datetime | None) -> str | None:
     return value.astimezone(STOCKHOLM).date().isoformat()
 
 
-@dataclass(frozen=True, slots=True)
-class AdView:
-    """An ad as every answer shows it: labels for display (filters use concept ids) and safe links."""
+class AdSummary(BaseModel):
+    """What every ad-shaped answer carries (labels for display; filters use concept ids)."""
+
+    # The API's results and ads extend this model (in its OpenAPI schema); the UI's cards and the CLI read it.
 
     id: str
     headline: str
@@ -140,18 +142,17 @@ class AdView:
     working_hours: str | None
     published: datetime | None
     deadline: datetime | None
-    url: str
-    """The ad on Platsbanken (its own URL when that is a safe http(s) one)."""
+    url: str = Field(description="The ad on Platsbanken.")  # its own URL if safe, else one made from its id
     apply_url: str | None
 
 
-def ad_summary(ad: Ad) -> AdView:
+def ad_summary(ad: Ad) -> AdSummary:
     """The one place an ad is flattened for display: the API's results and ads, the UI's cards, the CLI."""
 
     def label(concept: Concept | None) -> str | None:
         return concept.label if concept else None
 
-    return AdView(
+    return AdSummary(
         id=ad.id,
         headline=ad.headline,
         employer=ad.employer_name or ad.employer_workplace,
@@ -174,7 +175,7 @@ class CardView:
 
     rank: int
     result: MatchResult
-    ad: AdView
+    ad: AdSummary
     excerpt: str
     body_html: str
     """Sanitised full description (safe to insert as HTML)."""
@@ -188,38 +189,40 @@ class CardView:
 
 def why_text(result: MatchResult) -> str:
     """Why it matches, as one line of English (the API's ``why``, the CLI); the UI shows :func:`why_html`."""
+    ex = result.explanation
     parts: list[str] = []
     occupation = result.ad.occupation.label if result.ad.occupation else None
     if occupation:
         parts.append(f"Occupation: {occupation}")
-    if result.skills_total:
-        have = f"{len(result.matched_skills)} of {result.skills_total} skills in your CV"
-        parts.append(have + (": " + ", ".join(result.matched_skills) if result.matched_skills else ""))
-    if result.missing_skills:
-        parts.append("skills to add: " + ", ".join(result.missing_skills))
-    if result.matched_terms:
-        parts.append("shared terms: " + ", ".join(result.matched_terms))
-    if result.cv_passage:
-        parts.append(f'closest part of your CV: "{result.cv_passage}"')
+    if ex.skills_total:
+        have = f"{len(ex.skills)} of {ex.skills_total} skills in your CV"
+        parts.append(have + (": " + ", ".join(ex.skills) if ex.skills else ""))
+    if ex.missing_skills:
+        parts.append("skills to add: " + ", ".join(ex.missing_skills))
+    if ex.terms:
+        parts.append("shared terms: " + ", ".join(ex.terms))
+    if ex.passage:
+        parts.append(f'closest part of your CV: "{ex.passage}"')
     return "; ".join(parts)
 
 
 def why_html(result: MatchResult, lang: Lang) -> str:
     """Why it matches, in the UI's language, built from the explanation's parts (all escaped)."""
+    ex = result.explanation
     parts: list[str] = []
-    total = max(result.skills_total, len(result.matched_skills))
+    total = max(ex.skills_total, len(ex.skills))
     if total:
-        count = html.escape(t(lang, "why_skills_count", matched=len(result.matched_skills), total=total))
-        skills = ", ".join(f"<mark>{html.escape(s)}</mark>" for s in result.matched_skills)
+        count = html.escape(t(lang, "why_skills_count", matched=len(ex.skills), total=total))
+        skills = ", ".join(f"<mark>{html.escape(s)}</mark>" for s in ex.skills)
         parts.append(f'<li class="jobsai-skills">{count}' + (f": {skills}" if skills else "") + "</li>")
-    if result.missing_skills:
-        missing = ", ".join(html.escape(s) for s in result.missing_skills)
+    if ex.missing_skills:
+        missing = ", ".join(html.escape(s) for s in ex.missing_skills)
         parts.append(f'<li class="jobsai-skill-gap">{html.escape(t(lang, "why_missing"))}: {missing}</li>')
-    if result.matched_terms:
-        terms = ", ".join(f"<mark>{html.escape(s)}</mark>" for s in result.matched_terms)
+    if ex.terms:
+        terms = ", ".join(f"<mark>{html.escape(s)}</mark>" for s in ex.terms)
         parts.append(f"<li>{t(lang, 'why_terms')}: {terms}</li>")
-    if result.cv_passage:
-        parts.append(f"<li>{t(lang, 'why_passage')}: <q>{html.escape(result.cv_passage)}</q></li>")
+    if ex.passage:
+        parts.append(f"<li>{t(lang, 'why_passage')}: <q>{html.escape(ex.passage)}</q></li>")
     occupation = result.ad.occupation.label if result.ad.occupation else None
     if occupation and not parts:
         parts.append(f"<li>{t(lang, 'why_occupation')}: {html.escape(occupation)}</li>")
@@ -268,7 +271,7 @@ def card_html(card: CardView, lang: Lang) -> str:
         + (f'<p class="jobsai-meta">{meta}</p>' if meta else "")
         + (f'<p class="jobsai-dates">{" · ".join(dates)}{" · " + extra if extra else ""}</p>' if dates or extra else "")
         + (f'<div class="jobsai-why"><strong>{t(lang, "why")}</strong>{why}</div>' if why else "")
-        + (f'<p class="jobsai-excerpt">{highlight(card.excerpt, r.matched_terms)}</p>' if card.excerpt else "")
+        + (f'<p class="jobsai-excerpt">{highlight(card.excerpt, r.explanation.terms)}</p>' if card.excerpt else "")
         + f'<details class="jobsai-full"><summary>{t(lang, "show_full_ad")}</summary>'
         f'<div class="jobsai-ad-body">{card.body_html}</div></details>'
         + f'<p class="jobsai-links">{" ".join(links)}</p>'

@@ -575,7 +575,7 @@ class WebService:
             self.sessions.put(session)
         self.sessions.update_shown(session.session_id, shown)
         occupations = Counter(c.ad.occupation for c in cards[:20] if c.ad.occupation).most_common(3)
-        skills = Counter(s for r in results[:20] for s in r.matched_skills).most_common(8)
+        skills = Counter(s for r in results[:20] for s in r.explanation.skills).most_common(8)
         log.info("match: %d results (top_k=%d, filters=%s)", len(results), top_k, sorted(filters_json))
         return MatchOutcome(
             session_id=session.session_id,
