@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import dataclasses
 from datetime import timedelta
+from typing import Any
 
 import gradio as gr
 import pytest
@@ -50,8 +51,10 @@ def test_every_filter_is_a_concept_the_ads_carry(spec: ConceptFilter) -> None:
 def test_every_public_filter_resolves_names_from_the_store(web_runtime: Runtime, spec: ConceptFilter) -> None:
     with web_runtime.db.begin(readonly=True) as conn:
         concept = distinct_concepts(conn, spec.kind)[0]
-        flt = resolve_filter(conn, FilterInput(**{spec.name: (concept.label.upper(),)}))
-    assert flt == SearchFilter(**{spec.name: (concept.concept_id,)})
+        typed: dict[str, Any] = {spec.name: (concept.label.upper(),)}
+        flt = resolve_filter(conn, FilterInput(**typed))
+    resolved: dict[str, Any] = {spec.name: (concept.concept_id,)}
+    assert flt == SearchFilter(**resolved)
     assert flt.field_conditions() == [(spec.payload_key, (concept.concept_id,))]
     ads = web_runtime.lookup_ads(sorted(web_runtime.index.ad_ids()))
     carrying = [a for a in ads.values() if getattr(getattr(a, spec.kind), "concept_id", None) == concept.concept_id]

@@ -10,6 +10,7 @@ from typing import Any
 
 import pytest
 
+from jobsai.embed.text import cv_texts
 from jobsai.index.bm25 import Bm25Encoder
 from jobsai.match import corpus as corpus_module
 from jobsai.match.corpus import CorpusStatsTracker, StaticCorpus, StoreCorpus, build_stats
@@ -42,7 +43,8 @@ def make_ad(ad_id: str, headline: str, text: str, skills: Iterable[tuple[str, st
 def shown(ad: Ad, explanation: Explanation, occupation: str) -> MatchResult:
     """A result as the matcher makes it from an explanation, for an ad of ``occupation`` (the ``why`` names it)."""
     return MatchResult(
-        ad=replace(ad, occupation=Concept("occ", occupation)), score=80, raw_score=0.8, explanation=explanation
+        ad=replace(ad, occupation=Concept("occ", occupation)), score=80, raw_score=0.8, explanation=explanation,
+        cv=cv_texts(explanation.passage or "CV"),
     )
 
 

@@ -118,5 +118,5 @@ def test_the_matcher_the_cli_calls_looks_up_parses_and_searches_bm25_once(
     results = matcher.match(CV_WAREHOUSE, top_k=15)
     assert len(results) == 15
     assert counts == Counter(lookup=1, cv_texts=1, bm25=1)
-    assert all(r.cv is results[0].cv and r.cv is not None for r in results)
+    assert all(r.cv is results[0].cv for r in results)  # parsed once, carried by every result
     assert results[0].cv.headline == "Lagerarbetare och truckförare"

@@ -7,6 +7,7 @@ from dataclasses import replace
 
 import pytest
 
+from jobsai.embed.text import cv_texts
 from jobsai.match.explain import Explanation
 from jobsai.match.matcher import MatchResult
 from jobsai.sources.ads import Ad, parse_item
@@ -30,7 +31,9 @@ EXPLANATION = Explanation(
     skills=("Python", "Docker"), terms=("kubernetes-kluster",), passage="Utvecklare som skriver Python",
     missing_skills=("Kotlin", '<img src=x onerror="alert(1)">'), skills_total=5,
 )
-RESULT = MatchResult(ad=AD, score=81, raw_score=0.81, explanation=EXPLANATION)
+RESULT = MatchResult(
+    ad=AD, score=81, raw_score=0.81, explanation=EXPLANATION, cv=cv_texts("Utvecklare som skriver Python")
+)
 
 
 def test_card_says_how_many_of_the_ads_skills_the_cv_has_in_swedish() -> None:

@@ -63,7 +63,7 @@ class MatchResult:
     raw_score: float
     explanation: Explanation
     """The evidence: the ad's skills in the CV and to add, shared rare words, the closest part of the CV."""
-    cv: CVTexts | None = field(default=None, repr=False, compare=False)
+    cv: CVTexts = field(repr=False, compare=False)
     """The CV's texts as the matcher parsed them (the ones explanations may show; its title line)."""
 
     @property

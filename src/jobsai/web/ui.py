@@ -760,7 +760,7 @@ def _language_updates(lang: Lang) -> list[Any]:
         gr.update(label=t(lang, "paste_label"), placeholder=t(lang, "paste_placeholder")),
         gr.update(label=t(lang, "filters")),
         *(
-            gr.update(label=f.label(lang), **({"info": t(lang, "choose_any")} if i == 0 else {}))
+            gr.update(label=f.label(lang), info=t(lang, "choose_any") if i == 0 else None)
             for i, f in enumerate(PUBLIC_FILTERS)
         ),
         gr.update(label=t(lang, "published_within"), choices=_published_choices(lang)),
