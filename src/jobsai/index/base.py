@@ -121,14 +121,17 @@ def rrf(lists: Sequence[Sequence[Hit]], limit: int, k: int | None = None) -> lis
     """Reciprocal rank fusion as Qdrant scores it: the sum over lists of 1/(k + rank), 0-based ranks,
     accumulated in float32 list by list; ties keep the order in which the ads were first seen."""
     k = RRF_K if k is None else k
-    scores: dict[str, np.float32] = {}
+    slot: dict[str, int] = {}
     for hits in lists:
-        for rank, hit in enumerate(hits):
-            contribution = np.float32(1.0) / np.float32(rank + k)
-            seen = scores.get(hit.ad_id)
-            scores[hit.ad_id] = contribution if seen is None else np.float32(seen + contribution)
-    order = sorted(scores.items(), key=lambda item: -item[1])
-    return [Hit(ad_id, float(score)) for ad_id, score in order[: max(limit, 0)]]
+        for hit in hits:
+            slot.setdefault(hit.ad_id, len(slot))
+    scores = np.zeros(len(slot), dtype=np.float32)
+    for hits in lists:  # an ad is in a list at most once, so one vector add per list adds in list order
+        if hits:
+            at = np.fromiter((slot[h.ad_id] for h in hits), dtype=np.intp, count=len(hits))
+            scores[at] += np.float32(1.0) / (np.arange(len(hits), dtype=np.float32) + np.float32(k))
+    ids = list(slot)
+    return [Hit(ids[i], float(scores[i])) for i in np.argsort(-scores, kind="stable")[: max(limit, 0)]]
 
 
 class VectorIndex(ABC):
