@@ -60,3 +60,11 @@ def test_an_ad_without_skills_shows_no_skill_line(lang: str) -> None:
 def test_none_of_the_ads_skills_in_the_cv_still_says_so() -> None:
     none = replace(RESULT, explanation=replace(EXPLANATION, skills=(), missing_skills=("Kotlin",), skills_total=1))
     assert "0 av 1 kompetenser i annonsen finns i ditt CV</li>" in why_html(none, "sv")
+
+
+def test_a_card_can_be_kept_in_gradios_state() -> None:
+    """Gradio hashes a page's state after every event to see what changed; an unhashable card broke the UI."""
+    from gradio.utils import deep_hash
+
+    card = CardView.of(1, RESULT)
+    assert deep_hash(card) == deep_hash(CardView.of(1, RESULT))

@@ -23,7 +23,7 @@ from datetime import datetime
 from urllib.parse import urlsplit
 
 import nh3
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field
 
 from jobsai.match.matcher import MatchResult
 from jobsai.sources.ads import PLATSBANKEN_URL, Ad, Concept
@@ -130,6 +130,8 @@ class AdSummary(BaseModel):
     """What every ad-shaped answer carries (labels for display; filters use concept ids)."""
 
     # The API's results and ads extend this model (in its OpenAPI schema); the UI's cards and the CLI read it.
+    # Frozen, so hashable: Gradio hashes the page's state (the cards) to see what changed.
+    model_config = ConfigDict(frozen=True)
 
     id: str
     headline: str
