@@ -9,6 +9,10 @@ file that could not be matched yet (busy, rate-limited) waits in state, for a fe
 Deleting one's data clears the page's state too. Swedish is the default language, English is a toggle. Result cards
 are built by :mod:`jobsai.web.render` (escaped and sanitised) and drawn with ``gr.render``,
 so each card has real, keyboard-reachable buttons for feedback.
+
+Layout: :func:`build_ui` places the panels (``_header``, ``_cv_input``, ``_filter_panel`` with one
+dropdown per filter of ``index.filters``, ``_privacy_panel``, ``_results_panel``) and hands the
+resulting :class:`_Page` to the ``_wire_*`` functions, one per kind of event.
 """
 
 from __future__ import annotations
@@ -20,6 +24,7 @@ import tempfile
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from types import MappingProxyType
 from typing import Any
 
 import gradio as gr
@@ -299,7 +304,7 @@ def build_ui(service: WebService, upload_credits: UploadCredits | None = None) -
 
 # -- panels ---------------------------------------------------------------------------------------
 
-_PRIVATE = {"api_visibility": "private", "concurrency_limit": None}
+_PRIVATE = MappingProxyType({"api_visibility": "private", "concurrency_limit": None})
 """Every event: not part of Gradio's API, and no per-event queue limit (the service bounds the work)."""
 
 
