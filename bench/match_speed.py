@@ -403,12 +403,11 @@ STAGES = (
     ("cv encode (model)", "encode"),
     ("cv bm25 query", "bm25"),
     ("index.count", "count"),
-    ("hybrid search (RRF)", "hybrid"),
-    ("sparse search", "sparse"),
+    ("search: dense lists + BM25 (one call)", "search"),
     ("get_vectors", "vectors"),
     ("SQL lookup + parse", "sql"),
     ("explain", "explain"),
-    ("rest (cv_texts, scoring, results)", "rest"),
+    ("rest (cv_texts, RRF, scoring, results)", "rest"),
 )
 
 
@@ -431,7 +430,7 @@ def instrument(runtime: Runtime) -> Clock:
     m.index = Timed(
         runtime.index,
         clock,
-        {"count": "count", "search_hybrid": "hybrid", "search_sparse": "sparse", "get_vectors": "vectors"},
+        {"count": "count", "search_lists": "search", "get_vectors": "vectors"},
     )
     m.bm25 = Timed(runtime.bm25, clock, {"embed_query": "bm25"})
     m.lookup = clock.timed("sql", runtime.lookup_ads)
@@ -480,7 +479,7 @@ def report_scenario(name: str, rounds: list[Round]) -> Round:
         print(f"      {label:<34} {statistics.fmean(v):6.1f}  {np.percentile(v, 50):7.1f}  {np.percentile(v, 95):7.1f}")
     grouped = {
         "CV encode (model + BM25 query)": ("encode", "bm25"),
-        "index search (count + hybrid + sparse)": ("count", "hybrid", "sparse"),
+        "index search (count + dense lists + BM25)": ("count", "search"),
         "re-score (get_vectors + scoring/rest)": ("vectors", "rest"),
         "SQL lookup + explain": ("sql", "explain"),
     }

@@ -49,6 +49,7 @@ from jobsai.web.ui import build_ui
 from support.cv_files import make_cv_docx, make_cv_pdf, make_encrypted_pdf, png_bytes
 from support.hostile_files import hostile_files, jpeg_only_pdf
 from support.slow_parser import BURN, EAT, PARSER, SLEEP
+from support.ui_events import call_event
 from support.web import CV_NURSE, serve_in_thread
 
 pytest_plugins = ["web_fixtures"]
@@ -239,17 +240,18 @@ class _UI:
 
     def __init__(self, service: WebService) -> None:
         self.demo = build_ui(service)
-        self.fns = {f.name: f.fn for f in self.demo.fns.values()}
         self.status = next(b for b in self.demo.blocks.values() if getattr(b, "elem_id", None) == "status")
         on_search = next(f for f in self.demo.fns.values() if f.name == "on_search")
         self.cv_state = on_search.inputs[0]  # the state that holds the CV (or why the last file was refused)
         self.request = SimpleNamespace(client=SimpleNamespace(host="203.0.113.7"), session_hash=None)
 
     def upload(self, path: Path, lang: str = "sv") -> dict[Any, Any]:
-        return self.fns["on_upload"](str(path), "", [], [], [], [], [], 0, 10, lang, None, self.request)
+        return call_event(self.demo, "on_upload", self.request, cv_file=str(path), jobsai_lang=lang)  # type: ignore[no-any-return]
 
     def search(self, cv_state: object, lang: str = "sv") -> dict[Any, Any]:
-        return self.fns["on_search"](cv_state, "", [], [], [], [], [], 0, 10, lang, None, self.request)
+        return call_event(  # type: ignore[no-any-return]
+            self.demo, "on_search", self.request, {self.cv_state: cv_state}, jobsai_lang=lang
+        )
 
 
 @pytest.mark.parametrize("name", [h.name for h in HOSTILE])

@@ -21,17 +21,20 @@ from jobsai.errors import ConfigError, IndexBusyError, IndexModelMismatchError, 
 from jobsai.index.base import (
     BODY_VECTOR,
     FIRST_AD_TEXT_VERSION,
+    KEYWORD_FIELDS,
     RRF_K,
     TITLE_VECTOR,
     AdPayload,
     Hit,
     IndexIdentity,
     IndexPoint,
+    RankedLists,
     SearchFilter,
     VectorIndex,
 )
 from jobsai.index.bm25 import Bm25Encoder
 from jobsai.index.factory import open_index
+from jobsai.index.filters import FILTERS, ConceptFilter
 from jobsai.index.qdrant_edge import EdgeIndex
 from jobsai.index.qdrant_server import ServerIndex
 
@@ -211,7 +214,7 @@ _FIELD_FILTERS = [
     SearchFilter(occupation_groups=("g-nurse",)),
     SearchFilter(occupation_fields=("f-health",)),
     SearchFilter(employment_types=("e-temp",)),
-    SearchFilter(working_hours_types=("w-part",)),
+    SearchFilter(working_hours=("w-part",)),
     SearchFilter(published_after=datetime.fromtimestamp(T0 + 200, tz=UTC)),
     # OR within a field
     SearchFilter(municipalities=("m-gbg", "m-malmo")),
@@ -219,13 +222,13 @@ _FIELD_FILTERS = [
     # AND across fields
     SearchFilter(municipalities=("m-gbg", "m-malmo"), occupation_groups=("g-nurse",)),
     SearchFilter(
-        occupation_fields=("f-health",), employment_types=("e-perm",), working_hours_types=("w-full",)
+        occupation_fields=("f-health",), employment_types=("e-perm",), working_hours=("w-full",)
     ),
     SearchFilter(regions=("r-vg", "r-sthlm"), published_after=datetime.fromtimestamp(T0 + 100, tz=UTC)),
     # naive datetimes are UTC; the bound is inclusive
     SearchFilter(published_after=datetime.fromtimestamp(T0 + 400, tz=UTC).replace(tzinfo=None)),
     # nothing matches
-    SearchFilter(municipalities=("m-gbg",), employment_types=("e-perm",), working_hours_types=("w-part",)),
+    SearchFilter(municipalities=("m-gbg",), employment_types=("e-perm",), working_hours=("w-part",)),
 ]
 
 
@@ -237,6 +240,19 @@ def test_filters_apply_inside_every_search(index: VectorIndex, flt: SearchFilter
     assert set(_ids(index.search_sparse(everything, 20, flt))) == want
     hybrid = index.search_hybrid(_title([_unit((0, 1.0)), _unit((4, 1.0))]), everything, 20, flt, prefetch_limit=20)
     assert set(_ids(hybrid)) == want
+
+
+@pytest.mark.parametrize("spec", FILTERS, ids=lambda f: f.name)
+def test_every_declared_filter_applies_inside_the_index(index: VectorIndex, spec: ConceptFilter) -> None:
+    """A filter added to ``index.filters`` is applied by both backends with no other change."""
+    assert spec.payload_key in KEYWORD_FIELDS
+    values = sorted({str(f[spec.payload_key]) for _, _, f in ADS.values() if spec.payload_key in f})
+    flt = SearchFilter(**{spec.name: values[:1]})
+    want = _expected(flt)
+    assert 0 < len(want) < len(ADS)
+    assert set(_ids(index.search_dense(_unit((0, 1.0)), 20, flt))) == want
+    both = SearchFilter(**{spec.name: values[:2]})
+    assert set(_ids(index.search_dense(_unit((0, 1.0)), 20, both))) == _expected(both) > want
 
 
 def test_filter_limit_counts_only_matching(index: VectorIndex) -> None:
@@ -307,6 +323,23 @@ def test_hybrid_is_rrf_of_dense_and_sparse_in_the_index(index: VectorIndex) -> N
     assert _ids(index.search_hybrid(_title(dense[:1]), None, 3))[:3] == rankings[0][:3]
     assert index.search_hybrid([], None, 3) == []
     assert index.search_hybrid([], ENCODER.embed_query("och"), 3) == []
+
+
+def test_search_lists_returns_each_list_with_its_own_scores(index: VectorIndex) -> None:
+    """One call gives every dense list and the BM25 list (what ranking reads its BM25 scores from)."""
+    dense = [_unit((0, 1.0)), _unit((2, 1.0), (1, 0.3))]
+    sparse = ENCODER.embed_query("sjuksköterska nurses")
+    found = index.search_lists(_title(dense), sparse, 4)
+    assert [[h.ad_id for h in hits] for hits in found.dense] == [_ids(index.search_dense(v, 4)) for v in dense]
+    bm25 = index.search_sparse(sparse, 4)
+    assert [h.ad_id for h in found.sparse] == _ids(bm25)
+    assert [h.score for h in found.sparse] == pytest.approx([h.score for h in bm25], rel=1e-6)
+    assert _ids(found.fused(4)) == _ids(index.search_hybrid(_title(dense), sparse, 4, prefetch_limit=4))
+    flt = SearchFilter(municipalities=("m-gbg",))
+    filtered = index.search_lists(_title(dense), sparse, 4, flt)
+    assert {h.ad_id for hits in (*filtered.dense, filtered.sparse) for h in hits} <= _expected(flt)
+    assert index.search_lists(_title(dense), None, 4).sparse == ()
+    assert index.search_lists([], sparse, 0) == RankedLists((), ())
 
 
 # ------------------------------------------------------------------------ vectors

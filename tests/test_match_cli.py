@@ -18,8 +18,9 @@ import pytest
 from jobsai.config import Settings
 from jobsai.errors import TextTooShortError, UnknownFilterValueError
 from jobsai.index.base import SearchFilter
-from jobsai.match.filters import FilterRequest, resolve_filter
+from jobsai.match.filters import FilterInput, resolve_filter
 from jobsai.runtime import Runtime
+from jobsai.web.render import ad_summary, why_text
 
 from support.cv_files import make_cv_pdf
 
@@ -70,10 +71,10 @@ def test_match_returns_ranked_scored_explained_results(rt: Runtime) -> None:
     assert raw == sorted(raw, reverse=True)
     assert all(0 <= r.score <= 100 for r in results)
     assert [r.score for r in results] == sorted((r.score for r in results), reverse=True)
-    assert all(r.why and r.url.startswith("https://") for r in results)
+    assert all(why_text(r) and ad_summary(r.ad).url.startswith("https://") for r in results)
     assert len({r.id for r in results}) == 15
     # shared terms are found by stem: the CV says "truckförare"/"lagerarbetare"
-    assert any(r.matched_terms for r in results)
+    assert any(r.explanation.terms for r in results)
 
 
 def test_no_card_shows_contact_details_as_evidence(rt: Runtime) -> None:
@@ -82,23 +83,24 @@ def test_no_card_shows_contact_details_as_evidence(rt: Runtime) -> None:
     results = rt.matcher.match(header + CV_SV.split("\n", 2)[2], top_k=20)
     assert results
     for r in results:
-        for text in (r.cv_passage, r.why):
+        for text in (r.explanation.passage, why_text(r)):
             assert not any(s in text for s in ("GitHub", "LinkedIn", "Storgatan", "123 45", "070-174", "@example"))
 
 
 def test_filters_are_applied_inside_the_query(rt: Runtime) -> None:
     with rt.db.begin(readonly=True) as conn:
-        flt = resolve_filter(conn, FilterRequest(municipalities=("stockholm",)))
+        flt = resolve_filter(conn, FilterInput(municipalities=("stockholm",)))
     results = rt.matcher.match(CV_SV, flt, top_k=50)
-    assert results and all(r.municipality == "Stockholm" for r in results)
+    assert results and all(r.ad.municipality and r.ad.municipality.label == "Stockholm" for r in results)
     with rt.db.begin(readonly=True) as conn:
-        flt2 = resolve_filter(conn, FilterRequest(regions=("Västra Götalands län",)))
-    assert all(r.region == "Västra Götalands län" for r in rt.matcher.match(CV_SV, flt2, top_k=50))
+        flt2 = resolve_filter(conn, FilterInput(regions=("Västra Götalands län",)))
+    in_region = rt.matcher.match(CV_SV, flt2, top_k=50)
+    assert all(r.ad.region and r.ad.region.label == "Västra Götalands län" for r in in_region)
 
 
 def test_unknown_filter_name_is_a_clear_error(rt: Runtime) -> None:
     with rt.db.begin(readonly=True) as conn, pytest.raises(UnknownFilterValueError, match="Did you mean"):
-        resolve_filter(conn, FilterRequest(municipalities=("Stokholm",)))
+        resolve_filter(conn, FilterInput(municipalities=("Stokholm",)))
 
 
 def test_filter_matching_nothing_gives_no_results(rt: Runtime) -> None:

@@ -4,19 +4,23 @@ the matched/missing split, the corpus statistics and how they are kept fresh."""
 from __future__ import annotations
 
 from collections.abc import Iterable
+from dataclasses import replace
 from datetime import UTC, datetime
 from typing import Any
 
 import pytest
 
+from jobsai.embed.text import cv_texts
 from jobsai.index.bm25 import Bm25Encoder
 from jobsai.match import corpus as corpus_module
 from jobsai.match.corpus import CorpusStatsTracker, StaticCorpus, StoreCorpus, build_stats
 from jobsai.match.explain import MAX_MISSING_SKILLS, Explainer, Explanation, stop_words
+from jobsai.match.matcher import MatchResult
 from jobsai.match.skills import SkillVocabulary, default_vocabulary, label_aliases, normalise
-from jobsai.sources.ads import Ad, parse_item
+from jobsai.sources.ads import Ad, Concept, parse_item
 from jobsai.store import ads as ads_repo
 from jobsai.store.db import Database
+from jobsai.web.render import why_text
 
 pytest_plugins = ["pg"]
 
@@ -34,6 +38,14 @@ def make_ad(ad_id: str, headline: str, text: str, skills: Iterable[tuple[str, st
     ad = parse_item(raw)
     assert isinstance(ad, Ad)
     return ad
+
+
+def shown(ad: Ad, explanation: Explanation, occupation: str) -> MatchResult:
+    """A result as the matcher makes it from an explanation, for an ad of ``occupation`` (the ``why`` names it)."""
+    return MatchResult(
+        ad=replace(ad, occupation=Concept("occ", occupation)), score=80, raw_score=0.8, explanation=explanation,
+        cv=cv_texts(explanation.passage or "CV"),
+    )
 
 
 # 40 ads that all say "kunder" and "lager": common words. The ad being explained is one of them.
@@ -184,7 +196,7 @@ def test_the_ads_skills_are_split_into_in_the_cv_and_to_add(bm25: Bm25Encoder) -
     assert explanation.missing_skills[0] == "Java"  # listed by the employer: first among the missing
     assert set(explanation.missing_skills) == {"Java", "Kubernetes", "Terraform"}
     assert explanation.skills_total == 6
-    why = explanation.text("Mjukvaruutvecklare")
+    why = why_text(shown(ad, explanation, "Mjukvaruutvecklare"))
     assert "3 of 6 skills in your CV: Python, Docker, PostgreSQL" in why and "skills to add: Java" in why
 
 
@@ -228,7 +240,7 @@ def test_an_ads_analysis_is_cached_per_text(bm25: Bm25Encoder) -> None:
 
 def test_explanation_text_without_skills_reads_as_before() -> None:
     plain = Explanation(skills=(), terms=("truckkort",), passage="Lagerarbetare")
-    assert plain.text("Lagerarbetare") == (
+    assert why_text(shown(make_ad("11", "Lagerarbetare", "Truckkort krävs."), plain, "Lagerarbetare")) == (
         'Occupation: Lagerarbetare; shared terms: truckkort; closest part of your CV: "Lagerarbetare"')
 
 

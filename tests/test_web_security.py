@@ -27,16 +27,18 @@ from starlette.responses import JSONResponse
 from starlette.routing import Mount
 
 from jobsai.config import Settings
+from jobsai.match.filters import FilterInput
 from jobsai.runtime import Runtime
 from jobsai.store.db import Database
 from jobsai.web.app import create_app
 from jobsai.web.errors import SessionNotFoundError
 from jobsai.web.middleware import AccessLogRedaction, UploadCredits, UploadRateLimitMiddleware
 from jobsai.web.proxies import ProxyHeadersMiddleware, TrustedProxies, parse_networks
-from jobsai.web.service import FilterInput, SessionRef, SharedQueryEncoder, WebService
+from jobsai.web.service import SessionRef, SharedQueryEncoder, WebService
 from jobsai.web.sessions import MatchSession, SessionStore, ShownResult, session_bytes
 from jobsai.web.ui import _token_html
 
+from support.ui_events import call_event
 from support.web import CV_NURSE, PII
 
 pytest_plugins = ["web_fixtures"]
@@ -72,7 +74,7 @@ def test_a_session_keeps_the_cv_encoded_and_redacted_never_its_text(local: TestC
     session = service.sessions.get(first.session_id)
     assert session is not None and session.prepared is not None
     kept = [session.cv_redacted, session.prepared.text, *session.prepared.texts.query_texts()]
-    shown = [c.result.cv_passage for c in first.cards] + [first.title or ""]
+    shown = [c.result.explanation.passage for c in first.cards] + [first.title or ""]
     for secret in PII["nurse"]:
         assert not any(secret in text for text in kept + shown), secret
     assert "Solgläntans" in session.prepared.text  # the CV itself is there, redacted
@@ -334,8 +336,11 @@ def test_the_upload_route_is_rate_limited(web_runtime: Runtime) -> None:
 def _upload_event(app: Any) -> tuple[Any, Any]:
     """The UI's upload handler, as the browser's upload event calls it, and the status box it fills."""
     blocks = next(r.app for r in app.routes if isinstance(r, Mount)).get_blocks()
-    on_upload = next(f.fn for f in blocks.fns.values() if f.name == "on_upload")
     status = next(b for b in blocks.blocks.values() if getattr(b, "elem_id", None) == "status")
+
+    def on_upload(path: str, request: Any) -> dict[Any, Any]:
+        return call_event(blocks, "on_upload", request, cv_file=path)  # type: ignore[no-any-return]
+
     return on_upload, status
 
 
@@ -348,7 +353,7 @@ def test_a_browser_upload_is_charged_once(web_runtime: Runtime) -> None:
 
     def event(path: str, host: str) -> str:
         request = SimpleNamespace(client=SimpleNamespace(host=host), session_hash=None)
-        return str(on_upload(path, "", [], [], [], [], [], 0, 10, "sv", None, request)[status])
+        return str(on_upload(path, request)[status])
 
     with TestClient(app, client=(person, 1)) as c:
         parses = _service(c).parser.stats().parses

@@ -19,11 +19,11 @@ from pathlib import Path
 import pytest
 from fastapi.testclient import TestClient
 
+from jobsai.match.filters import FilterInput
 from jobsai.runtime import Runtime
 from jobsai.web.app import create_app
 from jobsai.web.i18n import LANGS
 from jobsai.web.render import card_html, highlight, safe_url, sanitize_ad_html
-from jobsai.web.service import FilterInput
 
 pytest_plugins = ["web_fixtures"]
 

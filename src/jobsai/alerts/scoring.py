@@ -20,9 +20,10 @@ from dataclasses import dataclass
 import numpy as np
 
 from jobsai.alerts.profiles import ProfileVectors
+from jobsai.index.filters import PUBLIC_FILTERS
 from jobsai.match.scoring import DEFAULT_CALIBRATION, DEFAULT_WEIGHTS, Calibration, Weights
 
-FILTER_FIELDS = ("municipality", "region", "occupation_field", "employment_type", "working_hours_type")
+FILTER_FIELDS = tuple(f.payload_key for f in PUBLIC_FILTERS)
 """Filter keys an alert stores (concept ids), the same names as the index payload's."""
 BLOCK_FLOATS = 16_000_000
 """Profiles per block are chosen so one block's chunk-by-ad products stay near this many floats (64 MB)."""

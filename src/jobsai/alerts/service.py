@@ -41,8 +41,6 @@ Level = Literal["very_good", "good"]
 Frequency = Literal["instant", "daily"]
 EMAIL_RE = re.compile(r"^[^@\s<>\"',;]{1,64}@[A-Za-z0-9](?:[A-Za-z0-9.-]{0,251}[A-Za-z0-9])?\.[A-Za-z]{2,63}$")
 Begin = Callable[..., AbstractContextManager[Connection]]
-_FILTER_ATTRS = {"municipality": "municipalities", "region": "regions", "occupation_field": "occupation_fields",
-                 "employment_type": "employment_types", "working_hours_type": "working_hours_types"}
 
 
 @dataclass(frozen=True, slots=True)
@@ -85,7 +83,7 @@ class CreatedAlert:
 
 def filters_of(flt: SearchFilter) -> dict[str, list[str]]:
     """The concept ids an alert keeps, by index payload field (only filters that were set)."""
-    return {field: list(getattr(flt, attr)) for field, attr in _FILTER_ATTRS.items() if getattr(flt, attr)}
+    return {field: list(values) for field, values in flt.field_conditions() if values}
 
 
 class AlertService:

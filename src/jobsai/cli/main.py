@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
+import functools
+import inspect
 import json
 import logging
 import os
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import ExitStack, contextmanager
-from datetime import timedelta
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 from rich.console import Console
@@ -22,14 +23,15 @@ from jobsai.config import Settings
 from jobsai.cv.extract import extract_cv_text
 from jobsai.errors import JobsAIError
 from jobsai.index import catalog
-from jobsai.match.filters import FilterRequest, resolve_filter
+from jobsai.index.filters import PUBLIC_FILTERS, PUBLISHED_WITHIN
+from jobsai.match.filters import FilterInput, resolve_filter
 from jobsai.match.matcher import MatchResult
 from jobsai.private import private_dir
 from jobsai.runtime import Runtime
 from jobsai.store import ads as ads_repo
 from jobsai.store import runs
 from jobsai.sync.ingest import CHECKPOINT, IngestReport
-from jobsai.timeutil import utcnow
+from jobsai.web.render import ad_summary, why_text
 from jobsai.worker import ensure_data_unless_busy
 
 app = typer.Typer(
@@ -129,16 +131,43 @@ def reindex() -> None:
         _print_report(rt.ingestor.sync_index())
 
 
+def _with_filter_options(command: Callable[..., None]) -> Callable[..., None]:
+    """``command`` with one repeatable option per public filter (``index.filters``) and
+    ``--published-within-days`` in place of its ``filters`` parameter, which receives them as a FilterInput."""
+    own = list(inspect.signature(command, eval_str=True).parameters.values())
+    at = [p.name for p in own].index("filters")
+    options = [
+        inspect.Parameter(
+            f.name, inspect.Parameter.KEYWORD_ONLY, default=[],
+            annotation=Annotated[list[str], typer.Option(f"--{f.option}", help=f.help or f"{f.label_en}.")],
+        )
+        for f in PUBLIC_FILTERS
+    ]
+    options.append(inspect.Parameter(
+        PUBLISHED_WITHIN, inspect.Parameter.KEYWORD_ONLY, default=None,
+        annotation=Annotated[int | None, typer.Option("--published-within-days", min=1, help="Only recent ads.")],
+    ))
+    params = [p.replace(kind=inspect.Parameter.KEYWORD_ONLY) for p in own[:at]] + options + [
+        p.replace(kind=inspect.Parameter.KEYWORD_ONLY) for p in own[at + 1 :]
+    ]
+
+    @functools.wraps(command)
+    def with_filters(**kwargs: Any) -> None:
+        values = {f.name: tuple(kwargs.pop(f.name) or ()) for f in PUBLIC_FILTERS}
+        kwargs["filters"] = FilterInput(published_within_days=kwargs.pop(PUBLISHED_WITHIN), **values)
+        command(**kwargs)
+
+    with_filters.__signature__ = inspect.Signature(params)  # type: ignore[attr-defined]
+    with_filters.__annotations__ = {p.name: p.annotation for p in params}
+    return with_filters
+
+
 @app.command()
+@_with_filter_options
 def match(
     cv_files: Annotated[list[Path], typer.Argument(help="CV files: PDF, DOCX or text.")],
     top_k: Annotated[int, typer.Option("--top-k", "-k", min=1, max=200, help="Number of ads.")] = 10,
-    municipality: Annotated[list[str], typer.Option(help="Municipality name or concept id.")] = [],  # noqa: B006
-    region: Annotated[list[str], typer.Option(help="Region (län) name or concept id.")] = [],  # noqa: B006
-    occupation_field: Annotated[list[str], typer.Option(help="Occupation field.")] = [],  # noqa: B006
-    employment_type: Annotated[list[str], typer.Option(help="Employment type.")] = [],  # noqa: B006
-    working_hours: Annotated[list[str], typer.Option(help="Working hours (Heltid, Deltid).")] = [],  # noqa: B006
-    published_within_days: Annotated[int | None, typer.Option(min=1, help="Only recent ads.")] = None,
+    filters: FilterInput = FilterInput(),  # noqa: B008 - replaced by one option per filter
     fmt: Annotated[str, typer.Option("--format", help="table or json.")] = "table",
 ) -> None:
     """Print the best-matching ads for one or more CVs (one model load for all)."""
@@ -149,14 +178,8 @@ def match(
         if not ensure_data_unless_busy(rt, on_fallback=lambda m: err.print(f"[yellow]{m}[/]")):
             err.print("[yellow]Another JobsAI process is updating the index; matching against the ads "
                       "indexed so far.[/]")
-        request = FilterRequest(
-            municipalities=tuple(municipality), regions=tuple(region),
-            occupation_fields=tuple(occupation_field), employment_types=tuple(employment_type),
-            working_hours_types=tuple(working_hours),
-            published_after=utcnow() - timedelta(days=published_within_days) if published_within_days else None,
-        )
         with rt.db.begin(readonly=True) as conn:
-            flt = resolve_filter(conn, request)
+            flt = resolve_filter(conn, filters)
         results: dict[str, list[dict[str, object]]] = {}
         for path in cv_files:
             try:
@@ -166,12 +189,21 @@ def match(
             cv = extract_cv_text(data, filename=path.name, max_bytes=rt.settings.max_upload_bytes,
                                  min_words=rt.settings.min_cv_words)
             found = rt.matcher.match(cv.text, flt, top_k=top_k)
-            results[path.name] = [r.to_json() for r in found]
+            results[path.name] = [_result_json(r) for r in found]
             if fmt == "table":
                 _print_results(path.name, found)
         if fmt == "json":
             payload: object = results[cv_files[0].name] if len(cv_files) == 1 else results
             out.print_json(json.dumps(payload, ensure_ascii=False))
+
+
+def _result_json(r: MatchResult) -> dict[str, object]:
+    """One result in ``jobsai match --format json``."""
+    ad = ad_summary(r.ad)
+    published = ad.published.isoformat() if ad.published else None
+    return {"id": ad.id, "score": r.score, "headline": ad.headline, "employer": ad.employer,
+            "municipality": ad.municipality, "occupation": ad.occupation, "published": published, "url": ad.url,
+            "why": why_text(r)}
 
 
 def _print_results(name: str, results: list[MatchResult]) -> None:
@@ -181,13 +213,14 @@ def _print_results(name: str, results: list[MatchResult]) -> None:
         return
     out.print(f"[bold]Best matches for {name}[/]")
     for i, r in enumerate(results, 1):
-        published = r.published.date().isoformat() if r.published else "—"
-        place = " · ".join(x for x in (r.occupation, r.municipality, f"published {published}") if x)
-        out.print(f"\n{i:>3}. [bold green]{r.score:>3}[/]  [bold]{escape(r.headline)}[/]"
-                  + (f" — {escape(r.employer)}" if r.employer else ""))
+        ad = ad_summary(r.ad)
+        published = ad.published.date().isoformat() if ad.published else "—"
+        place = " · ".join(x for x in (ad.occupation, ad.municipality, f"published {published}") if x)
+        out.print(f"\n{i:>3}. [bold green]{r.score:>3}[/]  [bold]{escape(ad.headline)}[/]"
+                  + (f" — {escape(ad.employer)}" if ad.employer else ""))
         out.print(f"       {escape(place)}")
-        out.print(f"       [dim]Why:[/] {escape(r.why)}")
-        out.print(f"       [link={r.url}]{r.url}[/link]")
+        out.print(f"       [dim]Why:[/] {escape(why_text(r))}")
+        out.print(f"       [link={ad.url}]{ad.url}[/link]")
 
 
 @app.command()

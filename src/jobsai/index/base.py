@@ -20,6 +20,7 @@ import numpy as np
 from jobsai.embed.fingerprint import FP32_VECTORS, ModelFingerprint
 from jobsai.embed.text import AD_TEXT_VERSION
 from jobsai.errors import IndexModelMismatchError, VectorIndexError
+from jobsai.index.filters import FILTERS_BY_NAME, ConceptValues
 from jobsai.timeutil import ensure_utc
 
 TITLE_VECTOR = "title"
@@ -67,51 +68,70 @@ class IndexPoint:
     text: str = ""
 
 
-@dataclass(frozen=True, slots=True)
-class SearchFilter:
-    """OR within a field, AND across fields. Values are taxonomy concept ids."""
+class SearchFilter(ConceptValues):
+    """OR within a filter, AND across filters. Values are taxonomy concept ids, given by filter name
+    (:data:`~jobsai.index.filters.FILTERS`): ``SearchFilter(municipalities=("id",), published_after=t)``."""
 
-    municipalities: tuple[str, ...] = ()
-    regions: tuple[str, ...] = ()
-    occupations: tuple[str, ...] = ()
-    occupation_groups: tuple[str, ...] = ()
-    occupation_fields: tuple[str, ...] = ()
-    employment_types: tuple[str, ...] = ()
-    working_hours_types: tuple[str, ...] = ()
-    published_after: datetime | None = None
+    __slots__ = ("published_after",)
+
+    def __init__(self, *, published_after: datetime | None = None, **concepts: Iterable[str]) -> None:
+        super().__init__(concepts)
+        self.published_after = published_after
+
+    def _key(self) -> tuple[object, ...]:
+        return (*super()._key(), self.published_after)
+
+    def __repr__(self) -> str:
+        parts = [f"{k}={v!r}" for k, v in self.concepts.items()]
+        if self.published_after is not None:
+            parts.append(f"published_after={self.published_after!r}")
+        return f"SearchFilter({', '.join(parts)})"
 
     def is_empty(self) -> bool:
-        return not any(
-            (
-                self.municipalities,
-                self.regions,
-                self.occupations,
-                self.occupation_groups,
-                self.occupation_fields,
-                self.employment_types,
-                self.working_hours_types,
-                self.published_after,
-            )
-        )
+        return not self.concepts and self.published_after is None
 
     def field_conditions(self) -> list[tuple[str, tuple[str, ...]]]:
-        """(payload key, allowed values) pairs for the keyword filters that are set."""
-        pairs = [
-            ("municipality", self.municipalities),
-            ("region", self.regions),
-            ("occupation", self.occupations),
-            ("occupation_group", self.occupation_groups),
-            ("occupation_field", self.occupation_fields),
-            ("employment_type", self.employment_types),
-            ("working_hours_type", self.working_hours_types),
-        ]
-        return [(k, v) for k, v in pairs if v]
+        """(payload key, allowed values) pairs for the concept filters that are set."""
+        return [(FILTERS_BY_NAME[name].payload_key, values) for name, values in self.concepts.items()]
 
 
 @dataclass(frozen=True, slots=True)
 class Hit:
     ad_id: str
     score: float
+
+
+@dataclass(frozen=True, slots=True)
+class RankedLists:
+    """What one hybrid search found, list by list (best first): each dense query's hits, then BM25's.
+
+    Why the lists and not only their fusion: ranking re-scores the fused candidates with their BM25
+    scores, and reading them here saves a second BM25 search of the whole index per match.
+    """
+
+    dense: tuple[tuple[Hit, ...], ...]
+    sparse: tuple[Hit, ...]
+
+    def fused(self, limit: int) -> list[Hit]:
+        """The lists fused by reciprocal rank (see :func:`rrf`), ``limit`` best."""
+        return rrf([*self.dense, self.sparse], limit)
+
+
+def rrf(lists: Sequence[Sequence[Hit]], limit: int, k: int | None = None) -> list[Hit]:
+    """Reciprocal rank fusion as Qdrant scores it: the sum over lists of 1/(k + rank), 0-based ranks,
+    accumulated in float32 list by list; ties keep the order in which the ads were first seen."""
+    k = RRF_K if k is None else k
+    slot: dict[str, int] = {}
+    for hits in lists:
+        for hit in hits:
+            slot.setdefault(hit.ad_id, len(slot))
+    scores = np.zeros(len(slot), dtype=np.float32)
+    for hits in lists:  # an ad is in a list at most once, so one vector add per list adds in list order
+        if hits:
+            at = np.fromiter((slot[h.ad_id] for h in hits), dtype=np.intp, count=len(hits))
+            scores[at] += np.float32(1.0) / (np.arange(len(hits), dtype=np.float32) + np.float32(k))
+    ids = list(slot)
+    return [Hit(ids[i], float(scores[i])) for i in np.argsort(-scores, kind="stable")[: max(limit, 0)]]
 
 
 class VectorIndex(ABC):
@@ -140,6 +160,16 @@ class VectorIndex(ABC):
         """BM25 ranking (IDF applied by the index), filters applied inside the index."""
 
     @abstractmethod
+    def search_lists(
+        self,
+        dense: Sequence[tuple[str, np.ndarray]],
+        sparse: SparseVector | None,
+        limit: int,
+        flt: SearchFilter | None = None,
+    ) -> RankedLists:
+        """Several (vector name, query) dense searches and one BM25 search, ``limit`` hits each, filters
+        applied inside the index; in one call (one round trip to a server). Each list keeps its own scores."""
+
     def search_hybrid(
         self,
         dense: Sequence[tuple[str, np.ndarray]],
@@ -148,8 +178,10 @@ class VectorIndex(ABC):
         flt: SearchFilter | None = None,
         prefetch_limit: int = 100,
     ) -> list[Hit]:
-        """Several (vector name, query) dense searches and one sparse search, fused by
-        reciprocal rank inside the index."""
+        """Several (vector name, query) dense searches and one sparse search, fused by reciprocal rank."""
+        if limit <= 0:
+            return []
+        return self.search_lists(dense, sparse, max(prefetch_limit, limit), flt).fused(limit)
 
     @abstractmethod
     def get_vectors(self, ad_ids: Sequence[str]) -> dict[str, dict[str, np.ndarray]]:

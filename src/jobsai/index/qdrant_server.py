@@ -26,12 +26,12 @@ from jobsai.index.base import (
     DENSE_VECTORS,
     KEYWORD_FIELDS,
     PUBLISHED_FIELD,
-    RRF_K,
     SPARSE_VECTOR,
     TITLE_VECTOR,
     Hit,
     IndexIdentity,
     IndexPoint,
+    RankedLists,
     SearchFilter,
     SparseVector,
     VectorIndex,
@@ -222,41 +222,44 @@ class ServerIndex(VectorIndex):
             query=_sparse(vector), using=SPARSE_VECTOR, query_filter=server_filter(flt), limit=limit
         )
 
-    def search_hybrid(
+    def search_lists(
         self,
         dense: Sequence[tuple[str, np.ndarray]],
         sparse: SparseVector | None,
         limit: int,
         flt: SearchFilter | None = None,
-        prefetch_limit: int = 100,
-    ) -> list[Hit]:
-        """RRF (k=RRF_K) over one prefetch per dense vector plus the sparse one, on the server."""
+    ) -> RankedLists:
+        """Every dense query and the BM25 query in one batch request: one round trip."""
         if limit <= 0:
-            return []
-        depth = max(prefetch_limit, limit)
+            return RankedLists((), ())
         condition = server_filter(flt)
-        prefetch = [
-            qm.Prefetch(
-                query=dense_list(v, self.fingerprint.dim),
-                using=vector_name(name),
-                filter=condition,
-                params=self._params(depth, flt),
-                limit=depth,
+        requests = [
+            qm.QueryRequest(
+                query=dense_list(v, self.fingerprint.dim), using=vector_name(name), filter=condition,
+                params=self._params(limit, flt), limit=limit, with_payload=["ad_id"], with_vector=False,
             )
             for name, v in dense
         ]
-        if sparse is not None and sparse.indices:
-            prefetch.append(
-                qm.Prefetch(query=_sparse(sparse), using=SPARSE_VECTOR, filter=condition, limit=depth)
+        with_sparse = sparse is not None and bool(sparse.indices)
+        if with_sparse:
+            assert sparse is not None
+            requests.append(
+                qm.QueryRequest(
+                    query=_sparse(sparse), using=SPARSE_VECTOR, filter=condition, limit=limit,
+                    with_payload=["ad_id"], with_vector=False,
+                )
             )
-        if not prefetch:
-            return []
-        return self._query(
-            prefetch=prefetch,
-            query=qm.RrfQuery(rrf=qm.Rrf(k=RRF_K)),
-            query_filter=condition,
-            limit=limit,
-        )
+        if not requests:
+            return RankedLists((), ())
+        self._check_open()
+        with _errors("searching the index", self.where):
+            responses = self.client.query_batch_points(self.collection, requests=requests)
+        lists = [
+            tuple(Hit(ad_id=str(p.payload["ad_id"]), score=float(p.score)) for p in r.points if p.payload)
+            for r in responses
+        ]
+        bm25 = lists.pop() if with_sparse else ()
+        return RankedLists(tuple(lists), bm25)
 
     def get_vectors(self, ad_ids: Sequence[str]) -> dict[str, dict[str, np.ndarray]]:
         """Stored dense vectors (unit length: cosine storage normalizes them)."""

@@ -67,21 +67,6 @@ class Explanation:
     skills_total: int = 0
     """How many skills the ad names in all (matched, missing, and missing ones past the cap)."""
 
-    def text(self, occupation: str | None) -> str:
-        parts: list[str] = []
-        if occupation:
-            parts.append(f"Occupation: {occupation}")
-        if self.skills_total:
-            have = f"{len(self.skills)} of {self.skills_total} skills in your CV"
-            parts.append(have + (": " + ", ".join(self.skills) if self.skills else ""))
-        if self.missing_skills:
-            parts.append("skills to add: " + ", ".join(self.missing_skills))
-        if self.terms:
-            parts.append("shared terms: " + ", ".join(self.terms))
-        if self.passage:
-            parts.append(f'closest part of your CV: "{self.passage}"')
-        return "; ".join(parts)
-
 
 @dataclass(frozen=True, slots=True)
 class _AdWords:

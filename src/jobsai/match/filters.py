@@ -9,33 +9,41 @@ from __future__ import annotations
 
 import difflib
 import unicodedata
-from dataclasses import dataclass
+from collections.abc import Iterable
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import Connection
 
 from jobsai.errors import UnknownFilterValueError
 from jobsai.index.base import SearchFilter
+from jobsai.index.filters import FILTERS_BY_NAME, PUBLISHED_WITHIN, ConceptValues, published_after
 from jobsai.store.ads import ConceptKind, distinct_concepts
 
 
-@dataclass(frozen=True, slots=True)
-class FilterRequest:
-    municipalities: tuple[str, ...] = ()
-    regions: tuple[str, ...] = ()
-    occupation_fields: tuple[str, ...] = ()
-    employment_types: tuple[str, ...] = ()
-    working_hours_types: tuple[str, ...] = ()
-    published_after: datetime | None = None
+class FilterInput(ConceptValues):
+    """Filters as a person gives them (API, CLI, UI): names or concept ids by filter name, OR within a
+    filter, and "published within N days". ``FilterInput(municipalities=("Göteborg",), published_within_days=7)``.
+    """
 
+    __slots__ = ("published_within_days",)
 
-_KINDS: tuple[tuple[str, ConceptKind, str], ...] = (
-    ("municipalities", "municipality", "municipality"),
-    ("regions", "region", "region"),
-    ("occupation_fields", "occupation_field", "occupation field"),
-    ("employment_types", "employment_type", "employment type"),
-    ("working_hours_types", "working_hours_type", "working-hours type"),
-)
+    def __init__(self, *, published_within_days: int | None = None, **values: Iterable[str]) -> None:
+        super().__init__(values)
+        self.published_within_days = published_within_days or None
+
+    def _key(self) -> tuple[object, ...]:
+        return (*super()._key(), self.published_within_days)
+
+    def __repr__(self) -> str:
+        return f"FilterInput({self.as_json()!r})"
+
+    def as_json(self) -> dict[str, Any]:
+        """What is stored with feedback: only the filters that were set."""
+        out: dict[str, Any] = {name: list(values) for name, values in self.concepts.items()}
+        if self.published_within_days:
+            out[PUBLISHED_WITHIN] = self.published_within_days
+        return out
 
 
 def _norm(text: str) -> str:
@@ -77,9 +85,10 @@ def resolve_values(conn: Connection, kind: ConceptKind, values: tuple[str, ...],
     return tuple(dict.fromkeys(out))
 
 
-def resolve_filter(conn: Connection, request: FilterRequest) -> SearchFilter:
+def resolve_filter(conn: Connection, request: FilterInput, now: datetime | None = None) -> SearchFilter:
     """A SearchFilter of concept ids; raises UnknownFilterValueError for names no ad has."""
     resolved = {
-        attr: resolve_values(conn, kind, getattr(request, attr), what) for attr, kind, what in _KINDS
+        name: resolve_values(conn, FILTERS_BY_NAME[name].kind, values, FILTERS_BY_NAME[name].what)
+        for name, values in request.concepts.items()
     }
-    return SearchFilter(published_after=request.published_after, **resolved)
+    return SearchFilter(published_after=published_after(request.published_within_days, now), **resolved)

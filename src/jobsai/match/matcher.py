@@ -1,9 +1,11 @@
 """CV text in, ranked and explained ads out. No HTTP, no files: the CLI and the web call this.
 
 Retrieval runs inside the index (filters included): the CV's profile, chunks and headline
-query the ad vectors, BM25 queries the keyword index, and the lists are fused by reciprocal rank into
-a candidate set. The candidates are then scored exactly (``match.scoring``) from their
-stored vectors, calibrated to a 0–100 match score, and the shown ones are explained.
+query the ad vectors, BM25 queries the keyword index (once: its list also gives the candidates'
+BM25 scores), and the lists are fused by reciprocal rank into a candidate set. The candidates are
+then scored exactly (``match.scoring``) from their stored vectors, calibrated to a 0–100 match
+score, and the shown ones are looked up once and explained: a :class:`MatchResult` carries its
+``Ad`` and the CV's texts, and how it is shown (a summary, the ``why``) is ``web.render``'s job.
 """
 
 from __future__ import annotations
@@ -11,8 +13,7 @@ from __future__ import annotations
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, fields, replace
-from datetime import datetime
-from typing import Protocol
+from typing import Any, Protocol
 
 import numpy as np
 
@@ -21,7 +22,7 @@ from jobsai.errors import NoDataError, TextTooShortError
 from jobsai.index.base import BODY_VECTOR, TITLE_VECTOR, SearchFilter, SparseVector, VectorIndex
 from jobsai.index.bm25 import Bm25Encoder
 from jobsai.match.corpus import CorpusSource
-from jobsai.match.explain import Explainer, short_passage
+from jobsai.match.explain import Explainer, Explanation, short_passage
 from jobsai.match.scoring import (
     DEFAULT_CALIBRATION,
     DEFAULT_WEIGHTS,
@@ -49,44 +50,25 @@ class AdLookup(Protocol):
 
 @dataclass(frozen=True, slots=True)
 class MatchResult:
-    id: str
+    """One ranked ad: the ad as loaded for ranking, its score, and the evidence for it.
+
+    Why the whole ``Ad`` and the CV's texts: whoever shows a result (API, UI, CLI) reads them from
+    here instead of looking the ad up again or parsing the CV again; how an ad is summarised for
+    display is decided once, in ``web.render.ad_summary``.
+    """
+
+    ad: Ad
     score: int
     """Calibrated match score, 0–100."""
     raw_score: float
-    headline: str
-    employer: str | None
-    municipality: str | None
-    region: str | None
-    occupation: str | None
-    occupation_field: str | None
-    employment_type: str | None
-    working_hours: str | None
-    published: datetime | None
-    deadline: datetime | None
-    url: str
-    apply_url: str | None
-    why: str
-    matched_skills: tuple[str, ...]
-    """The ad's skills (listed, or named in its text) that the CV names too."""
-    matched_terms: tuple[str, ...]
-    cv_passage: str
-    missing_skills: tuple[str, ...] = ()
-    """The ad's skills the CV does not name, most specific first (capped; see ``match.explain``)."""
-    skills_total: int = 0
-    """How many skills the ad names: "``len(matched_skills)`` of ``skills_total`` in your CV"."""
+    explanation: Explanation
+    """The evidence: the ad's skills in the CV and to add, shared rare words, the closest part of the CV."""
+    cv: CVTexts = field(repr=False, compare=False)
+    """The CV's texts as the matcher parsed them (the ones explanations may show; its title line)."""
 
-    def to_json(self) -> dict[str, object]:
-        return {
-            "id": self.id,
-            "score": self.score,
-            "headline": self.headline,
-            "employer": self.employer,
-            "municipality": self.municipality,
-            "occupation": self.occupation,
-            "published": self.published.isoformat() if self.published else None,
-            "url": self.url,
-            "why": self.why,
-        }
+    @property
+    def id(self) -> str:
+        return self.ad.id
 
 
 @dataclass(frozen=True, slots=True)
@@ -124,7 +106,7 @@ def _text_values(texts: CVTexts) -> list[str]:
 
 def _map_texts(texts: CVTexts, fn: Callable[[str], str]) -> CVTexts:
     """``texts`` with ``fn`` applied to every text in it; the layout (chunk count, which texts exist) is kept."""
-    changes: dict[str, object] = {}
+    changes: dict[str, Any] = {}
     for f in fields(texts):
         value = getattr(texts, f.name)
         if isinstance(value, str):
@@ -216,13 +198,13 @@ class Matcher:
         cv = CvVectors.split(texts, prepared.vectors)
         sparse = prepared.sparse
         dense_queries = [(BODY_VECTOR, cv.profile), *((TITLE_VECTOR, q) for q in cv.title_queries())]
-        hits = self.index.search_hybrid(dense_queries, sparse, limit=limit, flt=flt, prefetch_limit=limit)
+        found = self.index.search_lists(dense_queries, sparse, limit, flt)
+        hits = found.fused(limit)
         if not hits:
             laps("search")
             return [], np.zeros(0), np.zeros(0, dtype=int), list(texts.chunks)
         ids = [h.ad_id for h in hits]
-        bm25_hits = self.index.search_sparse(sparse, limit=limit, flt=flt)
-        bm25_by_id = {h.ad_id: h.score for h in bm25_hits}
+        bm25_by_id = {h.ad_id: h.score for h in found.sparse}
         stored = self.index.get_vectors(ids)
         laps("search")
         ids = [i for i in ids if i in stored]
@@ -259,33 +241,15 @@ class Matcher:
         shown = [ads[ids[k]] for k in keep]
         passages = [short_passage(chunks[int(best[k])]) if chunks else "" for k in keep]
         explanations = self.explainer.explain(prepared.text, shown, passages)
-        results = []
-        for k, ad, ex in zip(keep, shown, explanations, strict=True):
-            occupation = ad.occupation.label if ad.occupation else None
-            results.append(
-                MatchResult(
-                    id=ad.id,
-                    score=self.calibration.percent(float(fused[k])),
-                    raw_score=float(fused[k]),
-                    headline=ad.headline,
-                    employer=ad.employer_name or ad.employer_workplace,
-                    municipality=ad.municipality.label if ad.municipality else None,
-                    region=ad.region.label if ad.region else None,
-                    occupation=occupation,
-                    occupation_field=ad.occupation_field.label if ad.occupation_field else None,
-                    employment_type=ad.employment_type.label if ad.employment_type else None,
-                    working_hours=ad.working_hours_type.label if ad.working_hours_type else None,
-                    published=ad.publication_date,
-                    deadline=ad.application_deadline,
-                    url=ad.webpage_url,
-                    apply_url=ad.application_url,
-                    why=ex.text(occupation),
-                    matched_skills=ex.skills,
-                    matched_terms=ex.terms,
-                    cv_passage=ex.passage,
-                    missing_skills=ex.missing_skills,
-                    skills_total=ex.skills_total,
-                )
+        results = [
+            MatchResult(
+                ad=ad,
+                score=self.calibration.percent(float(fused[k])),
+                raw_score=float(fused[k]),
+                explanation=ex,
+                cv=prepared.texts,
             )
+            for k, ad, ex in zip(keep, shown, explanations, strict=True)
+        ]
         laps("explain")
         return results

@@ -20,13 +20,13 @@ from pydantic import BaseModel, ConfigDict, Field
 from jobsai.alerts.errors import AlertError, AlertNotFoundError, AlertRequestError, AlertUnavailableError
 from jobsai.alerts.feed import MEDIA_TYPE
 from jobsai.alerts.service import AlertRequest, AlertService, AlertView, CreatedAlert
-from jobsai.match.filters import resolve_filter
+from jobsai.match.filters import FilterInput, resolve_filter
 from jobsai.sources.ads import PLATSBANKEN_URL
 from jobsai.store.feedback import hash_token
 from jobsai.web.api import TOKEN_PATTERN, Filters, get_service, rate_limited, run_blocking
 from jobsai.web.errors import NotReadyError, SessionNotFoundError
 from jobsai.web.render import safe_url
-from jobsai.web.service import FilterInput, WebService
+from jobsai.web.service import WebService
 
 Token = Annotated[str, Path(pattern=TOKEN_PATTERN)]
 Service = Annotated[WebService, Depends(get_service)]
@@ -117,7 +117,7 @@ def create_alert_for_session(service: WebService, session_id: str, deletion_toke
     if session.served_by != f"{service.model_version} {rt.index_name}":
         raise SessionNotFoundError("The matching model was just updated; run the match again, then create the alert.")
     with rt.db.begin(readonly=True) as conn:
-        flt = resolve_filter(conn, filters.to_request())
+        flt = resolve_filter(conn, filters)
     scores = [s.score for s in session.shown.values()]
     if not request.language:  # the API left it open: the CV's language
         request = replace(request, language=session.language if session.language in ("sv", "en") else "sv")

@@ -20,7 +20,7 @@ import anyio.to_thread
 from fastapi import APIRouter, Depends, FastAPI, Path, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, create_model
 from starlette.datastructures import UploadFile
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.formparsers import MultiPartException
@@ -37,7 +37,8 @@ from jobsai.errors import (
     UnsupportedFileTypeError,
     VectorIndexError,
 )
-from jobsai.sources.ads import PLATSBANKEN_URL
+from jobsai.index.filters import MAX_PUBLISHED_WITHIN_DAYS, PUBLIC_FILTERS, PUBLISHED_WITHIN
+from jobsai.match.filters import FilterInput
 from jobsai.web.errors import (
     AdminAuthError,
     AdminForbiddenError,
@@ -48,8 +49,8 @@ from jobsai.web.errors import (
     SessionNotFoundError,
 )
 from jobsai.web.ratelimit import TokenBucketLimiter
-from jobsai.web.render import ad_body_html, highlight, plain_text, safe_url
-from jobsai.web.service import MAX_TOP_K, FilterInput, MatchOutcome, WebService
+from jobsai.web.render import AdSummary, ad_body_html, ad_summary, highlight, plain_text, why_text
+from jobsai.web.service import MAX_TOP_K, MatchOutcome, WebService
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -59,27 +60,24 @@ TOKEN_PATTERN = r"^[A-Za-z0-9_\-]{20,100}$"
 # -- models -------------------------------------------------------------------------------------
 
 
-class Filters(BaseModel):
+def _filter_fields() -> type[BaseModel]:
+    """The filters a request may give, one per public filter in ``index.filters`` (names or concept ids)."""
+    value = Annotated[str, Field(max_length=200)]
+    fields: dict[str, Any] = {
+        f.name: (list[value], Field(default_factory=list, max_length=50)) for f in PUBLIC_FILTERS
+    }
+    fields[PUBLISHED_WITHIN] = (int | None, Field(default=None, ge=1, le=MAX_PUBLISHED_WITHIN_DAYS))
+    return create_model("FilterFields", **fields)
+
+
+class Filters(_filter_fields()):  # type: ignore[misc]
     """Names (``"Göteborg"``) or taxonomy concept ids; several values in a field mean OR."""
 
     model_config = ConfigDict(extra="forbid")
 
-    municipalities: list[Annotated[str, Field(max_length=200)]] = Field(default_factory=list, max_length=50)
-    regions: list[Annotated[str, Field(max_length=200)]] = Field(default_factory=list, max_length=50)
-    occupation_fields: list[Annotated[str, Field(max_length=200)]] = Field(default_factory=list, max_length=50)
-    employment_types: list[Annotated[str, Field(max_length=200)]] = Field(default_factory=list, max_length=50)
-    working_hours: list[Annotated[str, Field(max_length=200)]] = Field(default_factory=list, max_length=50)
-    published_within_days: int | None = Field(default=None, ge=1, le=365)
-
     def to_input(self) -> FilterInput:
-        return FilterInput(
-            municipalities=tuple(self.municipalities),
-            regions=tuple(self.regions),
-            occupation_fields=tuple(self.occupation_fields),
-            employment_types=tuple(self.employment_types),
-            working_hours=tuple(self.working_hours),
-            published_within_days=self.published_within_days,
-        )
+        values = {f.name: tuple(getattr(self, f.name)) for f in PUBLIC_FILTERS}
+        return FilterInput(published_within_days=getattr(self, PUBLISHED_WITHIN), **values)
 
 
 class MatchTextRequest(BaseModel):
@@ -114,24 +112,6 @@ class Understood(BaseModel):
     )
     occupations: list[OccupationCount] = Field(description="Occupations of the best results: what the CV fits.")
     skills: list[str] = Field(description="Skills from the best results' ads that the CV mentions.")
-
-
-class AdSummary(BaseModel):
-    """What every ad-shaped answer carries (labels for display; filters use concept ids)."""
-
-    id: str
-    headline: str
-    employer: str | None
-    municipality: str | None
-    region: str | None
-    occupation: str | None
-    occupation_field: str | None
-    employment_type: str | None
-    working_hours: str | None
-    published: datetime | None
-    deadline: datetime | None
-    url: str = Field(description="The ad on Platsbanken.")
-    apply_url: str | None
 
 
 class Skills(BaseModel):
@@ -211,12 +191,9 @@ class AdResponse(AdSummary):
     description_html: str = Field(description="Sanitised HTML: no scripts, event handlers or javascript: links.")
 
 
-class FiltersResponse(BaseModel):
-    municipalities: list[Choice]
-    regions: list[Choice]
-    occupation_fields: list[Choice]
-    employment_types: list[Choice]
-    working_hours: list[Choice]
+class FiltersResponse(create_model("FilterChoices", **{f.name: (list[Choice], ...) for f in PUBLIC_FILTERS})):  # type: ignore[misc]
+    # Each public filter's choices among live ads (a comment: a docstring would change the OpenAPI schema).
+    pass
 
 
 class ErrorResponse(BaseModel):
@@ -336,7 +313,7 @@ ERROR_RESPONSES: dict[int | str, dict[str, Any]] = {
 
 
 def get_service(request: Request) -> WebService:
-    return request.app.state.service  # type: ignore[no-any-return]
+    return request.app.state.service
 
 
 def client_key(request: Request) -> str:
@@ -373,11 +350,12 @@ async def read_upload(request: Request, service: WebService, data: bytes, filena
                 return
             await anyio.sleep(0.25)
 
+    result: CVText | None = None
     try:
         async with anyio.create_task_group() as tasks:
             tasks.start_soon(watch_client)
             try:
-                return await run_blocking(
+                result = await run_blocking(
                     service.read_cv, data, filename, client=client_key(request), cancel=cancel
                 )
             finally:
@@ -388,6 +366,9 @@ async def read_upload(request: Request, service: WebService, data: bytes, filena
         raise
     finally:
         cancel.set()
+    if result is None:  # not reached: an outer cancellation propagates out of the task group
+        raise RuntimeError("the upload's parse ended without a result")
+    return result
 
 
 MATCH_BODY_DOC: dict[str, Any] = {
@@ -414,18 +395,14 @@ MATCH_BODY_DOC: dict[str, Any] = {
 def _results(outcome: MatchOutcome) -> list[Result]:
     out = []
     for card in outcome.cards:
-        r = card.result
+        r, ex = card.result, card.result.explanation
         out.append(
             Result(
-                rank=card.rank, id=r.id, score=r.score, raw_score=r.raw_score, headline=r.headline,
-                employer=r.employer, municipality=r.municipality, region=r.region, occupation=r.occupation,
-                occupation_field=r.occupation_field, employment_type=r.employment_type,
-                working_hours=r.working_hours, published=r.published, deadline=r.deadline,
-                url=safe_url(r.url) or PLATSBANKEN_URL.format(id=r.id), apply_url=safe_url(r.apply_url),
-                why=r.why, matched_skills=list(r.matched_skills),
-                skills=Skills(matched=list(r.matched_skills), missing=list(r.missing_skills), total=r.skills_total),
-                matched_terms=list(r.matched_terms), cv_passage=r.cv_passage, excerpt=card.excerpt,
-                excerpt_html=highlight(card.excerpt, r.matched_terms),
+                **card.ad.model_dump(), rank=card.rank, score=r.score, raw_score=r.raw_score, why=why_text(r),
+                matched_skills=list(ex.skills),
+                skills=Skills(matched=list(ex.skills), missing=list(ex.missing_skills), total=ex.skills_total),
+                matched_terms=list(ex.terms), cv_passage=ex.passage, excerpt=card.excerpt,
+                excerpt_html=highlight(card.excerpt, ex.terms),
             )
         )
     return out
@@ -487,7 +464,7 @@ Service = Annotated[WebService, Depends(get_service)]
     openapi_extra=MATCH_BODY_DOC,
     dependencies=[Depends(rate_limited("match"))],
 )
-async def match(request: Request, service: Service) -> MatchResponse:
+async def match(request: Request, service: Service) -> MatchResponse | JSONResponse:
     """Send a CV file as ``multipart/form-data`` (``file``, optional ``filters`` as JSON and
     ``top_k``), or CV text as JSON ``{"text": …, "filters": {…}, "top_k": 10}``.
 
@@ -588,16 +565,7 @@ async def _delete(service: WebService, token: str) -> DeleteResponse | JSONRespo
 async def get_ad(ad_id: Annotated[str, Path(max_length=100)], service: Service) -> AdResponse:
     ad = await run_blocking(service.get_ad, ad_id)
     return AdResponse(
-        id=ad.id, headline=ad.headline, employer=ad.employer_name or ad.employer_workplace,
-        municipality=ad.municipality.label if ad.municipality else None,
-        region=ad.region.label if ad.region else None,
-        occupation=ad.occupation.label if ad.occupation else None,
-        occupation_field=ad.occupation_field.label if ad.occupation_field else None,
-        employment_type=ad.employment_type.label if ad.employment_type else None,
-        working_hours=ad.working_hours_type.label if ad.working_hours_type else None,
-        published=ad.publication_date, deadline=ad.application_deadline,
-        url=safe_url(ad.webpage_url) or PLATSBANKEN_URL.format(id=ad.id),
-        apply_url=safe_url(ad.application_url), description_text=plain_text(ad.description),
+        **ad_summary(ad).model_dump(), description_text=plain_text(ad.description),
         description_html=ad_body_html(ad.description_html, ad.description),
     )
 

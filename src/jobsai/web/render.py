@@ -7,7 +7,8 @@ Two rules, so that no ad can run code in a job seeker's browser:
   sanitiser: no ``<script>``/``<style>``/``<iframe>``, no ``on*=`` event handlers, no
   ``style``, links only to http(s)/mailto and opened with ``rel="noopener noreferrer"``);
 * links we build ourselves (Platsbanken, apply) pass :func:`safe_url`, so a
-  ``javascript:`` or ``data:`` URL in an ad becomes no link at all.
+  ``javascript:`` or ``data:`` URL in an ad becomes no link at all (the Platsbanken link
+  falls back to the one we make from the ad's id).
 
 Nothing here knows about HTTP or Gradio; the API and the UI both use these functions.
 """
@@ -22,8 +23,10 @@ from datetime import datetime
 from urllib.parse import urlsplit
 
 import nh3
+from pydantic import BaseModel, ConfigDict, Field
 
 from jobsai.match.matcher import MatchResult
+from jobsai.sources.ads import PLATSBANKEN_URL, Ad, Concept
 from jobsai.timeutil import STOCKHOLM
 from jobsai.web.i18n import Lang, t
 
@@ -123,35 +126,108 @@ def local_date(value: datetime | None) -> str | None:
     return value.astimezone(STOCKHOLM).date().isoformat()
 
 
+class AdSummary(BaseModel):
+    """What every ad-shaped answer carries (labels for display; filters use concept ids)."""
+
+    # The API's results and ads extend this model (in its OpenAPI schema); the UI's cards and the CLI read it.
+    # Frozen, so hashable: Gradio hashes the page's state (the cards) to see what changed.
+    model_config = ConfigDict(frozen=True)
+
+    id: str
+    headline: str
+    employer: str | None
+    municipality: str | None
+    region: str | None
+    occupation: str | None
+    occupation_field: str | None
+    employment_type: str | None
+    working_hours: str | None
+    published: datetime | None
+    deadline: datetime | None
+    url: str = Field(description="The ad on Platsbanken.")  # its own URL if safe, else one made from its id
+    apply_url: str | None
+
+
+def ad_summary(ad: Ad) -> AdSummary:
+    """The one place an ad is flattened for display: the API's results and ads, the UI's cards, the CLI."""
+
+    def label(concept: Concept | None) -> str | None:
+        return concept.label if concept else None
+
+    return AdSummary(
+        id=ad.id,
+        headline=ad.headline,
+        employer=ad.employer_name or ad.employer_workplace,
+        municipality=label(ad.municipality),
+        region=label(ad.region),
+        occupation=label(ad.occupation),
+        occupation_field=label(ad.occupation_field),
+        employment_type=label(ad.employment_type),
+        working_hours=label(ad.working_hours_type),
+        published=ad.publication_date,
+        deadline=ad.application_deadline,
+        url=safe_url(ad.webpage_url) or PLATSBANKEN_URL.format(id=ad.id),
+        apply_url=safe_url(ad.application_url),
+    )
+
+
 @dataclass(frozen=True, slots=True)
 class CardView:
-    """A result as the UI shows it: the match plus the safe, display-ready ad texts."""
+    """A result as the API and the UI show it: the match, its ad summarised, and safe ad texts."""
 
     rank: int
     result: MatchResult
+    ad: AdSummary
     excerpt: str
     body_html: str
     """Sanitised full description (safe to insert as HTML)."""
 
+    @classmethod
+    def of(cls, rank: int, result: MatchResult) -> CardView:
+        ad = result.ad
+        body = ad_body_html(ad.description_html, ad.description)
+        return cls(rank, result, ad_summary(ad), excerpt(ad.description), body)
+
+
+def why_text(result: MatchResult) -> str:
+    """Why it matches, as one line of English (the API's ``why``, the CLI); the UI shows :func:`why_html`."""
+    ex = result.explanation
+    parts: list[str] = []
+    occupation = result.ad.occupation.label if result.ad.occupation else None
+    if occupation:
+        parts.append(f"Occupation: {occupation}")
+    if ex.skills_total:
+        have = f"{len(ex.skills)} of {ex.skills_total} skills in your CV"
+        parts.append(have + (": " + ", ".join(ex.skills) if ex.skills else ""))
+    if ex.missing_skills:
+        parts.append("skills to add: " + ", ".join(ex.missing_skills))
+    if ex.terms:
+        parts.append("shared terms: " + ", ".join(ex.terms))
+    if ex.passage:
+        parts.append(f'closest part of your CV: "{ex.passage}"')
+    return "; ".join(parts)
+
 
 def why_html(result: MatchResult, lang: Lang) -> str:
     """Why it matches, in the UI's language, built from the explanation's parts (all escaped)."""
+    ex = result.explanation
     parts: list[str] = []
-    total = max(result.skills_total, len(result.matched_skills))
+    total = max(ex.skills_total, len(ex.skills))
     if total:
-        count = html.escape(t(lang, "why_skills_count", matched=len(result.matched_skills), total=total))
-        skills = ", ".join(f"<mark>{html.escape(s)}</mark>" for s in result.matched_skills)
+        count = html.escape(t(lang, "why_skills_count", matched=len(ex.skills), total=total))
+        skills = ", ".join(f"<mark>{html.escape(s)}</mark>" for s in ex.skills)
         parts.append(f'<li class="jobsai-skills">{count}' + (f": {skills}" if skills else "") + "</li>")
-    if result.missing_skills:
-        missing = ", ".join(html.escape(s) for s in result.missing_skills)
+    if ex.missing_skills:
+        missing = ", ".join(html.escape(s) for s in ex.missing_skills)
         parts.append(f'<li class="jobsai-skill-gap">{html.escape(t(lang, "why_missing"))}: {missing}</li>')
-    if result.matched_terms:
-        terms = ", ".join(f"<mark>{html.escape(s)}</mark>" for s in result.matched_terms)
+    if ex.terms:
+        terms = ", ".join(f"<mark>{html.escape(s)}</mark>" for s in ex.terms)
         parts.append(f"<li>{t(lang, 'why_terms')}: {terms}</li>")
-    if result.cv_passage:
-        parts.append(f"<li>{t(lang, 'why_passage')}: <q>{html.escape(result.cv_passage)}</q></li>")
-    if result.occupation and not parts:
-        parts.append(f"<li>{t(lang, 'why_occupation')}: {html.escape(result.occupation)}</li>")
+    if ex.passage:
+        parts.append(f"<li>{t(lang, 'why_passage')}: <q>{html.escape(ex.passage)}</q></li>")
+    occupation = result.ad.occupation.label if result.ad.occupation else None
+    if occupation and not parts:
+        parts.append(f"<li>{t(lang, 'why_occupation')}: {html.escape(occupation)}</li>")
     return "<ul>" + "".join(parts) + "</ul>" if parts else ""
 
 
@@ -165,30 +241,24 @@ def score_label(score: int, lang: Lang) -> str:
 
 def card_html(card: CardView, lang: Lang) -> str:
     """One result card; every value from the ad is escaped or sanitised."""
-    r = card.result
+    r, ad = card.result, card.ad
     esc = html.escape
-    ad_id = esc(r.id)
-    platsbanken = safe_url(r.url)
-    apply = safe_url(r.apply_url)
-    title = esc(r.headline)
-    if platsbanken:
-        title = f'<a href="{esc(platsbanken)}" target="_blank" rel="noopener noreferrer">{title}</a>'
-    meta = " · ".join(esc(x) for x in (r.employer, r.municipality, r.occupation) if x)
+    ad_id = esc(ad.id)
+    title = f'<a href="{esc(ad.url)}" target="_blank" rel="noopener noreferrer">{esc(ad.headline)}</a>'
+    meta = " · ".join(esc(x) for x in (ad.employer, ad.municipality, ad.occupation) if x)
     dates: list[str] = []
-    if (published := local_date(r.published)) is not None:
+    if (published := local_date(ad.published)) is not None:
         dates.append(f"{t(lang, 'published')} <time datetime=\"{published}\">{published}</time>")
-    if (deadline := local_date(r.deadline)) is not None:
+    if (deadline := local_date(ad.deadline)) is not None:
         dates.append(f"{t(lang, 'deadline')} <time datetime=\"{deadline}\">{deadline}</time>")
-    extra = " · ".join(esc(x) for x in (r.employment_type, r.working_hours) if x)
-    links = []
-    if platsbanken:
+    extra = " · ".join(esc(x) for x in (ad.employment_type, ad.working_hours) if x)
+    links = [
+        f'<a class="jobsai-link" href="{esc(ad.url)}" target="_blank" rel="noopener noreferrer">'
+        f"{t(lang, 'open_platsbanken')}</a>"
+    ]
+    if ad.apply_url:
         links.append(
-            f'<a class="jobsai-link" href="{esc(platsbanken)}" target="_blank" rel="noopener noreferrer">'
-            f"{t(lang, 'open_platsbanken')}</a>"
-        )
-    if apply:
-        links.append(
-            f'<a class="jobsai-link jobsai-apply" href="{esc(apply)}" target="_blank" '
+            f'<a class="jobsai-link jobsai-apply" href="{esc(ad.apply_url)}" target="_blank" '
             f'rel="noopener noreferrer nofollow">{t(lang, "apply")}</a>'
         )
     score = max(0, min(100, int(r.score)))
@@ -203,10 +273,10 @@ def card_html(card: CardView, lang: Lang) -> str:
         + (f'<p class="jobsai-meta">{meta}</p>' if meta else "")
         + (f'<p class="jobsai-dates">{" · ".join(dates)}{" · " + extra if extra else ""}</p>' if dates or extra else "")
         + (f'<div class="jobsai-why"><strong>{t(lang, "why")}</strong>{why}</div>' if why else "")
-        + (f'<p class="jobsai-excerpt">{highlight(card.excerpt, r.matched_terms)}</p>' if card.excerpt else "")
+        + (f'<p class="jobsai-excerpt">{highlight(card.excerpt, r.explanation.terms)}</p>' if card.excerpt else "")
         + f'<details class="jobsai-full"><summary>{t(lang, "show_full_ad")}</summary>'
         f'<div class="jobsai-ad-body">{card.body_html}</div></details>'
-        + (f'<p class="jobsai-links">{" ".join(links)}</p>' if links else "")
+        + f'<p class="jobsai-links">{" ".join(links)}</p>'
         + "</article>"
     )
 

@@ -33,7 +33,6 @@ from collections import Counter, OrderedDict
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from datetime import timedelta
 from typing import Any, Literal
 
 import numpy as np
@@ -45,7 +44,8 @@ from jobsai.embed.text import ad_texts
 from jobsai.errors import FileTooLargeError, JobsAIError, NoDataError, ParseLimitError
 from jobsai.index import catalog
 from jobsai.index.base import SearchFilter
-from jobsai.match.filters import FilterRequest, resolve_filter
+from jobsai.index.filters import PUBLIC_FILTERS
+from jobsai.match.filters import FilterInput, resolve_filter
 from jobsai.match.matcher import Matcher, MatchResult, PreparedCV
 from jobsai.metrics import Metrics, file_kind
 from jobsai.runtime import Runtime
@@ -60,7 +60,7 @@ from jobsai.timeutil import utcnow
 from jobsai.web.errors import BusyError, NotFoundError, NotReadyError, RateLimitedError, SessionNotFoundError
 from jobsai.web.limiter import DatabaseStorage, SharedLimiter, make_storage
 from jobsai.web.parse_pool import ParseLimits, ParsePool
-from jobsai.web.render import CardView, ad_body_html, excerpt
+from jobsai.web.render import CardView
 from jobsai.web.sessions import MatchSession, SessionStore, ShownResult
 from jobsai.worker import ensure_data_unless_busy
 
@@ -71,49 +71,8 @@ OVER_LIMITS_COST = 4.0
 """Extra match tokens a client pays when its file hit the parse limits: a hostile file costs the
 server up to ``web_parse_cpu_s`` of CPU, an ordinary one a fraction of a second."""
 FILTER_CACHE_S = 60.0
-FILTER_KINDS: tuple[tuple[str, ads_repo.ConceptKind], ...] = (
-    ("municipalities", "municipality"),
-    ("regions", "region"),
-    ("occupation_fields", "occupation_field"),
-    ("employment_types", "employment_type"),
-    ("working_hours", "working_hours_type"),
-)
 Label = Literal["relevant", "not_relevant"]
 Stage = Literal["starting", "loading_model", "loading_ads", "ready", "failed", "stopped"]
-
-
-@dataclass(frozen=True, slots=True)
-class FilterInput:
-    """Filters as a person gives them: names or taxonomy concept ids, OR within a field."""
-
-    municipalities: tuple[str, ...] = ()
-    regions: tuple[str, ...] = ()
-    occupation_fields: tuple[str, ...] = ()
-    employment_types: tuple[str, ...] = ()
-    working_hours: tuple[str, ...] = ()
-    published_within_days: int | None = None
-
-    def to_request(self) -> FilterRequest:
-        after = utcnow() - timedelta(days=self.published_within_days) if self.published_within_days else None
-        return FilterRequest(
-            municipalities=self.municipalities,
-            regions=self.regions,
-            occupation_fields=self.occupation_fields,
-            employment_types=self.employment_types,
-            working_hours_types=self.working_hours,
-            published_after=after,
-        )
-
-    def as_json(self) -> dict[str, Any]:
-        """What is stored with feedback: only the filters that were set."""
-        out: dict[str, Any] = {}
-        for name in ("municipalities", "regions", "occupation_fields", "employment_types", "working_hours"):
-            values = getattr(self, name)
-            if values:
-                out[name] = list(values)
-        if self.published_within_days:
-            out["published_within_days"] = self.published_within_days
-        return out
 
 
 @dataclass(frozen=True, slots=True)
@@ -587,7 +546,7 @@ class WebService:
     @staticmethod
     def _resolve(rt: Runtime, filters: FilterInput) -> SearchFilter:
         with rt.db.begin(readonly=True) as conn:
-            return resolve_filter(conn, filters.to_request())
+            return resolve_filter(conn, filters)
 
     @contextmanager
     def _match_slot(self) -> Iterator[None]:
@@ -609,16 +568,15 @@ class WebService:
         self, rt: Runtime, session: MatchSession, prepared: PreparedCV, results: list[MatchResult],
         filters: FilterInput, top_k: int, *, new_session: bool,
     ) -> MatchOutcome:
-        ads = rt.lookup_ads([r.id for r in results])
-        cards = tuple(self._card(rank, r, ads.get(r.id)) for rank, r in enumerate(results, 1))
+        cards = tuple(CardView.of(rank, r) for rank, r in enumerate(results, 1))
         filters_json = filters.as_json()
         shown = {r.id: ShownResult(rank, r.score, r.raw_score, filters_json) for rank, r in enumerate(results, 1)}
         self._store_session(rt, session, shown, new=new_session)
         if new_session:  # kept in memory only once it is stored: the sweep treats unstored ones as deleted
             self.sessions.put(session)
         self.sessions.update_shown(session.session_id, shown)
-        occupations = Counter(r.occupation for r in results[:20] if r.occupation).most_common(3)
-        skills = Counter(s for r in results[:20] for s in r.matched_skills).most_common(8)
+        occupations = Counter(c.ad.occupation for c in cards[:20] if c.ad.occupation).most_common(3)
+        skills = Counter(s for r in results[:20] for s in r.explanation.skills).most_common(8)
         log.info("match: %d results (top_k=%d, filters=%s)", len(results), top_k, sorted(filters_json))
         return MatchOutcome(
             session_id=session.session_id,
@@ -633,12 +591,6 @@ class WebService:
             cards=cards,
             top_k=top_k,
         )
-
-    @staticmethod
-    def _card(rank: int, result: MatchResult, ad: Ad | None) -> CardView:
-        if ad is None:  # removed between ranking and lookup: show what the result has
-            return CardView(rank, result, "", "")
-        return CardView(rank, result, excerpt(ad.description), ad_body_html(ad.description_html, ad.description))
 
     def _session_for(
         self, rt: Runtime, cv: CVText, prepared: PreparedCV, served_by: str, previous: SessionRef | None,
@@ -871,6 +823,6 @@ class WebService:
             if cached is not None and time.monotonic() - cached[0] < FILTER_CACHE_S:
                 return cached[1]
             with rt.db.begin(readonly=True) as conn:
-                choices = {name: ads_repo.distinct_concepts(conn, kind) for name, kind in FILTER_KINDS}
+                choices = {f.name: ads_repo.distinct_concepts(conn, f.kind) for f in PUBLIC_FILTERS}
             self._filters_cache = (time.monotonic(), choices)
             return choices

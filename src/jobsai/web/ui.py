@@ -9,6 +9,10 @@ file that could not be matched yet (busy, rate-limited) waits in state, for a fe
 Deleting one's data clears the page's state too. Swedish is the default language, English is a toggle. Result cards
 are built by :mod:`jobsai.web.render` (escaped and sanitised) and drawn with ``gr.render``,
 so each card has real, keyboard-reachable buttons for feedback.
+
+Layout: :func:`build_ui` places the panels (``_header``, ``_cv_input``, ``_filter_panel`` with one
+dropdown per filter of ``index.filters``, ``_privacy_panel``, ``_results_panel``) and hands the
+resulting :class:`_Page` to the ``_wire_*`` functions, one per kind of event.
 """
 
 from __future__ import annotations
@@ -17,20 +21,24 @@ import html
 import logging
 import os
 import tempfile
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from types import MappingProxyType
 from typing import Any
 
 import gradio as gr
 
+from jobsai.config import Settings
 from jobsai.cv.extract import CVText
 from jobsai.errors import JobsAIError
+from jobsai.index.filters import PUBLIC_FILTERS
+from jobsai.match.filters import FilterInput
 from jobsai.web.deletion import delete_link
 from jobsai.web.i18n import Lang, as_lang, error_message, t
 from jobsai.web.middleware import UploadCredits
-from jobsai.web.render import card_html, message_html, understood_html
-from jobsai.web.service import MAX_TOP_K, FilterInput, MatchOutcome, Readiness, SessionRef, WebService
+from jobsai.web.render import CardView, card_html, message_html, understood_html
+from jobsai.web.service import MAX_TOP_K, MatchOutcome, Readiness, SessionRef, WebService
 from jobsai.web.ui_alerts import alert_panel
 
 log = logging.getLogger(__name__)
@@ -125,31 +133,56 @@ CSS = """
 
 
 @dataclass(frozen=True, slots=True)
-class _Components:
-    """The components whose words change with the language toggle."""
+class _Page:
+    """Every component the event handlers read or write, and the page's per-browser state.
 
+    Built by :func:`build_ui` from its panels (:func:`_header`, :func:`_cv_input`, :func:`_filter_panel`,
+    :func:`_privacy_panel`, :func:`_results_panel`), then wired by the ``_wire_*`` functions.
+    """
+
+    # Per browser session, and no longer than a match session lives on the server: a file not yet
+    # matched (see PENDING_CV_TTL_S), the results, the session handle (new filters and "show more"
+    # re-rank the CV the service keeps encoded; no CV text here), the ratings.
+    cv_state: Any
+    view_state: Any
+    session_state: Any
+    labels_state: Any
     title: Any
     lang: Any
     tab_upload: Any
     tab_paste: Any
     file: Any
     paste: Any
+    search: Any
     filters: Any
-    municipality: Any
-    region: Any
-    occupation_field: Any
-    employment_type: Any
-    working_hours: Any
+    concept_filters: tuple[Any, ...]
+    """One dropdown per public filter, in the order of ``index.filters.PUBLIC_FILTERS``."""
     published: Any
     top_k: Any
-    search: Any
-    more: Any
     consent: Any
     privacy: Any
+    consent_msg: Any
+    token_box: Any
     delete_acc: Any
     delete_token: Any
     delete_btn: Any
+    delete_msg: Any
+    status: Any
+    understood: Any
+    more: Any
     footer: Any
+    timer: Any
+
+    @property
+    def search_inputs(self) -> set[Any]:
+        """What a search reads; handlers get it as one dict keyed by component (see :func:`_filter_input`)."""
+        return {self.cv_state, self.paste, *self.concept_filters, self.published, self.top_k, self.lang,
+                self.session_state}
+
+    @property
+    def search_outputs(self) -> list[Any]:
+        # status first: the page scrolls to it when results arrive (a phone shows them, not the filters)
+        return [self.status, self.cv_state, self.view_state, self.session_state, self.understood, self.more]
 
 
 @dataclass(frozen=True, slots=True)
@@ -228,369 +261,403 @@ def build_ui(service: WebService, upload_credits: UploadCredits | None = None) -
     (:class:`~jobsai.web.middleware.UploadRateLimitMiddleware`); the upload event charges only a file
     without one, so that one upload costs one token. Without it every upload event is charged.
     """
-    settings = service.settings
-
+    ttl = service.settings.web_session_ttl_s
     # Every upload is read and deleted by its event at once; delete_cache removes what no event read
     # (a client may post to the upload route alone) within minutes: checked every 2 min, older than 5.
     with gr.Blocks(title="JobsAI", analytics_enabled=False, delete_cache=UPLOAD_CACHE_SWEEP) as demo:
-        # Per browser session, and no longer than a match session lives on the server: a file not yet
-        # matched (see PENDING_CV_TTL_S), the results, the session handle (new filters and "show more"
-        # re-rank the CV the service keeps encoded; no CV text here), the ratings.
-        ttl = settings.web_session_ttl_s
         cv_state = gr.State(None, time_to_live=min(ttl, PENDING_CV_TTL_S))
         view_state = gr.State(None, time_to_live=ttl)
         session_state = gr.State(None, time_to_live=ttl)
         labels_state = gr.State({}, time_to_live=ttl)
-
-        with gr.Row(elem_id="jobsai-header", equal_height=False):
-            title = gr.Markdown(f"# {t('sv', 'title')}\n{t('sv', 'tagline')}", elem_id="jobsai-title")
-            lang = gr.Radio(
-                choices=[("Svenska", "sv"), ("English", "en")], value="sv", label=t("sv", "language"),
-                elem_id="jobsai-lang", scale=0, min_width=270,
-            )
-
+        title, lang = _header()
         with gr.Row(equal_height=False):
             with gr.Column(scale=1, min_width=300, elem_id="jobsai-input"):
-                with gr.Tabs():
-                    with gr.Tab(t("sv", "tab_upload"), id="upload") as tab_upload:
-                        file = gr.File(
-                            label=t("sv", "upload_label"), file_types=[".pdf", ".docx", ".txt"], type="filepath",
-                            elem_id="cv-file", height=140,
-                        )
-                    with gr.Tab(t("sv", "tab_paste"), id="paste") as tab_paste:
-                        paste = gr.Textbox(
-                            label=t("sv", "paste_label"), placeholder=t("sv", "paste_placeholder"), lines=8,
-                            max_lines=24, elem_id="cv-paste",
-                        )
-                search = gr.Button(t("sv", "search"), variant="primary", elem_id="search-btn")
-                with gr.Accordion(t("sv", "filters"), open=True) as filters_acc:
-                    municipality = gr.Dropdown(
-                        choices=[], value=[], multiselect=True, filterable=True, label=t("sv", "municipality"),
-                        info=t("sv", "choose_any"), elem_id="filter-municipality",
-                    )
-                    region = gr.Dropdown(
-                        choices=[], value=[], multiselect=True, filterable=True, label=t("sv", "region"),
-                        elem_id="filter-region",
-                    )
-                    occupation_field = gr.Dropdown(
-                        choices=[], value=[], multiselect=True, filterable=True, label=t("sv", "occupation_field"),
-                        elem_id="filter-occupation-field",
-                    )
-                    employment_type = gr.Dropdown(
-                        choices=[], value=[], multiselect=True, label=t("sv", "employment_type"),
-                        elem_id="filter-employment-type",
-                    )
-                    working_hours = gr.Dropdown(
-                        choices=[], value=[], multiselect=True, label=t("sv", "working_hours"),
-                        elem_id="filter-working-hours",
-                    )
-                    published = gr.Dropdown(
-                        choices=_published_choices("sv"), value=0, label=t("sv", "published_within"),
-                        filterable=False, elem_id="filter-published",
-                    )
-                    top_k = gr.Slider(5, MAX_TOP_K, value=10, step=5, label=t("sv", "top_k"), elem_id="top-k")
-                consent = gr.Checkbox(value=False, label=t("sv", "consent"), elem_id="consent")
-                privacy = gr.Markdown(t("sv", "privacy_note"), elem_id="privacy-note")
-                consent_msg = gr.HTML("", elem_id="consent-msg", js_on_load=None)
-                token_box = gr.HTML("", elem_id="token-box", js_on_load=None)
-                with gr.Accordion(t("sv", "delete_title"), open=False, elem_id="delete-acc") as delete_acc:
-                    delete_token = gr.Textbox(label=t("sv", "delete_token"), elem_id="delete-token", max_lines=1)
-                    delete_btn = gr.Button(t("sv", "delete_button"), variant="stop", elem_id="delete-btn")
-                    delete_msg = gr.HTML("", elem_id="delete-msg", js_on_load=None)
-
-            with gr.Column(scale=2, min_width=320, elem_id="jobsai-results"):
-                status = gr.HTML(message_html(t("sv", "status_start")), elem_id="status", js_on_load=None)
-                understood = gr.HTML("", elem_id="understood", js_on_load=None)
-
-                @gr.render(
-                    inputs=[view_state, lang, labels_state], triggers=[view_state.change, lang.change],
-                    concurrency_limit=None, show_progress="hidden",
+                tab_upload, tab_paste, file, paste, search = _cv_input()
+                filters, concept_filters, published, top_k = _filter_panel()
+                consent, privacy, consent_msg, token_box, delete_acc, delete_token, delete_btn, delete_msg = (
+                    _privacy_panel()
                 )
-                def draw_cards(view: MatchOutcome | None, lang_value: str, labels: dict[str, str]) -> None:
-                    lang_code = as_lang(lang_value)
-                    if view is None:
-                        return
-                    for card in view.cards:
-                        ad_id = card.result.id
-                        chosen = (labels or {}).get(ad_id)
-                        with gr.Group(elem_classes=["jobsai-card"]):
-                            gr.HTML(card_html(card, lang_code), js_on_load=None, elem_classes=["jobsai-card-html"])
-                            with gr.Row(elem_classes=["jobsai-feedback"], equal_height=True):
-                                rel = gr.Button(
-                                    _button_label(lang_code, "relevant", chosen), size="sm", scale=0, min_width=120,
-                                    variant="primary" if chosen == "relevant" else "secondary",
-                                    elem_classes=["jobsai-relevant"],
-                                )
-                                notrel = gr.Button(
-                                    _button_label(lang_code, "not_relevant", chosen), size="sm", scale=0,
-                                    min_width=120,
-                                    variant="primary" if chosen == "not_relevant" else "secondary",
-                                    elem_classes=["jobsai-not-relevant"],
-                                )
-                                note = gr.HTML(
-                                    message_html(t(lang_code, f"saved_{chosen}"), "ok") if chosen else "",
-                                    js_on_load=None, elem_classes=["jobsai-feedback-note"],
-                                )
-                        for button, label in ((rel, "relevant"), (notrel, "not_relevant")):
-                            button.click(
-                                _feedback_handler(service, ad_id, label),
-                                inputs=[session_state, consent, lang, labels_state],
-                                outputs=[rel, notrel, note, labels_state, token_box],
-                                api_visibility="private", show_progress="minimal", concurrency_limit=None,
-                            )
-
-                more = gr.Button(t("sv", "show_more"), visible=False, elem_id="more-btn")
-                alert_panel(service, lang=lang, session=session_state,  # issue 12: job alerts
-                            filters=[municipality, region, occupation_field, employment_type, working_hours])
-
+            with gr.Column(scale=2, min_width=320, elem_id="jobsai-results"):
+                status, understood, more = _results_panel(
+                    service, view_state, lang, labels_state, session_state, consent, token_box
+                )
+                alert_panel(service, lang=lang, session=session_state, filters=concept_filters)  # job alerts
         footer = gr.Markdown(t("sv", "footer"), elem_id="jobsai-footer")
         timer = gr.Timer(2.0, active=False)
-
-        ui = _Components(
-            title=title, lang=lang, tab_upload=tab_upload, tab_paste=tab_paste, file=file, paste=paste,
-            filters=filters_acc, municipality=municipality, region=region, occupation_field=occupation_field,
-            employment_type=employment_type, working_hours=working_hours, published=published, top_k=top_k,
-            search=search, more=more, consent=consent, privacy=privacy, delete_acc=delete_acc,
-            delete_token=delete_token, delete_btn=delete_btn, footer=footer,
+        page = _Page(
+            cv_state=cv_state, view_state=view_state, session_state=session_state, labels_state=labels_state,
+            title=title, lang=lang, tab_upload=tab_upload, tab_paste=tab_paste, file=file, paste=paste, search=search,
+            filters=filters, concept_filters=concept_filters, published=published, top_k=top_k, consent=consent,
+            privacy=privacy, consent_msg=consent_msg, token_box=token_box, delete_acc=delete_acc,
+            delete_token=delete_token, delete_btn=delete_btn, delete_msg=delete_msg, status=status,
+            understood=understood, more=more, footer=footer, timer=timer,
         )
-        filter_inputs = [municipality, region, occupation_field, employment_type, working_hours, published, top_k]
-        search_inputs = [cv_state, paste, *filter_inputs, lang, session_state]
-        # status first: the page scrolls to it when results arrive (a phone shows them, not the filters)
-        search_outputs = [status, cv_state, view_state, session_state, understood, more]
-
-        def run_search(
-            pending: CVText | None, pasted: str, munis: list[str], regions: list[str], fields: list[str],
-            types: list[str], hours: list[str], days: int | None, k: float, lang_value: str,
-            session: SessionRef | None, request: gr.Request | None, *, quiet: bool = False,
-            fresh: CVText | None = None, rated: bool = False,
-        ) -> dict[Any, Any]:
-            """Match ``fresh`` (a file just read), else the pasted text, else a ``pending`` file, else
-            re-rank the ``session``'s CV (new filters, more results). ``rated``: the caller has
-            checked the rate limit already (an upload, before reading the file)."""
-            lang_code = as_lang(lang_value)
-            if isinstance(pending, UploadRefusal) and fresh is None and not (pasted and pasted.strip()):
-                return {} if quiet else {status: message_html(pending.message(lang_code), "error")}
-            cv, from_paste = fresh, False
-            if cv is None and pasted and pasted.strip():
-                try:
-                    cv, from_paste = service.paste_cv(pasted), True
-                except JobsAIError as exc:
-                    return {status: _error_html(exc, lang_code)}
-            cv = cv or pending
-            if cv is None and session is None:
-                if quiet:
-                    return {}
-                return {status: message_html(t(lang_code, "status_need_cv"), "error")}
-            filters = FilterInput(
-                municipalities=tuple(munis or ()), regions=tuple(regions or ()), occupation_fields=tuple(fields or ()),
-                employment_types=tuple(types or ()), working_hours=tuple(hours or ()),
-                published_within_days=int(days) if days else None,
-            )
-            top = max(1, min(MAX_TOP_K, int(k or 10)))
-            try:
-                if not rated:
-                    service.check_rate("match", _client(request))
-                if cv is not None:
-                    outcome = service.match(cv, filters, top, previous=session, ui_key=_ui_key(request))
-                else:
-                    assert session is not None
-                    outcome = service.rematch(session, filters, top)
-            except JobsAIError as exc:
-                # A file not matched yet waits for the next try; pasted text is in its box already.
-                waiting = {cv_state: cv} if cv is not None and not from_paste else {}
-                return {**waiting, status: _error_html(exc, lang_code)}
-            n = len(outcome.cards)
-            message = (
-                message_html(t(lang_code, "status_results", n=n), "info") if n
-                else message_html(t(lang_code, "status_no_results"), "error")
-            )
-            more_visible = n >= top and top < MAX_TOP_K
-            return {
-                status: message, cv_state: None, view_state: outcome, session_state: outcome.ref,
-                understood: _understood(outcome, lang_code), more: gr.update(visible=more_visible),
-            }
-
-        def _error_message(exc: Exception, lang_code: Lang) -> str:
-            return error_message(lang_code, exc, max_upload_bytes=settings.max_upload_bytes,
-                                 min_words=settings.min_cv_words)
-
-        def _error_html(exc: Exception, lang_code: Lang) -> str:
-            return message_html(_error_message(exc, lang_code), "error")
-
-        def on_upload(
-            path: str | None, _pasted: str, munis: list[str], regions: list[str], fields: list[str],
-            types: list[str], hours: list[str], days: int | None, k: float, lang_value: str,
-            session: SessionRef | None, request: gr.Request,
-        ) -> dict[Any, Any]:
-            if not path:
-                return {}
-            try:
-                data, name = _read_upload(path, settings.max_upload_bytes)
-                client = _client(request)
-                # before the file is read: a refused upload is never parsed. One the upload route charged
-                # (this client, this path, not read yet) is not charged again; any other upload is.
-                if upload_credits is None or not upload_credits.redeem(client, path):
-                    service.check_rate("match", client)
-                cv = service.read_cv(data, name, client=client)
-            except JobsAIError as exc:
-                refusal = UploadRefusal(*(_error_message(exc, lang) for lang in ("sv", "en")))
-                return {cv_state: refusal, status: _error_html(exc, as_lang(lang_value)), understood: ""}
-            # The new file wins over text pasted earlier: the paste box is emptied.
-            found = run_search(
-                None, "", munis, regions, fields, types, hours, days, k, lang_value, session, request, fresh=cv,
-                rated=True,
-            )
-            return {**found, paste: ""}
-
-        def on_search(
-            cv: CVText | None, pasted: str, munis: list[str], regions: list[str], fields: list[str],
-            types: list[str], hours: list[str], days: int | None, k: float, lang_value: str,
-            session: SessionRef | None, request: gr.Request,
-        ) -> dict[Any, Any]:
-            return run_search(cv, pasted, munis, regions, fields, types, hours, days, k, lang_value, session, request)
-
-        def on_filter(
-            cv: CVText | None, pasted: str, munis: list[str], regions: list[str], fields: list[str],
-            types: list[str], hours: list[str], days: int | None, k: float, lang_value: str,
-            session: SessionRef | None, request: gr.Request,
-        ) -> dict[Any, Any]:
-            return run_search(
-                cv, pasted, munis, regions, fields, types, hours, days, k, lang_value, session, request, quiet=True
-            )
-
-        def on_more(k: float) -> int:
-            return min(MAX_TOP_K, int(k or 10) + TOP_K_STEP)
-
-        common = {"api_visibility": "private", "concurrency_limit": None}
-        file.upload(
-            on_upload, inputs=[file, *search_inputs[1:]], outputs=[*search_outputs, paste], scroll_to_output=True,
-            **common,  # type: ignore[arg-type]
-        )
-        search.click(
-            on_search, inputs=search_inputs, outputs=search_outputs, scroll_to_output=True, **common  # type: ignore[arg-type]
-        )
-        paste.submit(on_search, inputs=search_inputs, outputs=search_outputs, **common)  # type: ignore[arg-type]
-        for component in filter_inputs:
-            component.input(
-                on_filter, inputs=search_inputs, outputs=search_outputs, trigger_mode="always_last",
-                **common,  # type: ignore[arg-type]
-            )
-        more.click(on_more, inputs=[top_k], outputs=[top_k], **common).then(  # type: ignore[arg-type]
-            on_search, inputs=search_inputs, outputs=search_outputs, **common  # type: ignore[arg-type]
-        )
-
-        def on_consent(given: bool, session: SessionRef | None, lang_value: str, request: gr.Request) -> str:
-            lang_code = as_lang(lang_value)
-            if session is None:
-                return message_html(t(lang_code, "consent_given"), "ok") if given else ""
-            try:
-                service.check_rate("light", _client(request))
-                n = service.set_consent(session.session_id, bool(given))
-            except JobsAIError as exc:
-                return _error_html(exc, lang_code)
-            if given:
-                return message_html(t(lang_code, "consent_given"), "ok")
-            return message_html(t(lang_code, "consent_withdrawn", n=n), "ok") if n else ""
-
-        consent.input(on_consent, inputs=[consent, session_state, lang], outputs=[consent_msg], **common)  # type: ignore[arg-type]
-
-        def on_delete(
-            token: str, lang_value: str, session: SessionRef | None, request: gr.Request
-        ) -> dict[Any, Any]:
-            lang_code = as_lang(lang_value)
-            token = (token or "").strip()
-            if not token:
-                return {delete_msg: message_html(t(lang_code, "delete_missing"), "error")}
-            try:
-                service.check_rate("light", _client(request))
-                n = service.delete(token)
-            except JobsAIError as exc:
-                return {delete_msg: _error_html(exc, lang_code)}
-            message = (
-                message_html(t(lang_code, "delete_done", n=n), "ok") if n
-                else message_html(t(lang_code, "delete_none"), "info")
-            )
-            if session is not None and session.deletion_token == token:
-                # This page's own data: forget the search too (results, CV, file, the code itself).
-                return {
-                    delete_msg: message, session_state: None, token_box: "", labels_state: {}, cv_state: None,
-                    view_state: None, understood: "", status: message_html(t(lang_code, "status_start")),
-                    paste: "", file: None, delete_token: "", more: gr.update(visible=False),
-                }
-            return {delete_msg: message}
-
-        delete_btn.click(
-            on_delete, inputs=[delete_token, lang, session_state],
-            outputs=[delete_msg, session_state, token_box, labels_state, cv_state, view_state, understood, status,
-                     paste, file, delete_token, more],
-            **common,  # type: ignore[arg-type]
-        )
-
-        choice_outputs = [municipality, region, occupation_field, employment_type, working_hours]
-
-        def filter_updates() -> list[Any]:
-            choices = service.filter_choices()
-            names = ("municipalities", "regions", "occupation_fields", "employment_types", "working_hours")
-            return [
-                gr.update(choices=[(f"{c.label or c.concept_id} ({c.n_live_ads})", c.concept_id) for c in choices[n]])
-                for n in names
-            ]
-
-        def readiness_updates(lang_code: Lang) -> tuple[list[Any], Any, Any]:
-            state = service.readiness()
-            if state.ready:
-                start = message_html(t(lang_code, "status_start")) + _stale_notice(state, lang_code)
-                return filter_updates(), start, gr.Timer(active=False)
-            key = "status_failed" if state.stage == "failed" else "status_loading"
-            kind = "error" if state.stage == "failed" else "info"
-            return (
-                [gr.skip() for _ in choice_outputs], message_html(t(lang_code, key, detail=state.message), kind),
-                gr.Timer(active=state.stage != "failed"),
-            )
-
-        def on_load(request: gr.Request) -> tuple[Any, ...]:
-            choices, message, timer_update = readiness_updates("sv")
-            params = getattr(request, "query_params", None) or {}
-            token = next((params.get(p) for p in DELETE_PARAMS if params.get(p)), None)
-            if token:
-                return (*choices, message, timer_update, token, gr.update(open=True),
-                        message_html(t("sv", "delete_prefilled"), "info"))
-            return (*choices, message, timer_update, gr.skip(), gr.skip(), gr.skip())
-
-        demo.load(
-            on_load, inputs=None, outputs=[*choice_outputs, status, timer, delete_token, delete_acc, delete_msg],
-            **common,  # type: ignore[arg-type]
-        )
-
-        def on_tick(lang_value: str, view: MatchOutcome | None) -> tuple[Any, ...]:
-            choices, message, timer_update = readiness_updates(as_lang(lang_value))
-            if view is not None:
-                message = gr.skip()
-            return (*choices, message, timer_update)
-
-        timer.tick(
-            on_tick, inputs=[lang, view_state], outputs=[*choice_outputs, status, timer],
-            show_progress="hidden", **common,  # type: ignore[arg-type]
-        )
-
-        def on_lang(lang_value: str, view: MatchOutcome | None) -> tuple[Any, ...]:
-            lc = as_lang(lang_value)
-            updates = _language_updates(ui, lc)
-            if view is None:
-                return (*updates, message_html(t(lc, "status_start")), gr.skip())
-            n = len(view.cards)
-            message = (
-                message_html(t(lc, "status_results", n=n)) if n else message_html(t(lc, "status_no_results"), "error")
-            )
-            return (*updates, message, _understood(view, lc))
-
-        lang.change(
-            on_lang, inputs=[lang, view_state], outputs=[*_language_targets(ui), status, understood],
-            show_progress="hidden", **common,  # type: ignore[arg-type]
-        )
+        _wire_search(page, service, upload_credits)
+        _wire_consent(page, service)
+        _wire_delete(page, service)
+        _wire_readiness(demo, page, service)
+        _wire_language(page)
 
     demo.queue(default_concurrency_limit=None, max_size=256)
-    demo.state_session_capacity = settings.web_max_sessions  # Gradio keeps 10,000 pages' state by default
+    demo.state_session_capacity = service.settings.web_max_sessions  # Gradio keeps 10,000 pages' state by default
+    _forget_with_the_page(demo, page, service)
+    return demo
+
+
+# -- panels ---------------------------------------------------------------------------------------
+
+_PRIVATE = MappingProxyType({"api_visibility": "private", "concurrency_limit": None})
+"""Every event: not part of Gradio's API, and no per-event queue limit (the service bounds the work)."""
+
+
+def _header() -> tuple[Any, Any]:
+    """The title and the language toggle."""
+    with gr.Row(elem_id="jobsai-header", equal_height=False):
+        title = gr.Markdown(f"# {t('sv', 'title')}\n{t('sv', 'tagline')}", elem_id="jobsai-title")
+        lang = gr.Radio(
+            choices=[("Svenska", "sv"), ("English", "en")], value="sv", label=t("sv", "language"),
+            elem_id="jobsai-lang", scale=0, min_width=270,
+        )
+    return title, lang
+
+
+def _cv_input() -> tuple[Any, Any, Any, Any, Any]:
+    """Upload or paste the CV, and the search button: (upload tab, paste tab, file, paste box, button)."""
+    with gr.Tabs():
+        with gr.Tab(t("sv", "tab_upload"), id="upload") as tab_upload:
+            file = gr.File(
+                label=t("sv", "upload_label"), file_types=[".pdf", ".docx", ".txt"], type="filepath",
+                elem_id="cv-file", height=140,
+            )
+        with gr.Tab(t("sv", "tab_paste"), id="paste") as tab_paste:
+            paste = gr.Textbox(
+                label=t("sv", "paste_label"), placeholder=t("sv", "paste_placeholder"), lines=8,
+                max_lines=24, elem_id="cv-paste",
+            )
+    search = gr.Button(t("sv", "search"), variant="primary", elem_id="search-btn")
+    return tab_upload, tab_paste, file, paste, search
+
+
+def _filter_panel() -> tuple[Any, tuple[Any, ...], Any, Any]:
+    """(the accordion, one dropdown per public filter, published within, number of results)."""
+    with gr.Accordion(t("sv", "filters"), open=True) as accordion:
+        dropdowns = tuple(
+            gr.Dropdown(
+                choices=[], value=[], multiselect=True, filterable=True, label=f.label("sv"),
+                info=t("sv", "choose_any") if i == 0 else None, elem_id=f"filter-{f.option}",
+            )
+            for i, f in enumerate(PUBLIC_FILTERS)
+        )
+        published = gr.Dropdown(
+            choices=_published_choices("sv"), value=0, label=t("sv", "published_within"),
+            filterable=False, elem_id="filter-published",
+        )
+        top_k = gr.Slider(5, MAX_TOP_K, value=10, step=5, label=t("sv", "top_k"), elem_id="top-k")
+    return accordion, dropdowns, published, top_k
+
+
+def _privacy_panel() -> tuple[Any, ...]:
+    """Consent, what is kept, the deletion code and the deletion form: (consent, privacy note, consent
+    message, token box, deletion accordion, deletion code, deletion button, deletion message)."""
+    consent = gr.Checkbox(value=False, label=t("sv", "consent"), elem_id="consent")
+    privacy = gr.Markdown(t("sv", "privacy_note"), elem_id="privacy-note")
+    consent_msg = gr.HTML("", elem_id="consent-msg", js_on_load=None)
+    token_box = gr.HTML("", elem_id="token-box", js_on_load=None)
+    with gr.Accordion(t("sv", "delete_title"), open=False, elem_id="delete-acc") as delete_acc:
+        delete_token = gr.Textbox(label=t("sv", "delete_token"), elem_id="delete-token", max_lines=1)
+        delete_btn = gr.Button(t("sv", "delete_button"), variant="stop", elem_id="delete-btn")
+        delete_msg = gr.HTML("", elem_id="delete-msg", js_on_load=None)
+    return consent, privacy, consent_msg, token_box, delete_acc, delete_token, delete_btn, delete_msg
+
+
+def _results_panel(
+    service: WebService, view_state: Any, lang: Any, labels_state: Any, session_state: Any, consent: Any,
+    token_box: Any,
+) -> tuple[Any, Any, Any]:
+    """The status line, what was understood, the result cards (drawn per search) and "show more"."""
+    status = gr.HTML(message_html(t("sv", "status_start")), elem_id="status", js_on_load=None)
+    understood = gr.HTML("", elem_id="understood", js_on_load=None)
+
+    @gr.render(
+        inputs=[view_state, lang, labels_state], triggers=[view_state.change, lang.change],
+        concurrency_limit=None, show_progress="hidden",
+    )
+    def draw_cards(view: MatchOutcome | None, lang_value: str, labels: dict[str, str]) -> None:
+        if view is None:
+            return
+        for card in view.cards:
+            _draw_card(service, card, as_lang(lang_value), (labels or {}).get(card.ad.id),
+                       session_state, consent, lang, labels_state, token_box)
+
+    more = gr.Button(t("sv", "show_more"), visible=False, elem_id="more-btn")
+    return status, understood, more
+
+
+def _draw_card(
+    service: WebService, card: CardView, lang_code: Lang, chosen: str | None, session_state: Any, consent: Any,
+    lang: Any, labels_state: Any, token_box: Any,
+) -> None:
+    """One result card with its Relevant / Not relevant buttons (inside :func:`_results_panel`'s render)."""
+    with gr.Group(elem_classes=["jobsai-card"]):
+        gr.HTML(card_html(card, lang_code), js_on_load=None, elem_classes=["jobsai-card-html"])
+        with gr.Row(elem_classes=["jobsai-feedback"], equal_height=True):
+            rel = gr.Button(
+                _button_label(lang_code, "relevant", chosen), size="sm", scale=0, min_width=120,
+                variant="primary" if chosen == "relevant" else "secondary", elem_classes=["jobsai-relevant"],
+            )
+            notrel = gr.Button(
+                _button_label(lang_code, "not_relevant", chosen), size="sm", scale=0, min_width=120,
+                variant="primary" if chosen == "not_relevant" else "secondary",
+                elem_classes=["jobsai-not-relevant"],
+            )
+            note = gr.HTML(
+                message_html(t(lang_code, f"saved_{chosen}"), "ok") if chosen else "",
+                js_on_load=None, elem_classes=["jobsai-feedback-note"],
+            )
+    for button, label in ((rel, "relevant"), (notrel, "not_relevant")):
+        button.click(
+            _feedback_handler(service, card.ad.id, label),
+            inputs=[session_state, consent, lang, labels_state],
+            outputs=[rel, notrel, note, labels_state, token_box],
+            api_visibility="private", show_progress="minimal", concurrency_limit=None,
+        )
+
+
+# -- events ---------------------------------------------------------------------------------------
+
+
+def _filter_input(page: _Page, values: Mapping[Any, Any]) -> tuple[FilterInput, int]:
+    """The filters and the number of results a search's inputs ask for."""
+    chosen = {f.name: tuple(values[d] or ()) for f, d in zip(PUBLIC_FILTERS, page.concept_filters, strict=True)}
+    days = values[page.published]
+    filters = FilterInput(published_within_days=int(days) if days else None, **chosen)
+    return filters, max(1, min(MAX_TOP_K, int(values[page.top_k] or 10)))
+
+
+def _wire_search(page: _Page, service: WebService, upload_credits: UploadCredits | None) -> None:
+    """Upload, search, a changed filter and "show more": each matches (or re-ranks) and shows the results."""
+    settings = service.settings
+
+    def run_search(
+        values: Mapping[Any, Any], request: gr.Request | None, *, quiet: bool = False,
+        fresh: CVText | None = None, rated: bool = False,
+    ) -> dict[Any, Any]:
+        """Match ``fresh`` (a file just read), else the pasted text, else a pending file, else
+        re-rank the session's CV (new filters, more results). ``rated``: the caller has
+        checked the rate limit already (an upload, before reading the file)."""
+        lang_code = as_lang(values[page.lang])
+        pending, pasted, session = values[page.cv_state], values[page.paste], values[page.session_state]
+        if isinstance(pending, UploadRefusal) and fresh is None and not (pasted and pasted.strip()):
+            return {} if quiet else {page.status: message_html(pending.message(lang_code), "error")}
+        cv, from_paste = fresh, False
+        if cv is None and pasted and pasted.strip():
+            try:
+                cv, from_paste = service.paste_cv(pasted), True
+            except JobsAIError as exc:
+                return {page.status: _error_html(settings, exc, lang_code)}
+        cv = cv or pending
+        if cv is None and session is None:
+            if quiet:
+                return {}
+            return {page.status: message_html(t(lang_code, "status_need_cv"), "error")}
+        filters, top = _filter_input(page, values)
+        try:
+            if not rated:
+                service.check_rate("match", _client(request))
+            if cv is not None:
+                outcome = service.match(cv, filters, top, previous=session, ui_key=_ui_key(request))
+            else:
+                outcome = service.rematch(session, filters, top)
+        except JobsAIError as exc:
+            # A file not matched yet waits for the next try; pasted text is in its box already.
+            waiting = {page.cv_state: cv} if cv is not None and not from_paste else {}
+            return {**waiting, page.status: _error_html(settings, exc, lang_code)}
+        n = len(outcome.cards)
+        message = (
+            message_html(t(lang_code, "status_results", n=n), "info") if n
+            else message_html(t(lang_code, "status_no_results"), "error")
+        )
+        return {
+            page.status: message, page.cv_state: None, page.view_state: outcome, page.session_state: outcome.ref,
+            page.understood: _understood(outcome, lang_code),
+            page.more: gr.update(visible=n >= top and top < MAX_TOP_K),
+        }
+
+    def on_upload(values: dict[Any, Any], request: gr.Request) -> dict[Any, Any]:
+        path = values[page.file]
+        if not path:
+            return {}
+        try:
+            data, name = _read_upload(path, settings.max_upload_bytes)
+            client = _client(request)
+            # before the file is read: a refused upload is never parsed. One the upload route charged
+            # (this client, this path, not read yet) is not charged again; any other upload is.
+            if upload_credits is None or not upload_credits.redeem(client, path):
+                service.check_rate("match", client)
+            cv = service.read_cv(data, name, client=client)
+        except JobsAIError as exc:
+            refusal = UploadRefusal(*(_error_message(settings, exc, lang) for lang in ("sv", "en")))
+            return {page.cv_state: refusal, page.status: _error_html(settings, exc, as_lang(values[page.lang])),
+                    page.understood: ""}
+        # The new file wins over text pasted earlier: the paste box is emptied.
+        found = run_search({**values, page.cv_state: None, page.paste: ""}, request, fresh=cv, rated=True)
+        return {**found, page.paste: ""}
+
+    def on_search(values: dict[Any, Any], request: gr.Request) -> dict[Any, Any]:
+        return run_search(values, request)
+
+    def on_filter(values: dict[Any, Any], request: gr.Request) -> dict[Any, Any]:
+        return run_search(values, request, quiet=True)
+
+    def on_more(k: float) -> int:
+        return min(MAX_TOP_K, int(k or 10) + TOP_K_STEP)
+
+    inputs, outputs = page.search_inputs, page.search_outputs
+    page.file.upload(
+        on_upload, inputs={page.file, *inputs}, outputs=[*outputs, page.paste], scroll_to_output=True,
+        **_PRIVATE,
+    )
+    page.search.click(on_search, inputs=inputs, outputs=outputs, scroll_to_output=True, **_PRIVATE)
+    page.paste.submit(on_search, inputs=inputs, outputs=outputs, **_PRIVATE)
+    for component in (*page.concept_filters, page.published, page.top_k):
+        component.input(
+            on_filter, inputs=inputs, outputs=outputs, trigger_mode="always_last", **_PRIVATE
+        )
+    page.more.click(on_more, inputs=[page.top_k], outputs=[page.top_k], **_PRIVATE).then(
+        on_search, inputs=inputs, outputs=outputs, **_PRIVATE
+    )
+
+
+def _wire_consent(page: _Page, service: WebService) -> None:
+    """A changed consent answer applies to what this session already gave."""
+
+    def on_consent(given: bool, session: SessionRef | None, lang_value: str, request: gr.Request) -> str:
+        lang_code = as_lang(lang_value)
+        if session is None:
+            return message_html(t(lang_code, "consent_given"), "ok") if given else ""
+        try:
+            service.check_rate("light", _client(request))
+            n = service.set_consent(session.session_id, bool(given))
+        except JobsAIError as exc:
+            return _error_html(service.settings, exc, lang_code)
+        if given:
+            return message_html(t(lang_code, "consent_given"), "ok")
+        return message_html(t(lang_code, "consent_withdrawn", n=n), "ok") if n else ""
+
+    page.consent.input(
+        on_consent, inputs=[page.consent, page.session_state, page.lang], outputs=[page.consent_msg],
+        **_PRIVATE,
+    )
+
+
+def _wire_delete(page: _Page, service: WebService) -> None:
+    """Delete what was given under a code; this page's own code also clears the page."""
+
+    def on_delete(token: str, lang_value: str, session: SessionRef | None, request: gr.Request) -> dict[Any, Any]:
+        lang_code = as_lang(lang_value)
+        token = (token or "").strip()
+        if not token:
+            return {page.delete_msg: message_html(t(lang_code, "delete_missing"), "error")}
+        try:
+            service.check_rate("light", _client(request))
+            n = service.delete(token)
+        except JobsAIError as exc:
+            return {page.delete_msg: _error_html(service.settings, exc, lang_code)}
+        message = (
+            message_html(t(lang_code, "delete_done", n=n), "ok") if n
+            else message_html(t(lang_code, "delete_none"), "info")
+        )
+        if session is not None and session.deletion_token == token:
+            # This page's own data: forget the search too (results, CV, file, the code itself).
+            return {
+                page.delete_msg: message, page.session_state: None, page.token_box: "", page.labels_state: {},
+                page.cv_state: None, page.view_state: None, page.understood: "",
+                page.status: message_html(t(lang_code, "status_start")), page.paste: "", page.file: None,
+                page.delete_token: "", page.more: gr.update(visible=False),
+            }
+        return {page.delete_msg: message}
+
+    page.delete_btn.click(
+        on_delete, inputs=[page.delete_token, page.lang, page.session_state],
+        outputs=[page.delete_msg, page.session_state, page.token_box, page.labels_state, page.cv_state,
+                 page.view_state, page.understood, page.status, page.paste, page.file, page.delete_token, page.more],
+        **_PRIVATE,
+    )
+
+
+def _wire_readiness(demo: gr.Blocks, page: _Page, service: WebService) -> None:
+    """While the service starts, the page says so (polling); once ready, the filters get their choices."""
+    choice_outputs = list(page.concept_filters)
+
+    def filter_updates() -> list[Any]:
+        choices = service.filter_choices()
+        return [
+            gr.update(choices=[(f"{c.label or c.concept_id} ({c.n_live_ads})", c.concept_id) for c in choices[f.name]])
+            for f in PUBLIC_FILTERS
+        ]
+
+    def readiness_updates(lang_code: Lang) -> tuple[list[Any], Any, Any]:
+        state = service.readiness()
+        if state.ready:
+            start = message_html(t(lang_code, "status_start")) + _stale_notice(state, lang_code)
+            return filter_updates(), start, gr.Timer(active=False)
+        key = "status_failed" if state.stage == "failed" else "status_loading"
+        kind = "error" if state.stage == "failed" else "info"
+        return (
+            [gr.skip() for _ in choice_outputs], message_html(t(lang_code, key, detail=state.message), kind),
+            gr.Timer(active=state.stage != "failed"),
+        )
+
+    def on_load(request: gr.Request) -> tuple[Any, ...]:
+        choices, message, timer_update = readiness_updates("sv")
+        params = getattr(request, "query_params", None) or {}
+        token = next((params.get(p) for p in DELETE_PARAMS if params.get(p)), None)
+        if token:
+            return (*choices, message, timer_update, token, gr.update(open=True),
+                    message_html(t("sv", "delete_prefilled"), "info"))
+        return (*choices, message, timer_update, gr.skip(), gr.skip(), gr.skip())
+
+    demo.load(
+        on_load, inputs=None,
+        outputs=[*choice_outputs, page.status, page.timer, page.delete_token, page.delete_acc, page.delete_msg],
+        **_PRIVATE,  # type: ignore[arg-type]
+    )
+
+    def on_tick(lang_value: str, view: MatchOutcome | None) -> tuple[Any, ...]:
+        choices, message, timer_update = readiness_updates(as_lang(lang_value))
+        if view is not None:
+            message = gr.skip()
+        return (*choices, message, timer_update)
+
+    page.timer.tick(
+        on_tick, inputs=[page.lang, page.view_state], outputs=[*choice_outputs, page.status, page.timer],
+        show_progress="hidden", **_PRIVATE,
+    )
+
+
+def _wire_language(page: _Page) -> None:
+    """The language toggle: every label, the status line and what was understood, in the new language."""
+
+    def on_lang(lang_value: str, view: MatchOutcome | None) -> tuple[Any, ...]:
+        lc = as_lang(lang_value)
+        updates = _language_updates(lc)
+        if view is None:
+            return (*updates, message_html(t(lc, "status_start")), gr.skip())
+        n = len(view.cards)
+        message = (
+            message_html(t(lc, "status_results", n=n)) if n else message_html(t(lc, "status_no_results"), "error")
+        )
+        return (*updates, message, _understood(view, lc))
+
+    page.lang.change(
+        on_lang, inputs=[page.lang, page.view_state],
+        outputs=[*_language_targets(page), page.status, page.understood],
+        show_progress="hidden", **_PRIVATE,
+    )
+
+
+def _forget_with_the_page(demo: gr.Blocks, page: _Page, service: WebService) -> None:
+    """Drop a page's Gradio state when a deletion removes its sessions, and what may be CV text when it closes."""
 
     def forget_pages(keys: Sequence[str]) -> None:
         """A deletion removed these pages' sessions: drop their Gradio state (results, values shown)."""
@@ -610,16 +677,23 @@ def build_ui(service: WebService, upload_credits: UploadCredits | None = None) -
         """The tab closed: Gradio keeps its state for an hour more, and every input's last value for
         as long as the session is held; drop what may be CV text (a pending file, the paste box)."""
         holder = getattr(demo, "state_holder", None)
-        page = holder.session_data.get(_ui_key(request) or "") if holder is not None else None
-        if page is None:
+        session = holder.session_data.get(_ui_key(request) or "") if holder is not None else None
+        if session is None:
             return
-        page.state_data.pop(cv_state._id, None)
-        shown = page.config_values.get(paste._id)
+        session.state_data.pop(page.cv_state._id, None)
+        shown = session.config_values.get(page.paste._id)
         if isinstance(shown, dict) and isinstance(shown.get("props"), dict):
             shown["props"]["value"] = ""
 
     demo.unload(on_unload)
-    return demo
+
+
+def _error_message(settings: Settings, exc: Exception, lang_code: Lang) -> str:
+    return error_message(lang_code, exc, max_upload_bytes=settings.max_upload_bytes, min_words=settings.min_cv_words)
+
+
+def _error_html(settings: Settings, exc: Exception, lang_code: Lang) -> str:
+    return message_html(_error_message(settings, exc, lang_code), "error")
 
 
 def _stale_notice(state: Readiness, lang: Lang) -> str:
@@ -674,15 +748,15 @@ def _button_label(lang: Lang, label: str, chosen: str | None) -> str:
     return ("✓ " if chosen == label else "") + t(lang, label)
 
 
-def _language_targets(ui: _Components) -> list[Any]:
+def _language_targets(page: _Page) -> list[Any]:
     return [
-        ui.title, ui.lang, ui.tab_upload, ui.tab_paste, ui.file, ui.paste, ui.filters, ui.municipality, ui.region,
-        ui.occupation_field, ui.employment_type, ui.working_hours, ui.published, ui.top_k, ui.search, ui.more,
-        ui.consent, ui.privacy, ui.delete_acc, ui.delete_token, ui.delete_btn, ui.footer,
+        page.title, page.lang, page.tab_upload, page.tab_paste, page.file, page.paste, page.filters,
+        *page.concept_filters, page.published, page.top_k, page.search, page.more, page.consent, page.privacy,
+        page.delete_acc, page.delete_token, page.delete_btn, page.footer,
     ]
 
 
-def _language_updates(ui: _Components, lang: Lang) -> list[Any]:
+def _language_updates(lang: Lang) -> list[Any]:
     """New words for every labelled component, in the order of :func:`_language_targets`."""
     return [
         gr.update(value=f"# {t(lang, 'title')}\n{t(lang, 'tagline')}"),
@@ -692,11 +766,10 @@ def _language_updates(ui: _Components, lang: Lang) -> list[Any]:
         gr.update(label=t(lang, "upload_label")),
         gr.update(label=t(lang, "paste_label"), placeholder=t(lang, "paste_placeholder")),
         gr.update(label=t(lang, "filters")),
-        gr.update(label=t(lang, "municipality"), info=t(lang, "choose_any")),
-        gr.update(label=t(lang, "region")),
-        gr.update(label=t(lang, "occupation_field")),
-        gr.update(label=t(lang, "employment_type")),
-        gr.update(label=t(lang, "working_hours")),
+        *(
+            gr.update(label=f.label(lang), info=t(lang, "choose_any") if i == 0 else None)
+            for i, f in enumerate(PUBLIC_FILTERS)
+        ),
         gr.update(label=t(lang, "published_within"), choices=_published_choices(lang)),
         gr.update(label=t(lang, "top_k")),
         gr.update(value=t(lang, "search")),

@@ -8,16 +8,19 @@ components; the alert itself lives in the database (:mod:`jobsai.alerts`).
 from __future__ import annotations
 
 import html
+from collections.abc import Sequence
 from typing import Any
 
 import gradio as gr
 
 from jobsai.alerts.service import AlertRequest
 from jobsai.errors import JobsAIError
+from jobsai.index.filters import PUBLIC_FILTERS
+from jobsai.match.filters import FilterInput
 from jobsai.web.alerts_api import create_alert_for_session
 from jobsai.web.i18n import Lang, as_lang, t
 from jobsai.web.render import message_html
-from jobsai.web.service import FilterInput, SessionRef, WebService
+from jobsai.web.service import SessionRef, WebService
 
 
 def _choices(lang: Lang, *pairs: tuple[str, str]) -> list[tuple[str, str]]:
@@ -39,9 +42,12 @@ def _client(request: gr.Request | None) -> str:
     return str(getattr(client, "host", None) or "unknown")
 
 
-def alert_panel(service: WebService, *, lang: gr.Radio, session: gr.State, filters: list[Any]) -> gr.Accordion:
-    """Build the panel inside the current Blocks context and wire it; ``filters`` are the five filter dropdowns
-    (municipalities, regions, occupation fields, employment types, working hours) and the published-within one."""
+def alert_panel(service: WebService, *, lang: Any, session: Any, filters: Sequence[Any]) -> gr.Accordion:
+    """Build the panel inside the current Blocks context and wire it; ``filters`` are the page's filter
+    dropdowns, one per filter of ``index.filters.PUBLIC_FILTERS`` in that order."""
+    dropdowns = tuple(filters)
+    if len(dropdowns) != len(PUBLIC_FILTERS):
+        raise ValueError("alert_panel needs one dropdown per public filter")
     with gr.Accordion(t("sv", "alert_title"), open=False, elem_id="alert-acc") as panel:
         intro = gr.Markdown(t("sv", "alert_intro") + "\n\n" + t("sv", "alert_stored"), elem_id="alert-intro")
         channel = gr.Radio(_choices("sv", *CHANNELS), value="email", label=t("sv", "alert_channel"),
@@ -58,17 +64,17 @@ def alert_panel(service: WebService, *, lang: gr.Radio, session: gr.State, filte
     def on_channel(value: str) -> Any:
         return gr.update(visible=value == "email")
 
-    def on_create(ref: SessionRef | None, lang_value: str, channel_value: str, address: str, level_value: str,
-                  frequency_value: str, agreed: bool, munis: list[str], regions: list[str], fields: list[str],
-                  types: list[str], hours: list[str], request: gr.Request) -> str:
-        code = as_lang(lang_value)
+    def on_create(values: dict[Any, Any], request: gr.Request) -> str:
+        ref: SessionRef | None = values[session]
+        code = as_lang(values[lang])
+        channel_value, address, level_value = values[channel], values[email], values[level]
+        frequency_value, agreed = values[frequency], values[consent]
         if ref is None:
             return message_html(t(code, "alert_need_match"), "error")
         if not agreed:
             return message_html(t(code, "alert_need_consent"), "error")
-        filters = FilterInput(municipalities=tuple(munis or ()), regions=tuple(regions or ()),
-                              occupation_fields=tuple(fields or ()), employment_types=tuple(types or ()),
-                              working_hours=tuple(hours or ()))
+        chosen = {f.name: tuple(values[box] or ()) for f, box in zip(PUBLIC_FILTERS, dropdowns, strict=True)}
+        filters = FilterInput(published_within_days=None, **chosen)  # new ads are always recent
         alert = AlertRequest("feed" if channel_value == "feed" else "email", (address or "").strip() or None, code,
                              "good" if level_value == "good" else "very_good",
                              "daily" if frequency_value == "daily" else "instant", True)
@@ -99,7 +105,7 @@ def alert_panel(service: WebService, *, lang: gr.Radio, session: gr.State, filte
 
     common: dict[str, Any] = {"api_visibility": "private", "concurrency_limit": None}
     channel.change(on_channel, inputs=[channel], outputs=[email], **common)
-    create.click(on_create, inputs=[session, lang, channel, email, level, frequency, consent, *filters[:5]],
+    create.click(on_create, inputs={session, lang, channel, email, level, frequency, consent, *dropdowns},
                  outputs=[result], **common)
     lang.change(relabel, inputs=[lang], outputs=[panel, intro, channel, email, level, frequency, consent, create],
                 **common)
