@@ -36,6 +36,7 @@ from support.atom import ATOM, atom_problems
 from support.privacy import cv_pieces, leaked
 from support.smtp_server import LocalSmtp, text_of
 from support.tiny_model import make_tiny_model
+from support.ui_events import call_event
 from support.web import CV_NURSE, PII, offline_settings
 
 BASE = "http://testserver"
@@ -402,7 +403,7 @@ def test_the_ui_panel_makes_an_alert_from_the_pages_match(tmp_path: Path, alert_
                                                           smtp: LocalSmtp) -> None:
     import gradio as gr
 
-    from jobsai.web.service import FilterInput
+    from jobsai.match.filters import FilterInput
     from jobsai.web.ui import build_ui
     from jobsai.web.ui_alerts import alert_panel
 
@@ -416,16 +417,23 @@ def test_the_ui_panel_makes_an_alert_from_the_pages_match(tmp_path: Path, alert_
                 cv = service.paste_cv(CV_NURSE)
                 outcome = service.match(cv, FilterInput(), 10)
                 blocks = build_ui(service)
-                [on_create] = [f.fn for f in blocks.fns.values() if getattr(f.fn, "__name__", "") == "on_create"]
                 assert alert_panel.__name__ == "alert_panel"
+                event = next(f for f in blocks.fns.values() if f.name == "on_create")
+                [session] = [c for c in event.inputs if isinstance(c, gr.State)]
                 request = gr.Request()
-                args = ("en", "email", "ui@example.net", "good", "daily", True, [], [], [], [], [], request)
+
+                def on_create(ref: Any, lang: str, channel: str, email: str, level: str, frequency: str,
+                              consent: bool) -> str:
+                    return call_event(blocks, "on_create", request, {session: ref}, jobsai_lang=lang,  # type: ignore[no-any-return]
+                                      alert_channel=channel, alert_email=email, alert_level=level,
+                                      alert_frequency=frequency, alert_consent=consent)
+
+                args = ("en", "email", "ui@example.net", "good", "daily", True)
                 assert "Search first" in on_create(None, *args)
-                assert "consent" in on_create(outcome.ref, *args[:5], False, *args[6:])
+                assert "consent" in on_create(outcome.ref, *args[:5], False)
                 done = on_create(outcome.ref, *args)
                 assert "Done!" in done and "/api/v1/alerts/manage/" in done and "ui@example.net" in done
-                swedish = on_create(outcome.ref, "sv", "feed", "", "very_good", "instant", True, [], [], [], [], [],
-                                    request)
+                swedish = on_create(outcome.ref, "sv", "feed", "", "very_good", "instant", True)
                 assert "Klart!" in swedish and ".atom" in swedish
                 [mail] = smtp.to("ui@example.net")
                 assert "Confirm" in mail["Subject"]
