@@ -25,7 +25,7 @@ How it fits together:
   the registry as ``retired`` with ``activated_at`` cleared, which is how rollback knows to skip them.
 
 Writers must not run ``sync_index`` on the old index while a switch commits (the worker runs
-all index jobs under one job lock; see ``sync.worker``).
+all index jobs under one job lock; see ``jobsai.worker``).
 """
 
 from __future__ import annotations
