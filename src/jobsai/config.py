@@ -69,7 +69,11 @@ class Settings(BaseSettings):
     1.8x (indexing) to 2.1x (CV encoding) faster on two cores, but dev-set nDCG@10 moved by
     -0.042 / +0.024 / -0.013 on dev / dev2-A / dev2-B (``bench/embed_speed.py``, ``bench/quality.py``)."""
     device: str | None = None
-    """``cpu``, ``cuda`` …; default picks a GPU when one is present."""
+    """``JOBSAI_DEVICE``: ``auto`` (the default: ``cuda`` when torch sees a GPU), ``cpu``, ``cuda``, ``cuda:1`` …"""
+    embed_fp16: bool = True
+    """On a GPU, encode with a half-precision copy of the model (the fp32 model stays for training)."""
+    embed_batch_tokens: int | None = None
+    """Padded tokens per forward pass at most; default 8192 on CPU, 65536 on a GPU (``embed/model.py``)."""
 
     max_upload_bytes: int = 10 * 1024 * 1024
     min_cv_words: int = 20

@@ -129,6 +129,8 @@ class Embedder:
         batch_size: int = 32,
         quantize: bool = False,
         cache_dir: Path | None = None,
+        batch_tokens: int | None = None,
+        fp16: bool = True,
     ) -> None:
         self._model = model
         self.name = name
@@ -136,7 +138,13 @@ class Embedder:
         self.fingerprint = fingerprint
         self.prefixes = prefixes
         self.device = device
-        self.batch_size = max(1, int(batch_size))
+        on_gpu = device.startswith("cuda")
+        self.batch_size = max(1, int(batch_size), GPU_BATCH_SIZE if on_gpu else 1)
+        self.batch_tokens = max(1, int(batch_tokens or (GPU_BATCH_TOKENS if on_gpu else CPU_BATCH_TOKENS)))
+        """Padded tokens per forward pass at most (batch length x longest text): what bounds an
+        encode's memory and keeps large GPU batches from running out of it on long texts."""
+        self.fp16 = fp16 and on_gpu
+        """Encode with a half-precision copy (GPU only; the fp32 model stays for training)."""
         self.quantize = quantize and device == "cpu"
         self.cache_dir = cache_dir
         self._inference: Any | None = None
@@ -158,7 +166,7 @@ class Embedder:
 
         if settings.embed_threads:
             torch.set_num_threads(int(settings.embed_threads))
-        device = settings.device or ("cuda" if torch.cuda.is_available() else "cpu")
+        device = resolve_device(settings.device)
         cache_dir = settings.resolved_model_cache_dir
         spec = settings.model.strip()
         if not spec:
@@ -199,6 +207,8 @@ class Embedder:
             batch_size=settings.embed_batch_size,
             quantize=settings.embed_quantize,
             cache_dir=cache_dir,
+            batch_tokens=settings.embed_batch_tokens,
+            fp16=settings.embed_fp16,
         )
         embedder.score_calibration = read_score_calibration(folder)
         if settings.embed_backend == "onnx":
@@ -327,7 +337,8 @@ class Embedder:
             torch.inference_mode(),
             tqdm(total=len(texts), desc=f"Embedding {kind}s", unit="text", disable=not progress) as bar,
         ):
-            for idx in length_batches(order, lengths, self.batch_size):
+            for idx in length_batches(order, np.minimum(lengths, self.max_tokens), self.batch_size,
+                                      max_tokens=self.batch_tokens):
                 features = self._model.preprocess([texts[i] for i in idx], prompt=prefix or None)
                 if onnx is not None:
                     out[idx] = onnx.embed(features)
@@ -339,7 +350,14 @@ class Embedder:
         return out
 
     def _inference_model(self) -> Any:
-        """The module used for encoding: the int8 copy on CPU (built once), else the fp32 model."""
+        """The module used for encoding: the int8 copy on CPU or the fp16 copy on a GPU (built
+        once), else the fp32 model."""
+        if self.fp16:
+            with self._lock:
+                if self._inference is None:
+                    self._model.eval()
+                    self._inference = half_copy(self._model)
+                return self._inference
         if not self.quantize:
             self._model.eval()
             return self._model
@@ -362,13 +380,43 @@ class Embedder:
 # ---------------------------------------------------------------------- helpers
 
 
+CPU_BATCH_TOKENS = 8192
+"""32 texts of 256 tokens: past that, a CPU pass gets no faster per token and only uses more memory."""
+GPU_BATCH_SIZE = 256
+GPU_BATCH_TOKENS = 65536
+"""A GPU is only busy with large batches: up to 256 texts or 64k padded tokens per pass."""
+
+
+def resolve_device(setting: str | None) -> str:
+    """``JOBSAI_DEVICE``: unset or ``auto`` -> ``cuda`` when torch sees a GPU, else ``cpu``."""
+    import torch
+
+    value = (setting or "auto").strip().lower()
+    if value == "auto":
+        return "cuda" if torch.cuda.is_available() else "cpu"
+    if value.startswith("cuda") and not torch.cuda.is_available():
+        raise ModelError(f"JOBSAI_DEVICE={setting} but torch sees no CUDA GPU; use cpu or auto.")
+    return value
+
+
+def half_copy(model: SentenceTransformer) -> Any:
+    """An fp16 copy of ``model`` for GPU inference (its own tensors: the fp32 model stays trainable).
+
+    Pooling and normalisation read the fp16 output; ``_encode`` converts to float32 before
+    normalising, so vectors keep their usual dtype (cosine to fp32 >= 0.999, ``bench/gpu_embed.py``).
+    """
+    return copy.deepcopy(model).half().eval()
+
+
 MIN_BATCH_FILL = 0.5
 """A batch is padded to its longest text; a text less than half as long starts a new batch."""
 
 
-def length_batches(order: np.ndarray, lengths: np.ndarray, batch_size: int) -> list[np.ndarray]:
-    """Split indices sorted longest first into batches of at most ``batch_size`` that waste
-    little on padding.
+def length_batches(
+    order: np.ndarray, lengths: np.ndarray, batch_size: int, *, max_tokens: int | None = None
+) -> list[np.ndarray]:
+    """Split indices sorted longest first into batches of at most ``batch_size`` texts and at
+    most ``max_tokens`` padded tokens (texts x the first, longest one) that waste little on padding.
 
     Why: a CV is encoded as a few long chunks plus a short title line; padding the title to a
     chunk's length would cost a whole extra chunk of compute, far more than one more pass.
@@ -376,7 +424,8 @@ def length_batches(order: np.ndarray, lengths: np.ndarray, batch_size: int) -> l
     batches: list[np.ndarray] = []
     start = 0
     for end in range(1, len(order) + 1):
-        full = end - start == batch_size
+        longest = int(lengths[order[start]])
+        full = end - start == batch_size or (max_tokens is not None and (end - start + 1) * longest > max_tokens)
         last = end == len(order)
         if full or last or lengths[order[end]] < MIN_BATCH_FILL * lengths[order[start]]:
             batches.append(order[start:end])
