@@ -62,7 +62,7 @@ class Settings(BaseSettings):
     """int8 (smoothed, per-channel) dynamic quantisation of the linear layers on CPU: 1.1-1.6x
     faster, but it cost 0.025 dev-set nDCG@10 (0.849 vs 0.874), so it is off by default."""
     embed_threads: int | None = None
-    embed_backend: Literal["torch", "onnx"] = "torch"
+    embed_backend: Literal["torch", "onnx", "onnx-fp32"] = "torch"
     """``onnx``: on CPU, encode with an int8 ONNX Runtime export of the model (made and verified
     against fp32 on first use, cached per model; falls back to torch when it does not verify).
     Its vectors differ slightly from fp32, so an index records which kind built it. Not the default:

@@ -11,7 +11,7 @@ from collections.abc import Callable, Sequence
 from functools import cached_property
 
 from jobsai.config import Settings
-from jobsai.embed.model import Embedder
+from jobsai.embed.model import Embedder, same_vectors
 from jobsai.errors import SourceError
 from jobsai.index.base import VectorIndex
 from jobsai.index.bm25 import Bm25Encoder
@@ -58,7 +58,7 @@ class Runtime:
         meta = read_meta(self.settings, record.name) if record is not None else None
         settings = self.settings
         backend = backend_for(meta)
-        if backend is not None and backend != settings.embed_backend:
+        if backend is not None and not same_vectors(backend, settings.embed_backend):
             # Its vectors and the configured encoder's must not meet in one index (ModelFingerprint).
             log.warning("index %s was built with the %s backend: encoding with it until an index is built with "
                         "JOBSAI_EMBED_BACKEND=%s (`jobsai index build --switch`)",

@@ -211,8 +211,8 @@ class Embedder:
             fp16=settings.embed_fp16,
         )
         embedder.score_calibration = read_score_calibration(folder)
-        if settings.embed_backend == "onnx":
-            embedder.use_onnx(threads=settings.embed_threads)
+        if settings.embed_backend in ONNX_BACKENDS:
+            embedder.use_onnx(threads=settings.embed_threads, onnx_settings=onnx_settings_for(settings.embed_backend))
         return embedder
 
     def use_onnx(self, *, threads: int | None = None, onnx_settings: Any | None = None) -> bool:
@@ -246,8 +246,10 @@ class Embedder:
 
     @property
     def backend(self) -> str:
-        """What encodes: ``onnx`` (the verified export) or ``torch``."""
-        return "onnx" if self._onnx is not None else "torch"
+        """What encodes: ``onnx`` (the verified int8 export), ``onnx-fp32`` or ``torch``."""
+        if self._onnx is None:
+            return "torch"
+        return "onnx-fp32" if self._onnx.vectors == FP32_VECTORS else "onnx"
 
     # ------------------------------------------------------------------ properties
 
@@ -378,6 +380,24 @@ class Embedder:
 
 
 # ---------------------------------------------------------------------- helpers
+
+
+ONNX_BACKENDS = ("onnx", "onnx-fp32")
+
+
+def same_vectors(backend_a: str, backend_b: str) -> bool:
+    """Whether two ``JOBSAI_EMBED_BACKEND`` values make the same vectors (torch and onnx-fp32 do),
+    so that an index built by one may be queried and updated by the other."""
+    fp32 = ("torch", "onnx-fp32")
+    return backend_a == backend_b or (backend_a in fp32 and backend_b in fp32)
+
+
+def onnx_settings_for(backend: str) -> Any:
+    """The export recipe a ``JOBSAI_EMBED_BACKEND`` names: ``onnx`` int8, ``onnx-fp32`` unquantised
+    (its vectors are torch's, so it mixes with torch-built indexes)."""
+    from jobsai.embed.onnx_export import OnnxSettings
+
+    return OnnxSettings(precision="fp32") if backend == "onnx-fp32" else OnnxSettings()
 
 
 CPU_BATCH_TOKENS = 8192
