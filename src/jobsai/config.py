@@ -68,6 +68,10 @@ class Settings(BaseSettings):
     Its vectors differ slightly from fp32, so an index records which kind built it. Not the default:
     1.8x (indexing) to 2.1x (CV encoding) faster on two cores, but dev-set nDCG@10 moved by
     -0.042 / +0.024 / -0.013 on dev / dev2-A / dev2-B (``bench/embed_speed.py``, ``bench/quality.py``)."""
+    query_backend: Literal["onnx", "onnx-fp32"] | None = None
+    """``JOBSAI_QUERY_BACKEND``: encode CV queries with another backend than ads (unset: the same).
+    Queries are a match's latency and never enter the index, so an int8 query encoder leaves the
+    index's vectors as they are; measured with ``bench/quality.py`` before use."""
     device: str | None = None
     """``JOBSAI_DEVICE``: ``auto`` (the default: ``cuda`` when torch sees a GPU), ``cpu``, ``cuda``, ``cuda:1`` …"""
     embed_fp16: bool = True

@@ -97,6 +97,8 @@ class Embedder:
         self.cache_dir = cache_dir
         self._inference: Any | None = None
         self._onnx: Any | None = None
+        self._query_onnx: Any | None = None
+        """An ONNX encoder for CV queries only (``JOBSAI_QUERY_BACKEND``); ads keep ``_onnx``/torch."""
         """The verified ONNX Runtime encoder (``embed/onnx_backend.py``) when the onnx backend serves."""
         self._lock = threading.Lock()
         self.score_calibration: dict[str, float] | None = None
@@ -161,9 +163,14 @@ class Embedder:
         embedder.score_calibration = read_score_calibration(folder)
         if settings.embed_backend in ONNX_BACKENDS:
             embedder.use_onnx(threads=settings.embed_threads, onnx_settings=onnx_settings_for(settings.embed_backend))
+        if settings.query_backend and settings.query_backend != settings.embed_backend:
+            embedder.use_onnx(threads=settings.embed_threads, onnx_settings=onnx_settings_for(settings.query_backend),
+                              queries_only=True)
         return embedder
 
-    def use_onnx(self, *, threads: int | None = None, onnx_settings: Any | None = None) -> bool:
+    def use_onnx(
+        self, *, threads: int | None = None, onnx_settings: Any | None = None, queries_only: bool = False
+    ) -> bool:
         """Encode with a verified int8 ONNX Runtime export of this model from now on (exported and
         cached on first use); False, with a warning, when it cannot be used (torch then serves).
 
@@ -188,9 +195,19 @@ class Embedder:
             log.warning("The ONNX backend cannot be used for %s: %s. Encoding with torch (fp32) instead.",
                         self.name, exc)
             return False
+        if queries_only:  # the index's vectors (the fingerprint) do not change
+            self._query_onnx = encoder
+            return True
         self._onnx = encoder
         self.fingerprint = replace(self.fingerprint, vectors=encoder.vectors)
         return True
+
+    @property
+    def query_backend(self) -> str:
+        """What encodes CV queries: the query-only ONNX encoder's kind, else :attr:`backend`."""
+        if self._query_onnx is None:
+            return self.backend
+        return "onnx-fp32" if self._query_onnx.vectors == FP32_VECTORS else "onnx"
 
     @property
     def backend(self) -> str:
@@ -249,6 +266,7 @@ class Embedder:
         export is dropped for good: it was made from the weights as loaded)."""
         with self._lock:
             self._inference = None
+            self._query_onnx = None
             if self._onnx is not None:  # exported from the old weights: torch serves the new ones
                 log.info("weights changed in place: the ONNX export no longer applies; encoding with torch")
                 self._onnx = None
@@ -281,7 +299,7 @@ class Embedder:
                 self.max_tokens,
             )
         order = np.argsort(-lengths, kind="stable")  # longest first: little padding per batch
-        onnx = self._onnx
+        onnx = self._query_onnx if kind == "query" and self._query_onnx is not None else self._onnx
         model = self._inference_model() if onnx is None else None
         with (
             torch.inference_mode(),
