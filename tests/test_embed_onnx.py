@@ -131,6 +131,20 @@ def test_same_ranking_from_every_backend(tiny: Path, data_dir: Path, cache: Path
             assert i in top or abs(s_fp32[q, i] - s_fp32[q, order[3]]) < tolerance, (q, rank)
 
 
+def test_a_query_backend_changes_queries_only(tiny: Path, data_dir: Path, cache: Path) -> None:
+    torch_emb = Embedder.load(settings_for(tiny, data_dir, cache, embed_backend="torch"))
+    emb = Embedder.load(settings_for(tiny, data_dir, cache, embed_backend="torch", query_backend="onnx"))
+    assert emb.backend == "torch" and emb.query_backend == "onnx"
+    assert emb.fingerprint == torch_emb.fingerprint  # what the index records does not change
+    np.testing.assert_allclose(emb.encode_passages(ADS), torch_emb.encode_passages(ADS), atol=1e-5)
+    q, q_torch = emb.encode_queries(QUERIES), torch_emb.encode_queries(QUERIES)
+    cos = np.sum(q * q_torch, axis=1)
+    assert cos.min() > 0.98 and np.abs(q - q_torch).max() > 1e-5  # the int8 export encoded them
+    emb.refresh_inference_model()  # weights changed in place: the export no longer applies
+    assert emb.query_backend == "torch"
+    np.testing.assert_allclose(emb.encode_queries(QUERIES), q_torch, atol=1e-5)
+
+
 def test_a_corrupted_export_is_refused_and_made_again(tiny: Path, data_dir: Path, cache: Path, caplog) -> None:
     emb = Embedder.load(settings_for(tiny, data_dir, cache))
     path = export_folder(cache, emb.fingerprint.weights_sha256, OnnxSettings()) / MODEL_FILE
