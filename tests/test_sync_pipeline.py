@@ -111,7 +111,7 @@ def _client(rt: Runtime) -> JobStreamClient:
 
 
 def test_pipeline_ends_where_the_sequential_order_ends(make_runtime, ads, monkeypatch) -> None:
-    monkeypatch.setattr(ingest, "BATCH", 16)  # 120 ads: eight batches through a queue of three
+    monkeypatch.setattr(ingest, "BATCH", 16)  # 120 ads: eight batches through a queue of one
     with FakeJobStream(ads=ads) as srv:
         seq_rt, pipe_rt = make_runtime("seq", srv.url), make_runtime("pipe", srv.url)
         seq_events: list[tuple[str, int]] = []

@@ -27,9 +27,10 @@ from jobsai.sources.ads import Ad
 
 log = logging.getLogger(__name__)
 
-QUEUE_DEPTH = 3
-"""Batches waiting for the encoder (each up to ``ingest.BATCH`` ads): enough to cover a slow
-SQL write, few enough to keep memory flat."""
+QUEUE_DEPTH = 1
+"""Batches waiting for the encoder (each up to ``ingest.BATCH`` ads). Reading, parsing and storing
+a batch takes ~1 % of the time encoding it takes (``bench/bootstrap_speed.py``), so one waiting
+batch keeps the encoder busy; each more would only hold ~500 more ads in memory."""
 CHUNK_ADS = 128
 """Ads embedded per index write: large enough for length bucketing to find equal lengths, small
 enough that an interrupt is answered within seconds."""
