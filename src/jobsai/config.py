@@ -77,7 +77,7 @@ class Settings(BaseSettings):
     embed_fp16: bool = True
     """On a GPU, encode with a half-precision copy of the model (the fp32 model stays for training)."""
     embed_batch_tokens: int | None = None
-    """Padded tokens per forward pass at most; default 8192 on CPU, 65536 on a GPU (``embed/model.py``)."""
+    """Padded tokens per forward pass at most; default 2048 on CPU, 65536 on a GPU (``embed/model.py``)."""
 
     max_upload_bytes: int = 10 * 1024 * 1024
     min_cv_words: int = 20
