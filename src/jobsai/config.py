@@ -67,7 +67,8 @@ class Settings(BaseSettings):
     against fp32 on first use, cached per model; falls back to torch when it does not verify).
     Its vectors differ slightly from fp32, so an index records which kind built it. Not the default:
     1.8x (indexing) to 2.1x (CV encoding) faster on two cores, but dev-set nDCG@10 moved by
-    -0.042 / +0.024 / -0.013 on dev / dev2-A / dev2-B (``bench/embed_speed.py``, ``bench/quality.py``)."""
+    -0.042 / +0.024 / -0.013 on dev / dev2-A / dev2-B (``bench/embed_speed.py``, ``bench/quality.py``).
+    ``onnx-fp32``: the export unquantised; torch's vectors (it shares torch-built indexes), no faster."""
     query_backend: Literal["onnx", "onnx-fp32"] | None = None
     """``JOBSAI_QUERY_BACKEND``: encode CV queries with another backend than ads (unset: the same).
     Queries are a match's latency and never enter the index, so an int8 query encoder leaves the
