@@ -85,7 +85,7 @@ def pooling_of(model: SentenceTransformer) -> PoolingSpec:
             f"the model's modules are {names}; the ONNX backend supports Transformer + Pooling (+ Normalize)"
         )
     pooling = modules[1]
-    mode = pooling.pooling_mode
+    mode: Any = pooling.pooling_mode
     modes = (mode,) if isinstance(mode, str) else tuple(mode)
     unsupported = [m for m in modes if m not in SUPPORTED_POOLING]
     if unsupported:
