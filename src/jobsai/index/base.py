@@ -14,7 +14,7 @@ from abc import ABC, abstractmethod
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime
-from typing import Any
+from typing import Any, TypeVar
 
 import numpy as np
 
@@ -28,6 +28,8 @@ TITLE_VECTOR = "title"
 BODY_VECTOR = "body"
 DENSE_VECTORS: tuple[str, ...] = (TITLE_VECTOR, BODY_VECTOR)
 """Named dense vectors of every point (see ``embed.text``: what each one represents)."""
+
+T = TypeVar("T")
 
 POINT_NAMESPACE = uuid.UUID("6f1c3a52-2d4b-4e8a-9a57-1c0de5a1b0b5")
 
@@ -279,7 +281,7 @@ SCROLL_PAGE = 1000
 """Points per page when listing every ad id."""
 
 
-def batches(items: Sequence[Any], size: int) -> Iterator[Sequence[Any]]:
+def batches(items: Sequence[T], size: int) -> Iterator[Sequence[T]]:
     """``items`` in consecutive slices of at most ``size``: how both backends bound a request."""
     for start in range(0, len(items), size):
         yield items[start : start + size]
