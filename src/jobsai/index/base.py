@@ -215,7 +215,7 @@ class VectorIndex(ABC):
         self.close()
 
 
-# --- The schema both Qdrant backends share (added with the Edge/server implementations) ---
+# --- The schema, and the engine-agnostic code, both Qdrant backends share (Edge and server) ---
 
 SPARSE_VECTOR = "bm25"
 KEYWORD_FIELDS: tuple[str, ...] = (
