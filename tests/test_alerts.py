@@ -25,6 +25,7 @@ from sqlalchemy import func, inspect, select
 from jobsai.alerts.service import AlertRequest, AlertService
 from jobsai.config import Settings
 from jobsai.index.base import SearchFilter
+from jobsai.jobs import worker_jobs
 from jobsai.runtime import Runtime
 from jobsai.sources.demo import iter_demo_items
 from jobsai.store import alerts as repo
@@ -116,7 +117,7 @@ def test_match_to_confirmed_email_alert_to_new_ads_once(tmp_path: Path, alert_mo
             top = [x["id"] for x in match["results"][:2]]
             bottom = [x["id"] for x in ranked[-2:]]
             _copy(srv, top[0], "alert-fit-0")
-            worker = Worker(settings, lambda: rt)
+            worker = Worker(settings, lambda: rt, **worker_jobs())
             assert worker.run_job("update")
             assert len(smtp.to(ADDRESS)) == 1
 
@@ -237,7 +238,7 @@ def test_a_crash_between_queueing_and_sending_sends_nothing_twice(tmp_path: Path
         assert len(smtp.messages) == 1
 
         with Runtime(settings) as rt:
-            assert Worker(settings, lambda: rt).run_job("update")  # the next update resumes the deliveries
+            assert Worker(settings, lambda: rt, **worker_jobs()).run_job("update")  # the next update resumes sending
             with rt.db.begin(readonly=True) as conn:
                 statuses = sorted({d.status for d in repo.deliveries(conn)})
         assert statuses == ["sent"]
@@ -256,7 +257,7 @@ def test_delivery_failures_retry_then_pause_and_bounces_pause(tmp_path: Path, al
         smtp.refuse.add("gone@example.net")
         smtp.fail_data = 1
         _copy(srv, rt.matcher.match(CV_NURSE, top_k=1)[0].id, "retry-fit")
-        worker = Worker(settings, lambda: rt)
+        worker = Worker(settings, lambda: rt, **worker_jobs())
         assert worker.run_job("update")
         service = AlertService(settings, rt.db.begin)
         assert service.view(bounce).status == "paused" and service.view(bounce).paused_reason == "bounced"
@@ -282,11 +283,11 @@ def test_the_management_link_pauses_resumes_and_deletes_every_row(tmp_path: Path
             assert "Pause" in client.get(manage).text
             paused = client.post(manage, data={"action": "pause"})
             assert paused.status_code == 200 and "paused" in paused.text
-            assert Worker(settings, lambda: rt).run_job("update")
+            assert Worker(settings, lambda: rt, **worker_jobs()).run_job("update")
             assert smtp.to("owner@example.net")[1:] == []  # paused: not scored, nothing sent
             assert client.patch(f"/api/v1/alerts/{token}", json={"paused": False}).json()["status"] == "active"
             _copy(srv, "manage-fit", "manage-fit-2")
-            assert Worker(settings, lambda: rt).run_job("update")
+            assert Worker(settings, lambda: rt, **worker_jobs()).run_job("update")
             [_, mail] = smtp.to("owner@example.net")
             assert AD_LINK.findall(text_of(mail)) == ["manage-fit-2"]  # what came while paused is not told
             with rt.db.begin(readonly=True) as conn:
@@ -377,7 +378,7 @@ def test_a_feed_alert_serves_a_valid_atom_feed_of_the_new_ads(tmp_path: Path, al
 
             _copy(srv, match["results"][0]["id"], "feed-fit-<&>")  # an id that must be escaped in XML
             _copy(srv, match["results"][0]["id"], "feed-fit-0")
-            assert Worker(settings, lambda: rt).run_job("update")
+            assert Worker(settings, lambda: rt, **worker_jobs()).run_job("update")
             doc = client.get(feed_path)
             assert atom_problems(doc.content) == []
             from lxml import etree

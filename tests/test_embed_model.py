@@ -19,6 +19,7 @@ from jobsai.embed.model import (
     Prefixes,
     _state_dict_sha256,
     length_batches,
+    resolve_device,
     weights_sha256,
 )
 from jobsai.errors import ModelError
@@ -83,6 +84,35 @@ def test_batches_split_where_padding_would_double_the_work() -> None:
     assert as_lengths == [[100, 95, 90, 60, 55], [20, 10]]
     assert [lengths[b].tolist() for b in length_batches(order, lengths, 2)] == [[100, 95], [90, 60], [55], [20, 10]]
     assert sorted(np.concatenate(length_batches(order, lengths, 3)).tolist()) == list(range(len(lengths)))
+
+
+def test_batches_hold_at_most_the_token_budget() -> None:
+    lengths = np.array([100, 20, 90, 95, 10, 60, 55])
+    order = np.argsort(-lengths, kind="stable")
+    got = [lengths[b].tolist() for b in length_batches(order, lengths, 32, max_tokens=200)]
+    assert got == [[100, 95], [90, 60], [55], [20, 10]]
+    for batch in length_batches(order, lengths, 32, max_tokens=200):
+        assert len(batch) * lengths[batch].max() <= 200 or len(batch) == 1
+    # a text longer than the budget still gets a batch of its own
+    assert [lengths[b].tolist() for b in length_batches(order, lengths, 32, max_tokens=50)][:2] == [[100], [95]]
+
+
+def test_a_token_budget_does_not_change_the_vectors(tiny: Path, data_dir: Path) -> None:
+    wide = Embedder.load(settings_for(tiny, data_dir))
+    narrow = Embedder.load(settings_for(tiny, data_dir, embed_batch_tokens=40))
+    assert narrow.batch_tokens == 40 and wide.batch_tokens == 2048
+    np.testing.assert_allclose(narrow.encode_passages(TEXTS), wide.encode_passages(TEXTS), atol=1e-5)
+
+
+def test_device_auto_is_the_cpu_here_and_a_missing_gpu_is_a_clear_error() -> None:
+    import torch
+
+    expected = "cuda" if torch.cuda.is_available() else "cpu"
+    assert resolve_device(None) == resolve_device("auto") == resolve_device(" AUTO ") == expected
+    assert resolve_device("cpu") == "cpu"
+    if not torch.cuda.is_available():
+        with pytest.raises(ModelError, match="sees no CUDA GPU"):
+            resolve_device("cuda")
 
 
 def test_a_single_string_is_refused(tiny: Path, data_dir: Path) -> None:

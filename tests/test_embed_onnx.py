@@ -114,18 +114,35 @@ def test_weights_changed_in_place_drop_the_export(tiny: Path, data_dir: Path, ca
         [emb.prefixes.passage + t for t in ADS[:2]], normalize_embeddings=True), atol=1e-5)
 
 
-def test_same_ranking_from_both_backends(tiny: Path, data_dir: Path, cache: Path) -> None:
-    onnx = Embedder.load(settings_for(tiny, data_dir, cache))
+@pytest.mark.parametrize(("backend", "tolerance"), [("onnx", 0.02), ("onnx-fp32", 1e-4)])
+def test_same_ranking_from_every_backend(tiny: Path, data_dir: Path, cache: Path, backend: str,
+                                         tolerance: float) -> None:
+    onnx = Embedder.load(settings_for(tiny, data_dir, cache, embed_backend=backend))
     fp32 = Embedder.load(settings_for(tiny, data_dir, cache, embed_backend="torch"))
+    assert onnx.backend == backend
     s_onnx = onnx.encode_queries(QUERIES) @ onnx.encode_passages(ADS).T
     s_fp32 = fp32.encode_queries(QUERIES) @ fp32.encode_passages(ADS).T
-    assert np.abs(s_onnx - s_fp32).max() < 0.02
+    assert np.abs(s_onnx - s_fp32).max() < tolerance
     for q in range(len(QUERIES)):
         order = np.argsort(-s_fp32[q])
         top = list(np.argsort(-s_onnx[q])[:3])
         # The same top 3, except where fp32 itself has near-ties (within the tolerance).
         for rank, i in enumerate(order[:3]):
-            assert i in top or abs(s_fp32[q, i] - s_fp32[q, order[3]]) < 0.02, (q, rank)
+            assert i in top or abs(s_fp32[q, i] - s_fp32[q, order[3]]) < tolerance, (q, rank)
+
+
+def test_a_query_backend_changes_queries_only(tiny: Path, data_dir: Path, cache: Path) -> None:
+    torch_emb = Embedder.load(settings_for(tiny, data_dir, cache, embed_backend="torch"))
+    emb = Embedder.load(settings_for(tiny, data_dir, cache, embed_backend="torch", query_backend="onnx"))
+    assert emb.backend == "torch" and emb.query_backend == "onnx"
+    assert emb.fingerprint == torch_emb.fingerprint  # what the index records does not change
+    np.testing.assert_allclose(emb.encode_passages(ADS), torch_emb.encode_passages(ADS), atol=1e-5)
+    q, q_torch = emb.encode_queries(QUERIES), torch_emb.encode_queries(QUERIES)
+    cos = np.sum(q * q_torch, axis=1)
+    assert cos.min() > 0.98 and np.abs(q - q_torch).max() > 1e-5  # the int8 export encoded them
+    emb.refresh_inference_model()  # weights changed in place: the export no longer applies
+    assert emb.query_backend == "torch"
+    np.testing.assert_allclose(emb.encode_queries(QUERIES), q_torch, atol=1e-5)
 
 
 def test_a_corrupted_export_is_refused_and_made_again(tiny: Path, data_dir: Path, cache: Path, caplog) -> None:
@@ -298,6 +315,20 @@ def test_the_index_keeps_its_backend_until_an_index_is_built_with_the_new_one(
         assert rt.index_name == "ads-2" and rt.embedder.backend == "onnx"
         assert rt.embedder.fingerprint == embedder.fingerprint
         assert rt.ingestor.sync_index().indexed == 0
+        assert rt.matcher.match(" ".join(ADS[:4]) * 3, top_k=3)
+
+
+def test_the_fp32_export_makes_torchs_vectors_and_serves_a_torch_built_index(
+    tiny: Path, tmp_path: Path, cache: Path, demo_ads: list[dict[str, Any]], caplog
+) -> None:
+    torch_settings = settings_for(tiny, tmp_path / "data", cache, embed_backend="torch")
+    with Runtime(torch_settings) as rt:
+        rt.ingestor.load_items(demo_ads, expire=False)
+    fp32_settings = torch_settings.model_copy(update={"embed_backend": "onnx-fp32"})
+    with caplog.at_level(logging.WARNING, logger="jobsai.runtime"), Runtime(fp32_settings) as rt:
+        assert rt.embedder.backend == "onnx-fp32" and rt.embedder.fingerprint.vectors == FP32_VECTORS
+        assert "backend" not in caplog.text  # same vectors: no switch back to torch
+        assert rt.index.count() == len(demo_ads) and rt.ingestor.sync_index().indexed == 0
         assert rt.matcher.match(" ".join(ADS[:4]) * 3, top_k=3)
 
 

@@ -1,10 +1,12 @@
-"""Exclusive, non-blocking OS file locks: the one place the program takes ``flock``.
+"""Exclusive OS file locks: the one place the program takes ``flock``.
 
 Why one module: the worker's job locks, the command-line index lock and the embedded index's
 directory lock must behave the same way. Each is taken without waiting (a second taker learns
 at once that someone else holds it, so nothing deadlocks), and the OS drops it when its
-process dies, so a crash never leaves a stale lock to expire. On Windows ``msvcrt.locking`` on
-the file's first byte stands in for ``flock``.
+process dies, so a crash never leaves a stale lock to expire. The one waiting lock
+(:func:`wait_lock`) guards a short build that the second process should reuse rather than
+redo (an ONNX export). On Windows ``msvcrt.locking`` on the file's first byte stands in for
+``flock``.
 """
 
 from __future__ import annotations
@@ -77,6 +79,18 @@ def try_lock(path: Path, *, write_pid: bool = True) -> Iterator[bool]:
         lock.release()
 
 
+@contextmanager
+def wait_lock(path: Path) -> Iterator[None]:
+    """Hold the lock on ``path`` for the block, waiting for another holder to finish first."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with open(path, "a+b") as handle:
+        _lock(handle)
+        try:
+            yield
+        finally:
+            _unlock(handle)
+
+
 def lock_path(settings: Settings, name: str) -> Path:
     """Where the named process-wide lock lives: ``data_dir/locks/<name>.lock``."""
     return settings.data_dir / "locks" / f"{name}.lock"
@@ -105,6 +119,10 @@ if sys.platform == "win32":
         handle.seek(0)
         msvcrt.locking(handle.fileno(), msvcrt.LK_NBLCK, 1)
 
+    def _lock(handle: IO[bytes]) -> None:
+        handle.seek(0)
+        msvcrt.locking(handle.fileno(), msvcrt.LK_LOCK, 1)
+
     def _unlock(handle: IO[bytes]) -> None:
         handle.seek(0)
         msvcrt.locking(handle.fileno(), msvcrt.LK_UNLCK, 1)
@@ -114,6 +132,9 @@ else:
 
     def _lock_nb(handle: IO[bytes]) -> None:
         fcntl.flock(handle.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
+
+    def _lock(handle: IO[bytes]) -> None:
+        fcntl.flock(handle.fileno(), fcntl.LOCK_EX)
 
     def _unlock(handle: IO[bytes]) -> None:
         fcntl.flock(handle.fileno(), fcntl.LOCK_UN)

@@ -22,9 +22,10 @@ Jobs and their default schedules:
   once and switches to the adapted one when it has been built and has passed the gate.
 * ``retention`` daily: consented CV text older than ``JOBSAI_FEEDBACK_RETENTION_DAYS`` (180)
   is deleted from the feedback table (:func:`purge_feedback_cv_text`, unless another is given).
-* job alerts (issue 12): after each successful update, :func:`jobsai.alerts.jobs.after_update` scores the new
-  ads for every saved alert and sends what is due; after retention, :func:`jobsai.alerts.jobs.daily` sends the
-  daily digests and applies the alerts' retention. Neither ever raises into the job.
+* follow-ups passed in: ``after_update`` jobs run after each successful update (job alerts:
+  :func:`jobsai.alerts.jobs.after_update` scores the new ads for every saved alert and sends what is
+  due), ``after_retention`` jobs after retention (alerts' daily digests and retention). The
+  production set is :func:`jobsai.jobs.worker_jobs`.
 
 The scheduler sits above ``runtime`` and ``learn`` and imports neither the learning code nor the
 web app: its jobs are parameters, so tests pass theirs in and nothing is discovered at run time.
@@ -46,13 +47,12 @@ from __future__ import annotations
 
 import logging
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from jobsai.alerts import jobs as alert_jobs
 from jobsai.config import Settings
 from jobsai.embed.model import FINGERPRINT_CACHE_FILE, Embedder, weights_sha256
 from jobsai.embed.model_ref import ModelRef
@@ -143,11 +143,14 @@ class Worker:
         train: RuntimeJob | None = None,
         adapt: RuntimeJob | None = None,
         retention: RuntimeJob | None = None,
+        after_update: Sequence[RuntimeJob] = (),
+        after_retention: Sequence[RuntimeJob] = (),
         metrics: Metrics | None = None,
     ) -> None:
         """``update`` defaults to the JobStream update and ``retention`` to
         :func:`purge_feedback_cv_text`; without ``train`` the train job only serves the champion,
-        without ``adapt`` there is no adapt job."""
+        without ``adapt`` there is no adapt job. ``after_update`` / ``after_retention`` run, in
+        order, after a successful update / retention."""
         self.settings = settings
         self.metrics = metrics
         """Job outcomes and what the updates ingested are counted here (``/metrics``, the worker's port)."""
@@ -157,6 +160,8 @@ class Worker:
         self._train = train
         self._adapt = adapt
         self._retention = retention or purge_feedback_cv_text
+        self._after_update = tuple(after_update)
+        self._after_retention = tuple(after_retention)
         self._stop = threading.Event()
         self.jobs = [
             Job("update", INDEX_LOCK, timedelta(minutes=settings.update_interval_min), self._job_update),
@@ -253,7 +258,8 @@ class Worker:
             report = self._update(self._runtime())
             if self.metrics is not None and isinstance(report, IngestReport):
                 self.metrics.record_ingest(report)
-            alert_jobs.after_update(self._runtime())  # issue 12: new ads scored for alerts, due mails sent
+            for follow_up in self._after_update:
+                follow_up(self._runtime())
         except Exception as exc:  # re-raised below, after the champion check
             failure = exc
             if self.metrics is not None:
@@ -264,7 +270,8 @@ class Worker:
 
     def _job_retention(self) -> None:
         self._retention(self._runtime())
-        alert_jobs.daily(self._runtime())  # issue 12: daily digests, alert retention
+        for follow_up in self._after_retention:
+            follow_up(self._runtime())
 
     def _job_adapt(self) -> bool:
         """Domain adaptation once the store has ads (before that: not run, due again next tick)."""
@@ -358,19 +365,16 @@ class WorkerThread:
         cls,
         settings: Settings,
         service: Any,
-        *,
-        update: RuntimeJob | None = None,
-        train: RuntimeJob | None = None,
-        adapt: RuntimeJob | None = None,
+        **jobs: Any,
     ) -> WorkerThread:
+        """``jobs``: the :class:`Worker`'s job parameters (``update``, ``train``, ``adapt``, ...)."""
         def current() -> Runtime:
             rt = service.runtime
             if rt is None:
                 raise RuntimeError("the web service has no runtime")
             return rt
 
-        worker = Worker(settings, current, on_swap=service.hot_swap, update=update, train=train, adapt=adapt,
-                        metrics=getattr(service, "metrics", None))
+        worker = Worker(settings, current, on_swap=service.hot_swap, metrics=getattr(service, "metrics", None), **jobs)
 
         def loop() -> None:
             while not worker.stopping and service.readiness().stage not in ("ready", "failed", "stopped"):

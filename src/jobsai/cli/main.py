@@ -15,7 +15,18 @@ from typing import Annotated, Any
 import typer
 from rich.console import Console
 from rich.markup import escape
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.progress import (
+    BarColumn,
+    MofNCompleteColumn,
+    Progress,
+    ProgressColumn,
+    Task,
+    TaskID,
+    TextColumn,
+    TimeElapsedColumn,
+    TimeRemainingColumn,
+)
+from rich.text import Text
 
 from jobsai import __version__
 from jobsai.cli.locks import index_lock
@@ -67,11 +78,14 @@ def _runtime(bars: bool = True, *, writes_index: bool = False) -> Iterator[Runti
     update or re-index, or another such command, holds it), so two writers never interleave.
     """
     progress = Progress(
-        TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
+        TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), _RateColumn(),
+        TimeElapsedColumn(), TextColumn("ETA"), TimeRemainingColumn(),
         console=err, transient=True, disable=not bars or not err.is_terminal,
     )
-    tasks: dict[str, int] = {}
-    labels = {"ads": "Reading ads", "index": "Embedding and indexing"}
+    if not err.is_terminal:  # no bar: a progress line every ~30 s instead (sync/progress.py)
+        logging.getLogger("jobsai.sync.progress").setLevel(logging.INFO)
+    tasks: dict[str, TaskID] = {}
+    labels = {"ads": "Reading and storing ads", "embed": "Embedding and indexing", "index": "Embedding and indexing"}
 
     def report(stage: str, done: int, total: int | None) -> None:
         if stage not in tasks:
@@ -91,6 +105,14 @@ def _runtime(bars: bool = True, *, writes_index: bool = False) -> Iterator[Runti
     except KeyboardInterrupt:
         err.print("Interrupted; nothing is lost — run the same command again to resume.")
         raise typer.Exit(130) from None
+
+
+class _RateColumn(ProgressColumn):
+    """Ads per second over rich's recent window (blank until it has two samples)."""
+
+    def render(self, task: Task) -> Text:
+        speed = task.finished_speed or task.speed
+        return Text(f"{speed:.1f} ads/s" if speed else "", style="progress.data.speed")
 
 
 def _print_report(report: IngestReport | None) -> None:

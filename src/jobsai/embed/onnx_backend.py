@@ -25,14 +25,13 @@ What keeps it safe to serve:
 from __future__ import annotations
 
 import contextlib
-import fcntl
 import json
 import logging
 import os
 import shutil
 import tempfile
 import time
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -50,6 +49,7 @@ from jobsai.embed.onnx_export import (
     transformer_of,
     versions,
 )
+from jobsai.filelock import wait_lock
 
 if TYPE_CHECKING:
     from sentence_transformers import SentenceTransformer
@@ -85,7 +85,7 @@ def pooling_of(model: SentenceTransformer) -> PoolingSpec:
             f"the model's modules are {names}; the ONNX backend supports Transformer + Pooling (+ Normalize)"
         )
     pooling = modules[1]
-    mode = pooling.pooling_mode
+    mode: Any = pooling.pooling_mode
     modes = (mode,) if isinstance(mode, str) else tuple(mode)
     unsupported = [m for m in modes if m not in SUPPORTED_POOLING]
     if unsupported:
@@ -251,17 +251,6 @@ def export_folder(cache_dir: Path, weights_sha256: str, settings: OnnxSettings) 
     return Path(cache_dir) / ONNX_DIR / settings.cache_key(weights_sha256)
 
 
-@contextlib.contextmanager
-def _export_lock(folder: Path) -> Iterator[None]:
-    folder.parent.mkdir(parents=True, exist_ok=True)
-    with open(folder.parent / f".{folder.name}.lock", "a+b") as handle:
-        fcntl.flock(handle.fileno(), fcntl.LOCK_EX)
-        try:
-            yield
-        finally:
-            fcntl.flock(handle.fileno(), fcntl.LOCK_UN)
-
-
 def _read_json(path: Path) -> dict[str, Any] | None:
     try:
         data = json.loads(path.read_text(encoding="utf-8"))
@@ -366,7 +355,7 @@ def load_onnx_encoder(
     pooling = pooling_of(model)
     batches = verification_batches(model, texts, prefixes)
     folder = export_folder(cache_dir, weights_sha256, settings)
-    with _export_lock(folder):
+    with wait_lock(folder.parent / f".{folder.name}.lock"):  # a second process reuses the export
         if folder.is_dir():
             try:
                 encoder = _open_cached(folder, weights_sha256, settings, pooling, batches, threads)

@@ -266,11 +266,11 @@ def _matmul_nodes_of(path: Path, weights: Mapping[str, Any]) -> dict[str, list[s
         if node.op_type not in ("MatMul", "Gemm") or len(node.input) < 2 or node.input[1] not in inits:
             continue
         arr = np.ascontiguousarray(numpy_helper.to_array(inits[node.input[1]]).astype(np.float32))
-        name = by_digest.get(hashlib.sha256(arr.tobytes()).hexdigest())
-        if name is not None:
+        weight = by_digest.get(hashlib.sha256(arr.tobytes()).hexdigest())
+        if weight is not None:
             if not node.name:  # quantize_dynamic excludes nodes by name
                 node.name, renamed = f"jobsai_matmul_{i}", True
-            found.setdefault(name, []).append(node.name)
+            found.setdefault(weight, []).append(node.name)
     if renamed:
         onnx.save(graph, str(path))
     return found

@@ -34,7 +34,7 @@ from sqlalchemy import Connection, Row, select, update
 
 from jobsai.config import Settings
 from jobsai.embed.fingerprint import FP32_VECTORS, ModelFingerprint
-from jobsai.embed.model import Embedder
+from jobsai.embed.model import Embedder, same_vectors
 from jobsai.embed.model_ref import ModelRef
 from jobsai.errors import StoreError
 from jobsai.index.factory import DEFAULT_INDEX_NAME
@@ -153,6 +153,8 @@ def serving_model(settings: Settings, active: IndexRecord | None) -> ModelRef:
     wanted = active.model if active is not None else None
     if wanted is None:
         return configured
+    if same_vectors(wanted.backend, configured.backend):  # e.g. torch and onnx-fp32: the configured one encodes
+        return ModelRef(wanted.spec, configured.backend)
     if wanted.backend != configured.backend:
         # Its vectors and the configured encoder's must not meet in one index (ModelFingerprint).
         log.warning("index %s was built with the %s backend: encoding with it until an index is built with "

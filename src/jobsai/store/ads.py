@@ -346,6 +346,19 @@ def ads_needing_index(conn: Connection, limit: int, after_id: str | None = None)
     return [PendingAd(r.id, json.loads(r.raw), r.content_hash) for r in rows]
 
 
+def pending_index_hashes(conn: Connection, ids: Sequence[str]) -> dict[str, str]:
+    """Of ``ids``, the live ads the index lacks in their current version -> that version's hash.
+
+    The ingestion pipeline asks this right after storing a batch, to hand exactly the ads
+    ``ads_needing_index`` would list to the encoder without reading their raw JSON back.
+    """
+    out: dict[str, str] = {}
+    for chunk in _chunks(list(dict.fromkeys(ids))):
+        rows = conn.execute(select(ads.c.id, ads.c.content_hash).where(ads.c.id.in_(chunk), ADS_PENDING_INDEX))
+        out.update((r.id, r.content_hash) for r in rows)
+    return out
+
+
 def ads_needing_unindex(conn: Connection, limit: int) -> list[str]:
     """Ids of removed ads that the index still holds (to delete their points)."""
     rows = conn.execute(

@@ -8,7 +8,10 @@ The order of operations is what makes every job resumable and idempotent:
    removes every ad it no longer contains.
 3. The index is synchronised from SQL: every live ad whose current version is not yet in
    the index is embedded and written; every removed ad still in the index is deleted. SQL
-   records what the index holds only after the index write succeeded.
+   records what the index holds only after the index write succeeded. With an index, most of
+   this already happens during step 1: each stored batch's pending ads go to an indexing thread
+   (``sync/pipeline.py``), so encoding overlaps parsing and SQL writes; this step then only
+   finishes what that thread did not settle.
 4. Only then does the JobStream checkpoint advance, to the ``updated-before`` instant of the
    window just applied. A crash anywhere leaves the checkpoint where it was, and the rerun
    re-applies the same window (upserts of unchanged ads are no-ops) and finishes step 3.
@@ -18,7 +21,8 @@ from __future__ import annotations
 
 import logging
 import tempfile
-from collections.abc import Callable, Iterable, Iterator
+import time
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -35,7 +39,10 @@ from jobsai.sources.jsonstream import iter_json_objects
 from jobsai.store import ads as ads_repo
 from jobsai.store import runs
 from jobsai.store.db import Database
-from jobsai.timeutil import utcnow
+from jobsai.store.runs import RunKind
+from jobsai.sync.pipeline import IndexFeeder, StageTimes
+from jobsai.sync.progress import ProgressLog, fan_out
+from jobsai.timeutil import ensure_utc, utcnow
 
 log = logging.getLogger(__name__)
 
@@ -69,6 +76,9 @@ class IngestReport:
     unindexed: int = 0
     checkpoint: datetime | None = None
     skip_reasons: list[str] = field(default_factory=list)
+    seconds: dict[str, float] = field(default_factory=dict)
+    """Wall seconds per stage (download, parse, store, embed, index_write, ...; the pipeline's
+    threads overlap, so these add up to more than the run took)."""
 
     def counts(self) -> dict[str, int]:
         return {
@@ -98,14 +108,20 @@ class Ingestor:
         index: VectorIndex | None = None,
         points: AdPointBuilder | None = None,
         progress: ProgressFn | None = None,
+        *,
+        pipeline: bool = True,
     ) -> None:
+        """``progress`` is called as well as a log line every ~30 s (``sync/progress.py``);
+        ``pipeline=False`` embeds only after everything is stored (the old order, for comparison)."""
         if (index is None) != (points is None):
             raise ValueError("index and points go together")
         self.settings = settings
         self.db = db
         self.index = index
         self.points = points
-        self.progress = progress or _no_progress
+        self.progress = fan_out(progress or _no_progress, ProgressLog())
+        self.pipeline = pipeline
+        self._times: StageTimes | None = None
 
     # -- jobs ---------------------------------------------------------------------------------
 
@@ -132,11 +148,13 @@ class Ingestor:
         report = IngestReport(kind="snapshot")
         before = utcnow()
         with tempfile.TemporaryDirectory(dir=self.settings.data_dir, prefix="snapshot-") as tmp:
+            t0 = time.perf_counter()
             path = client.download_snapshot(Path(tmp) / "snapshot.json")
+            report.seconds["download"] = time.perf_counter() - t0
             with open(path, "rb") as fh:
                 self._run(
                     "snapshot", report, lambda: iter_json_objects(fh, name="snapshot"),
-                    snapshot=True, window_before=before,
+                    snapshot=True, window_before=before, total=_downloaded_items(client),
                 )
         return report
 
@@ -151,11 +169,13 @@ class Ingestor:
         before = utcnow()
         report = IngestReport(kind="stream")
         with tempfile.TemporaryDirectory(dir=self.settings.data_dir, prefix="stream-") as tmp:
+            t0 = time.perf_counter()
             path = client.download_stream(after, before, Path(tmp) / "stream.json")
+            report.seconds["download"] = time.perf_counter() - t0
             with open(path, "rb") as fh:
                 self._run(
                     "stream", report, lambda: iter_json_objects(fh, name="stream"),
-                    window_after=after, window_before=before,
+                    window_after=after, window_before=before, total=_downloaded_items(client),
                 )
         return report
 
@@ -208,12 +228,8 @@ class Ingestor:
                     continue
                 if isinstance(ad, Ad):
                     parsed.append((ad, item.content_hash))
-            if parsed:
-                self.index.upsert(self.points.build([a for a, _ in parsed]))
-                with self.db.begin() as conn:
-                    ads_repo.mark_indexed(conn, [(a.id, h) for a, h in parsed])
+            report.indexed += self._index_pairs(parsed)
             done += len(pending)
-            report.indexed += len(parsed)
             self.progress("index", done, total)
         while True:
             with self.db.begin(readonly=True) as conn:
@@ -226,11 +242,24 @@ class Ingestor:
             report.unindexed += len(gone)
         return report
 
+    def _index_pairs(self, pairs: Sequence[tuple[Ad, str]]) -> int:
+        """Embed and write these (ad, content hash) versions, then record them as indexed."""
+        if not pairs or self.index is None or self.points is None:
+            return 0
+        times = self._times or StageTimes()
+        with times.timed("embed"):
+            points = self.points.build([a for a, _ in pairs])
+        with times.timed("index_write"):
+            self.index.upsert(points)
+        with times.timed("mark_indexed"), self.db.begin() as conn:
+            ads_repo.mark_indexed(conn, [(a.id, h) for a, h in pairs])
+        return len(pairs)
+
     # -- the common path ---------------------------------------------------------------------
 
     def _run(
         self,
-        kind: str,
+        kind: RunKind,
         report: IngestReport,
         items: Callable[[], Iterator[dict[str, Any]]],
         *,
@@ -238,19 +267,29 @@ class Ingestor:
         window_after: datetime | None = None,
         window_before: datetime | None = None,
         expire: bool = True,
+        total: int | None = None,
     ) -> None:
         with self.db.begin() as conn:
             run_id = runs.start_run(conn, kind, window_after=window_after, window_before=window_before)
         report.run_id = run_id
+        self._times = times = StageTimes()
+        t_run = time.perf_counter()
         try:
-            self._apply(run_id, items(), report, snapshot=snapshot)
+            if self.pipeline and self.index is not None:
+                with IndexFeeder(self._index_pairs, progress=self.progress, times=times, total=total) as feeder:
+                    self._apply(run_id, items(), report, snapshot=snapshot, expire=expire, feeder=feeder,
+                                total=total)
+                report.indexed += feeder.indexed
+            else:
+                self._apply(run_id, items(), report, snapshot=snapshot, expire=expire, total=total)
             now = utcnow()
             with self.db.begin() as conn:
                 if snapshot:
                     report.reconciled = ads_repo.reconcile_snapshot(conn, run_id, now)
                 if expire:
                     report.expired = ads_repo.expire_ads(conn, now)
-            self.sync_index(report)
+            with times.timed("final_sync"):
+                self.sync_index(report)
             with self.db.begin() as conn:
                 if window_before is not None:
                     runs.set_checkpoint(conn, CHECKPOINT, window_before)
@@ -263,28 +302,68 @@ class Ingestor:
             except Exception:  # the original error matters more
                 log.exception("could not record the failed run %s", run_id)
             raise
+        finally:
+            self._times = None
+            for stage, seconds in times.seconds.items():
+                report.seconds[stage] = report.seconds.get(stage, 0.0) + seconds
+            report.seconds["run"] = time.perf_counter() - t_run
         log.info("%s run %s complete: %s", kind, run_id, report.summary())
+        log.info("%s run %s seconds per stage: %s", kind, run_id,
+                 ", ".join(f"{k} {v:.1f}" for k, v in report.seconds.items()))
 
     def _apply(
-        self, run_id: int, items: Iterator[dict[str, Any]], report: IngestReport, *, snapshot: bool
+        self,
+        run_id: int,
+        items: Iterator[dict[str, Any]],
+        report: IngestReport,
+        *,
+        snapshot: bool,
+        expire: bool = True,
+        feeder: IndexFeeder | None = None,
+        total: int | None = None,
     ) -> None:
+        times = self._times or StageTimes()
         batch: list[dict[str, Any]] = []
         seen = 0
-        for obj in items:
-            batch.append(obj)
-            if len(batch) >= BATCH:
-                seen += len(batch)
-                self._apply_batch(run_id, batch, report, snapshot)
-                self.progress("ads", seen, None)
-                batch = []
-        if batch:
+        it = iter(items)
+        while True:
+            with times.timed("read"):
+                for obj in it:
+                    batch.append(obj)
+                    if len(batch) >= BATCH:
+                        break
+            if not batch:
+                break
             seen += len(batch)
-            self._apply_batch(run_id, batch, report, snapshot)
-            self.progress("ads", seen, None)
+            pending = self._apply_batch(run_id, batch, report, snapshot, want_pending=feeder is not None)
+            if feeder is not None:
+                feeder.put(self._worth_indexing(pending, expire), len(batch))
+            self.progress("ads", seen, total)
+            batch = []
+
+    @staticmethod
+    def _worth_indexing(pending: list[tuple[Ad, str]], expire: bool) -> list[tuple[Ad, str]]:
+        """Leave out ads that the end of this run will expire (a bootstrap's snapshot carries
+        thousands): embedding them would be thrown away."""
+        if not expire:
+            return pending
+        now = utcnow()
+        return [(ad, h) for ad, h in pending
+                if ad.last_publication_date is None or ensure_utc(ad.last_publication_date) >= now]
 
     def _apply_batch(
-        self, run_id: int, batch: list[dict[str, Any]], report: IngestReport, snapshot: bool
-    ) -> None:
+        self,
+        run_id: int,
+        batch: list[dict[str, Any]],
+        report: IngestReport,
+        snapshot: bool,
+        *,
+        want_pending: bool = False,
+    ) -> list[tuple[Ad, str]]:
+        """Store one batch in one transaction; with ``want_pending``, return its ads that the
+        index now lacks in their stored version, with that version's hash."""
+        times = self._times or StageTimes()
+        t_parse = time.perf_counter()
         ads: dict[str, Ad] = {}
         removed: dict[str, RemovedAd] = {}
         skipped: list[tuple[str | None, str]] = []
@@ -306,13 +385,17 @@ class Ingestor:
                 removed.pop(item.id, None)
                 ads[item.id] = item
         now = utcnow()
-        with self.db.begin() as conn:
+        times.add("parse", time.perf_counter() - t_parse)
+        pending: dict[str, str] = {}
+        with times.timed("store"), self.db.begin() as conn:
             counts = ads_repo.upsert_ads(conn, list(ads.values()), snapshot_run=run_id if snapshot else None)
             n_removed = 0
             for item in removed.values():
                 n_removed += ads_repo.mark_removed(conn, [item.id], item.removed_at or now, "removed")
             for ad_id, reason in skipped:
                 runs.record_skipped(conn, run_id, ad_id, reason)
+            if want_pending and ads:
+                pending = ads_repo.pending_index_hashes(conn, list(ads))
         report.inserted += counts.inserted
         report.updated += counts.updated
         report.unchanged += counts.unchanged
@@ -322,3 +405,11 @@ class Ingestor:
             log.warning("skipped a malformed record: %s", reason)
             if len(report.skip_reasons) < 20:
                 report.skip_reasons.append(reason)
+        return [(ads[ad_id], digest) for ad_id, digest in pending.items()]
+
+
+def _downloaded_items(client: JobStreamClient) -> int | None:
+    """How many items the verified download holds (for an ETA), when the client says."""
+    info = getattr(client, "last_download", None)
+    items = getattr(info, "items", None)
+    return int(items) if isinstance(items, int) and items >= 0 else None

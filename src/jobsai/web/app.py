@@ -20,7 +20,7 @@ from fastapi.responses import JSONResponse
 
 from jobsai import __version__
 from jobsai.config import Settings
-from jobsai.learn.pipeline import run_domain_adaptation, run_training
+from jobsai.jobs import worker_jobs
 from jobsai.runtime import Runtime
 from jobsai.web.admin import admin_router
 from jobsai.web.alerts_api import alerts_router
@@ -108,4 +108,4 @@ async def _no_deep_links() -> JSONResponse:
 def _start_worker(settings: Settings, service: WebService) -> Any:
     """Run the worker's scheduled jobs in a background thread, on the service's runtime (the
     embedded index allows one opener); a promotion's new index is hot-swapped in."""
-    return WorkerThread.start_for(settings, service, train=run_training, adapt=run_domain_adaptation)
+    return WorkerThread.start_for(settings, service, **worker_jobs())

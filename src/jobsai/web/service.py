@@ -322,7 +322,8 @@ class WebService:
     def _on_progress(self, stage: str, done: int, total: int | None) -> None:
         with self._state_lock:
             self._state.progress[stage] = (done, total)
-            label = {"ads": "reading ads", "index": "embedding and indexing"}.get(stage, stage)
+            label = {"ads": "reading ads", "embed": "embedding and indexing",
+                     "index": "embedding and indexing"}.get(stage, stage)
             self._state.message = f"{label}: {done}" + (f" of {total}" if total else "")
 
     def _prepare(self) -> None:
