@@ -8,6 +8,7 @@ The tiny model's similarities sit in a narrow band, so the alert model here carr
 
 from __future__ import annotations
 
+import contextlib
 import json
 import re
 import subprocess
@@ -73,6 +74,18 @@ def _settings(data_dir: Path, model: Path, srv: FakeJobStream, smtp: LocalSmtp, 
                             **extra)
 
 
+@contextlib.contextmanager
+def _running(tmp_path: Path, model: Path, ads: list[dict[str, Any]], smtp: LocalSmtp,
+             **extra: Any) -> Iterator[tuple[FakeJobStream, Settings, Runtime]]:
+    """JobStream serving ``ads``, and a runtime that has read them: where the end-to-end tests start,
+    so each one says only what it does with them."""
+    with FakeJobStream(ads=ads) as srv:
+        settings = _settings(tmp_path / "data", model, srv, smtp, **extra)
+        with Runtime(settings) as rt:
+            rt.ensure_data()
+            yield srv, settings, rt
+
+
 def _copy(srv: FakeJobStream, ad_id: str, new_id: str) -> None:
     raw = next(a for a in srv.current_ads() if str(a["id"]) == ad_id)
     srv.add_or_update({**raw, "id": new_id, "timestamp": None})
@@ -84,72 +97,69 @@ def _links(msg: Any) -> list[str]:
 
 def test_match_to_confirmed_email_alert_to_new_ads_once(tmp_path: Path, alert_model: Path, demo: list,
                                                         smtp: LocalSmtp) -> None:
-    with FakeJobStream(ads=demo) as srv:
-        settings = _settings(tmp_path / "data", alert_model, srv, smtp)
-        with Runtime(settings) as rt:
-            rt.ensure_data()
-            app = create_app(settings, runtime=rt)
-            with TestClient(app) as client:
-                match = client.post("/api/v1/match", json={"text": CV_NURSE, "top_k": 20}).json()
-                ranked = client.post("/api/v1/match", json={"text": CV_NURSE, "top_k": 100}).json()["results"]
-                r = client.post("/api/v1/alerts", json={
-                    "session_id": match["session_id"], "deletion_token": match["deletion_token"], "channel": "email",
-                    "email": ADDRESS, "language": "sv", "level": "good", "frequency": "instant", "consent": True})
-                assert r.status_code == 201, r.text
-                created = r.json()
-                assert created["status"] == "pending" and created["title_line"]
-                assert "Testsson" not in json.dumps(created)
+    with _running(tmp_path, alert_model, demo, smtp) as (srv, settings, rt):
+        app = create_app(settings, runtime=rt)
+        with TestClient(app) as client:
+            match = client.post("/api/v1/match", json={"text": CV_NURSE, "top_k": 20}).json()
+            ranked = client.post("/api/v1/match", json={"text": CV_NURSE, "top_k": 100}).json()["results"]
+            r = client.post("/api/v1/alerts", json={
+                "session_id": match["session_id"], "deletion_token": match["deletion_token"], "channel": "email",
+                "email": ADDRESS, "language": "sv", "level": "good", "frequency": "instant", "consent": True})
+            assert r.status_code == 201, r.text
+            created = r.json()
+            assert created["status"] == "pending" and created["title_line"]
+            assert "Testsson" not in json.dumps(created)
 
-                # only the confirmation so far, in Swedish, and an update before confirming sends nothing
-                [confirm_mail] = smtp.to(ADDRESS)
-                assert "Bekräfta" in confirm_mail["Subject"]
-                confirm = next(link for link in _links(confirm_mail) if "/confirm/" in link)
-                top = [x["id"] for x in match["results"][:2]]
-                bottom = [x["id"] for x in ranked[-2:]]
-                _copy(srv, top[0], "alert-fit-0")
-                worker = Worker(settings, lambda: rt, **worker_jobs())
-                assert worker.run_job("update")
-                assert len(smtp.to(ADDRESS)) == 1
+            # only the confirmation so far, in Swedish, and an update before confirming sends nothing
+            [confirm_mail] = smtp.to(ADDRESS)
+            assert "Bekräfta" in confirm_mail["Subject"]
+            confirm = next(link for link in _links(confirm_mail) if "/confirm/" in link)
+            top = [x["id"] for x in match["results"][:2]]
+            bottom = [x["id"] for x in ranked[-2:]]
+            _copy(srv, top[0], "alert-fit-0")
+            worker = Worker(settings, lambda: rt, **worker_jobs())
+            assert worker.run_job("update")
+            assert len(smtp.to(ADDRESS)) == 1
 
-                page = client.get(confirm)  # a GET (a mail scanner's prefetch) confirms nothing
-                assert page.status_code == 200 and "<form" in page.text
-                assert client.get(f"/api/v1/alerts/{created['manage_token']}").json()["status"] == "pending"
-                done = client.post(confirm, data={"action": "confirm"})
-                assert done.status_code == 200 and "Klart" in done.text
+            page = client.get(confirm)  # a GET (a mail scanner's prefetch) confirms nothing
+            assert page.status_code == 200 and "<form" in page.text
+            assert client.get(f"/api/v1/alerts/{created['manage_token']}").json()["status"] == "pending"
+            done = client.post(confirm, data={"action": "confirm"})
+            assert done.status_code == 200 and "Klart" in done.text
 
-                # JobStream publishes fitting and unfitting ads; the worker's update job runs
-                _copy(srv, top[1], "alert-fit-1")
-                for i, ad_id in enumerate(bottom):
-                    _copy(srv, ad_id, f"alert-misfit-{i}")
-                assert worker.run_job("update")
-                mails = smtp.to(ADDRESS)[1:]
-                assert len(mails) == 1, [m["Subject"] for m in mails]
-                body = text_of(mails[0])
-                told = AD_LINK.findall(body)
-                # alert-fit-0 arrived before the confirmation, after the alert was made: it is news too
-                assert sorted(told) == ["alert-fit-0", "alert-fit-1"], body
-                assert "nya jobb" in mails[0]["Subject"] and "Matchning" in body and "Yrke:" in body
-                html = mails[0].get_body(preferencelist=("html",))
-                assert html is not None and "alert-fit-1" in str(html.get_content())
+            # JobStream publishes fitting and unfitting ads; the worker's update job runs
+            _copy(srv, top[1], "alert-fit-1")
+            for i, ad_id in enumerate(bottom):
+                _copy(srv, ad_id, f"alert-misfit-{i}")
+            assert worker.run_job("update")
+            mails = smtp.to(ADDRESS)[1:]
+            assert len(mails) == 1, [m["Subject"] for m in mails]
+            body = text_of(mails[0])
+            told = AD_LINK.findall(body)
+            # alert-fit-0 arrived before the confirmation, after the alert was made: it is news too
+            assert sorted(told) == ["alert-fit-0", "alert-fit-1"], body
+            assert "nya jobb" in mails[0]["Subject"] and "Matchning" in body and "Yrke:" in body
+            html = mails[0].get_body(preferencelist=("html",))
+            assert html is not None and "alert-fit-1" in str(html.get_content())
 
-                # the links work: an ad link leads to the ad, the management link to the alert's page
-                ad_link = next(link for link in _links(mails[0]) if link.endswith("/alert-fit-1"))
-                go = client.get(ad_link, follow_redirects=False)
-                assert go.status_code == 303
-                assert go.headers["location"] == rt.lookup_ads(["alert-fit-1"])["alert-fit-1"].webpage_url
-                manage = next(link for link in _links(mails[0]) if "/manage/" in link)
-                assert client.get(manage).status_code == 200
-                forged = ad_link.rsplit("/", 1)[0] + "/" + bottom[0]  # an ad this alert never told about
-                assert client.get(forged, follow_redirects=False).status_code == 404
+            # the links work: an ad link leads to the ad, the management link to the alert's page
+            ad_link = next(link for link in _links(mails[0]) if link.endswith("/alert-fit-1"))
+            go = client.get(ad_link, follow_redirects=False)
+            assert go.status_code == 303
+            assert go.headers["location"] == rt.lookup_ads(["alert-fit-1"])["alert-fit-1"].webpage_url
+            manage = next(link for link in _links(mails[0]) if "/manage/" in link)
+            assert client.get(manage).status_code == 200
+            forged = ad_link.rsplit("/", 1)[0] + "/" + bottom[0]  # an ad this alert never told about
+            assert client.get(forged, follow_redirects=False).status_code == 404
 
-                # nothing new: nothing sent; the same ads again (a re-published ad): never twice
-                assert worker.run_job("update")
-                _copy(srv, top[1], "alert-fit-1")
-                assert worker.run_job("update")
-                assert len(smtp.to(ADDRESS)) == 2
-                with rt.db.begin(readonly=True) as conn:
-                    rows = repo.deliveries(conn)
-                assert sorted((d.ad_id, d.status) for d in rows) == [("alert-fit-0", "sent"), ("alert-fit-1", "sent")]
+            # nothing new: nothing sent; the same ads again (a re-published ad): never twice
+            assert worker.run_job("update")
+            _copy(srv, top[1], "alert-fit-1")
+            assert worker.run_job("update")
+            assert len(smtp.to(ADDRESS)) == 2
+            with rt.db.begin(readonly=True) as conn:
+                rows = repo.deliveries(conn)
+            assert sorted((d.ad_id, d.status) for d in rows) == [("alert-fit-0", "sent"), ("alert-fit-1", "sent")]
 
 
 def _made_alert(rt: Runtime, email: str | None, *, level: str = "good", filters: SearchFilter | None = None,
@@ -239,85 +249,76 @@ def test_a_crash_between_queueing_and_sending_sends_nothing_twice(tmp_path: Path
 
 def test_delivery_failures_retry_then_pause_and_bounces_pause(tmp_path: Path, alert_model: Path, demo: list,
                                                               smtp: LocalSmtp) -> None:
-    with FakeJobStream(ads=demo[:120]) as srv:
-        settings = _settings(tmp_path / "data", alert_model, srv, smtp, alerts_max_attempts=2,
-                             alerts_retry_base_s=1.0)
-        with Runtime(settings) as rt:
-            rt.ensure_data()
-            flaky = _made_alert(rt, "flaky@example.net")
-            bounce = _made_alert(rt, "gone@example.net")
-            smtp.clear()
-            smtp.refuse.add("gone@example.net")
-            smtp.fail_data = 1
-            _copy(srv, rt.matcher.match(CV_NURSE, top_k=1)[0].id, "retry-fit")
-            worker = Worker(settings, lambda: rt, **worker_jobs())
-            assert worker.run_job("update")
-            service = AlertService(settings, rt.db.begin)
-            assert service.view(bounce).status == "paused" and service.view(bounce).paused_reason == "bounced"
-            assert service.view(flaky).status == "active" and smtp.messages == []  # 451: retried later
-            with rt.db.begin(readonly=True) as conn:
-                due = conn.execute(select(func.max(alert_deliveries.c.next_attempt_at))).scalar()
-            from jobsai.alerts.delivery import deliver_due
+    with _running(tmp_path, alert_model, demo[:120], smtp, alerts_max_attempts=2,
+                  alerts_retry_base_s=1.0) as (srv, settings, rt):
+        flaky = _made_alert(rt, "flaky@example.net")
+        bounce = _made_alert(rt, "gone@example.net")
+        smtp.clear()
+        smtp.refuse.add("gone@example.net")
+        smtp.fail_data = 1
+        _copy(srv, rt.matcher.match(CV_NURSE, top_k=1)[0].id, "retry-fit")
+        worker = Worker(settings, lambda: rt, **worker_jobs())
+        assert worker.run_job("update")
+        service = AlertService(settings, rt.db.begin)
+        assert service.view(bounce).status == "paused" and service.view(bounce).paused_reason == "bounced"
+        assert service.view(flaky).status == "active" and smtp.messages == []  # 451: retried later
+        with rt.db.begin(readonly=True) as conn:
+            due = conn.execute(select(func.max(alert_deliveries.c.next_attempt_at))).scalar()
+        from jobsai.alerts.delivery import deliver_due
 
-            deliver_due(rt.db.begin, service.mailer(), due)  # the backoff has passed
-            [mail] = smtp.to("flaky@example.net")
-            assert AD_LINK.findall(text_of(mail)) == ["retry-fit"]
-            assert smtp.to("gone@example.net") == []
+        deliver_due(rt.db.begin, service.mailer(), due)  # the backoff has passed
+        [mail] = smtp.to("flaky@example.net")
+        assert AD_LINK.findall(text_of(mail)) == ["retry-fit"]
+        assert smtp.to("gone@example.net") == []
 
 
 def test_the_management_link_pauses_resumes_and_deletes_every_row(tmp_path: Path, alert_model: Path, demo: list,
                                                                    smtp: LocalSmtp) -> None:
-    with FakeJobStream(ads=demo[:120]) as srv:
-        settings = _settings(tmp_path / "data", alert_model, srv, smtp)
-        with Runtime(settings) as rt:
-            rt.ensure_data()
-            token = _made_alert(rt, "owner@example.net")
-            _copy(srv, rt.matcher.match(CV_NURSE, top_k=1)[0].id, "manage-fit")
-            app = create_app(settings, runtime=rt)
-            with TestClient(app) as client:
-                manage = f"/api/v1/alerts/manage/{token}"
-                assert "Pause" in client.get(manage).text
-                paused = client.post(manage, data={"action": "pause"})
-                assert paused.status_code == 200 and "paused" in paused.text
-                assert Worker(settings, lambda: rt, **worker_jobs()).run_job("update")
-                assert smtp.to("owner@example.net")[1:] == []  # paused: not scored, nothing sent
-                assert client.patch(f"/api/v1/alerts/{token}", json={"paused": False}).json()["status"] == "active"
-                _copy(srv, "manage-fit", "manage-fit-2")
-                assert Worker(settings, lambda: rt, **worker_jobs()).run_job("update")
-                [_, mail] = smtp.to("owner@example.net")
-                assert AD_LINK.findall(text_of(mail)) == ["manage-fit-2"]  # what came while paused is not told
-                with rt.db.begin(readonly=True) as conn:
-                    assert conn.execute(select(func.count()).select_from(alert_deliveries)).scalar() == 1
-                gone = client.post(manage, data={"action": "delete"})
-                assert gone.status_code == 200
-                with rt.db.begin(readonly=True) as conn:
-                    assert conn.execute(select(func.count()).select_from(alerts)).scalar() == 0
-                    assert conn.execute(select(func.count()).select_from(alert_deliveries)).scalar() == 0
-                assert client.get(manage).status_code == 404
-                assert client.delete(f"/api/v1/alerts/{token}").status_code == 404
+    with _running(tmp_path, alert_model, demo[:120], smtp) as (srv, settings, rt):
+        token = _made_alert(rt, "owner@example.net")
+        _copy(srv, rt.matcher.match(CV_NURSE, top_k=1)[0].id, "manage-fit")
+        app = create_app(settings, runtime=rt)
+        with TestClient(app) as client:
+            manage = f"/api/v1/alerts/manage/{token}"
+            assert "Pause" in client.get(manage).text
+            paused = client.post(manage, data={"action": "pause"})
+            assert paused.status_code == 200 and "paused" in paused.text
+            assert Worker(settings, lambda: rt, **worker_jobs()).run_job("update")
+            assert smtp.to("owner@example.net")[1:] == []  # paused: not scored, nothing sent
+            assert client.patch(f"/api/v1/alerts/{token}", json={"paused": False}).json()["status"] == "active"
+            _copy(srv, "manage-fit", "manage-fit-2")
+            assert Worker(settings, lambda: rt, **worker_jobs()).run_job("update")
+            [_, mail] = smtp.to("owner@example.net")
+            assert AD_LINK.findall(text_of(mail)) == ["manage-fit-2"]  # what came while paused is not told
+            with rt.db.begin(readonly=True) as conn:
+                assert conn.execute(select(func.count()).select_from(alert_deliveries)).scalar() == 1
+            gone = client.post(manage, data={"action": "delete"})
+            assert gone.status_code == 200
+            with rt.db.begin(readonly=True) as conn:
+                assert conn.execute(select(func.count()).select_from(alerts)).scalar() == 0
+                assert conn.execute(select(func.count()).select_from(alert_deliveries)).scalar() == 0
+            assert client.get(manage).status_code == 404
+            assert client.delete(f"/api/v1/alerts/{token}").status_code == 404
 
 
 def test_the_database_holds_no_cv_text_name_or_phone_after_an_alert_is_saved(
     tmp_path: Path, alert_model: Path, demo: list, smtp: LocalSmtp
 ) -> None:
-    with FakeJobStream(ads=demo[:120]) as srv:
-        settings = _settings(tmp_path / "data", alert_model, srv, smtp)
-        with Runtime(settings) as rt:
-            rt.ensure_data()
-            app = create_app(settings, runtime=rt)
-            with TestClient(app) as client:
-                match = client.post("/api/v1/match", json={"text": CV_NURSE}).json()
-                for channel, email in (("email", "privacy@example.net"), ("feed", None)):
-                    r = client.post("/api/v1/alerts", json={
-                        "session_id": match["session_id"], "deletion_token": match["deletion_token"],
-                        "channel": channel, "email": email, "consent": True})
-                    assert r.status_code == 201, r.text
-                scan = _scan_database(rt, tmp_path)  # the alerts are saved: nothing personal beyond the address
-                # deleting the match's data (its deletion token) deletes the alerts made from it too
-                assert client.delete(f"/api/v1/feedback/{match['deletion_token']}").json() == {"deleted": 2}
-                with rt.db.begin(readonly=True) as conn:
-                    assert conn.execute(select(func.count()).select_from(alerts)).scalar() == 0
-        scan()
+    with _running(tmp_path, alert_model, demo[:120], smtp) as (srv, settings, rt):
+        app = create_app(settings, runtime=rt)
+        with TestClient(app) as client:
+            match = client.post("/api/v1/match", json={"text": CV_NURSE}).json()
+            for channel, email in (("email", "privacy@example.net"), ("feed", None)):
+                r = client.post("/api/v1/alerts", json={
+                    "session_id": match["session_id"], "deletion_token": match["deletion_token"],
+                    "channel": channel, "email": email, "consent": True})
+                assert r.status_code == 201, r.text
+            scan = _scan_database(rt, tmp_path)  # the alerts are saved: nothing personal beyond the address
+            # deleting the match's data (its deletion token) deletes the alerts made from it too
+            assert client.delete(f"/api/v1/feedback/{match['deletion_token']}").json() == {"deleted": 2}
+            with rt.db.begin(readonly=True) as conn:
+                assert conn.execute(select(func.count()).select_from(alerts)).scalar() == 0
+    scan()
 
 
 def _scan_database(rt: Runtime, tmp_path: Path) -> Any:
@@ -360,44 +361,41 @@ def test_the_atom_checks_catch_broken_feeds() -> None:
 
 def test_a_feed_alert_serves_a_valid_atom_feed_of_the_new_ads(tmp_path: Path, alert_model: Path, demo: list,
                                                              smtp: LocalSmtp) -> None:
-    with FakeJobStream(ads=demo[:120]) as srv:
-        settings = _settings(tmp_path / "data", alert_model, srv, smtp)
-        with Runtime(settings) as rt:
-            rt.ensure_data()
-            app = create_app(settings, runtime=rt)
-            with TestClient(app) as client:
-                match = client.post("/api/v1/match", json={"text": CV_NURSE, "top_k": 10}).json()
-                r = client.post("/api/v1/alerts", json={
-                    "session_id": match["session_id"], "deletion_token": match["deletion_token"], "channel": "feed",
-                    "language": "en", "level": "good", "consent": True})
-                assert r.status_code == 201, r.text
-                created = r.json()
-                assert created["status"] == "active" and created["feed_url"].endswith(".atom")
-                feed_path = created["feed_url"].removeprefix(BASE)
-                empty = client.get(feed_path)
-                assert empty.status_code == 200 and empty.headers["content-type"].startswith("application/atom+xml")
-                assert atom_problems(empty.content) == []
+    with _running(tmp_path, alert_model, demo[:120], smtp) as (srv, settings, rt):
+        app = create_app(settings, runtime=rt)
+        with TestClient(app) as client:
+            match = client.post("/api/v1/match", json={"text": CV_NURSE, "top_k": 10}).json()
+            r = client.post("/api/v1/alerts", json={
+                "session_id": match["session_id"], "deletion_token": match["deletion_token"], "channel": "feed",
+                "language": "en", "level": "good", "consent": True})
+            assert r.status_code == 201, r.text
+            created = r.json()
+            assert created["status"] == "active" and created["feed_url"].endswith(".atom")
+            feed_path = created["feed_url"].removeprefix(BASE)
+            empty = client.get(feed_path)
+            assert empty.status_code == 200 and empty.headers["content-type"].startswith("application/atom+xml")
+            assert atom_problems(empty.content) == []
 
-                _copy(srv, match["results"][0]["id"], "feed-fit-<&>")  # an id that must be escaped in XML
-                _copy(srv, match["results"][0]["id"], "feed-fit-0")
-                assert Worker(settings, lambda: rt, **worker_jobs()).run_job("update")
-                doc = client.get(feed_path)
-                assert atom_problems(doc.content) == []
-                from lxml import etree
+            _copy(srv, match["results"][0]["id"], "feed-fit-<&>")  # an id that must be escaped in XML
+            _copy(srv, match["results"][0]["id"], "feed-fit-0")
+            assert Worker(settings, lambda: rt, **worker_jobs()).run_job("update")
+            doc = client.get(feed_path)
+            assert atom_problems(doc.content) == []
+            from lxml import etree
 
-                root = etree.fromstring(doc.content)
-                links = [e.find(f"{ATOM}link").get("href") for e in root.findall(f"{ATOM}entry")]
-                assert sorted(link.rsplit("/", 1)[1] for link in links) == ["feed-fit-%3C%26%3E", "feed-fit-0"]
-                assert root.get("{http://www.w3.org/XML/1998/namespace}lang") == "en"
-                for link in links:
-                    assert client.get(link.removeprefix(BASE), follow_redirects=False).status_code == 303
-                assert smtp.messages == []  # a feed alert sends no mail
-                assert client.get("/api/v1/alerts/" + "x" * 43 + ".atom").status_code == 404
-                # the management token is not the feed's, and the feed token manages nothing
-                feed_token = feed_path.rsplit("/", 1)[1].removesuffix(".atom")
-                assert client.delete(f"/api/v1/alerts/{feed_token}").status_code == 404
-                assert client.delete(f"/api/v1/alerts/{created['manage_token']}").status_code == 200
-                assert client.get(feed_path).status_code == 404
+            root = etree.fromstring(doc.content)
+            links = [e.find(f"{ATOM}link").get("href") for e in root.findall(f"{ATOM}entry")]
+            assert sorted(link.rsplit("/", 1)[1] for link in links) == ["feed-fit-%3C%26%3E", "feed-fit-0"]
+            assert root.get("{http://www.w3.org/XML/1998/namespace}lang") == "en"
+            for link in links:
+                assert client.get(link.removeprefix(BASE), follow_redirects=False).status_code == 303
+            assert smtp.messages == []  # a feed alert sends no mail
+            assert client.get("/api/v1/alerts/" + "x" * 43 + ".atom").status_code == 404
+            # the management token is not the feed's, and the feed token manages nothing
+            feed_token = feed_path.rsplit("/", 1)[1].removesuffix(".atom")
+            assert client.delete(f"/api/v1/alerts/{feed_token}").status_code == 404
+            assert client.delete(f"/api/v1/alerts/{created['manage_token']}").status_code == 200
+            assert client.get(feed_path).status_code == 404
 
 
 def test_the_ui_panel_makes_an_alert_from_the_pages_match(tmp_path: Path, alert_model: Path, demo: list,
@@ -408,40 +406,37 @@ def test_the_ui_panel_makes_an_alert_from_the_pages_match(tmp_path: Path, alert_
     from jobsai.web.ui import build_ui
     from jobsai.web.ui_alerts import alert_panel
 
-    with FakeJobStream(ads=demo[:60]) as srv:
-        settings = _settings(tmp_path / "data", alert_model, srv, smtp)
-        with Runtime(settings) as rt:
-            rt.ensure_data()
-            app = create_app(settings, runtime=rt)
-            with TestClient(app):
-                service = app.state.service
-                cv = service.paste_cv(CV_NURSE)
-                outcome = service.match(cv, FilterInput(), 10)
-                blocks = build_ui(service)
-                assert alert_panel.__name__ == "alert_panel"
-                event = next(f for f in blocks.fns.values() if f.name == "on_create")
-                [session] = [c for c in event.inputs if isinstance(c, gr.State)]
-                request = gr.Request()
+    with _running(tmp_path, alert_model, demo[:60], smtp) as (srv, settings, rt):
+        app = create_app(settings, runtime=rt)
+        with TestClient(app):
+            service = app.state.service
+            cv = service.paste_cv(CV_NURSE)
+            outcome = service.match(cv, FilterInput(), 10)
+            blocks = build_ui(service)
+            assert alert_panel.__name__ == "alert_panel"
+            event = next(f for f in blocks.fns.values() if f.name == "on_create")
+            [session] = [c for c in event.inputs if isinstance(c, gr.State)]
+            request = gr.Request()
 
-                def on_create(ref: Any, lang: str, channel: str, email: str, level: str, frequency: str,
-                              consent: bool) -> str:
-                    return call_event(blocks, "on_create", request, {session: ref}, jobsai_lang=lang,  # type: ignore[no-any-return]
-                                      alert_channel=channel, alert_email=email, alert_level=level,
-                                      alert_frequency=frequency, alert_consent=consent)
+            def on_create(ref: Any, lang: str, channel: str, email: str, level: str, frequency: str,
+                          consent: bool) -> str:
+                return call_event(blocks, "on_create", request, {session: ref}, jobsai_lang=lang,  # type: ignore[no-any-return]
+                                  alert_channel=channel, alert_email=email, alert_level=level,
+                                  alert_frequency=frequency, alert_consent=consent)
 
-                args = ("en", "email", "ui@example.net", "good", "daily", True)
-                assert "Search first" in on_create(None, *args)
-                assert "consent" in on_create(outcome.ref, *args[:5], False)
-                done = on_create(outcome.ref, *args)
-                assert "Done!" in done and "/api/v1/alerts/manage/" in done and "ui@example.net" in done
-                swedish = on_create(outcome.ref, "sv", "feed", "", "very_good", "instant", True)
-                assert "Klart!" in swedish and ".atom" in swedish
-                [mail] = smtp.to("ui@example.net")
-                assert "Confirm" in mail["Subject"]
-                with rt.db.begin(readonly=True) as conn:
-                    rows = repo.alerts_where(conn)
-                assert sorted((r.channel, r.frequency, r.level, r.language) for r in rows) == [
-                    ("email", "daily", "good", "en"), ("feed", "instant", "very_good", "sv")]
+            args = ("en", "email", "ui@example.net", "good", "daily", True)
+            assert "Search first" in on_create(None, *args)
+            assert "consent" in on_create(outcome.ref, *args[:5], False)
+            done = on_create(outcome.ref, *args)
+            assert "Done!" in done and "/api/v1/alerts/manage/" in done and "ui@example.net" in done
+            swedish = on_create(outcome.ref, "sv", "feed", "", "very_good", "instant", True)
+            assert "Klart!" in swedish and ".atom" in swedish
+            [mail] = smtp.to("ui@example.net")
+            assert "Confirm" in mail["Subject"]
+            with rt.db.begin(readonly=True) as conn:
+                rows = repo.alerts_where(conn)
+            assert sorted((r.channel, r.frequency, r.level, r.language) for r in rows) == [
+                ("email", "daily", "good", "en"), ("feed", "instant", "very_good", "sv")]
 
 
 def test_alert_links_are_masked_in_access_logs() -> None:

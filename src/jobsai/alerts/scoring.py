@@ -57,9 +57,8 @@ class ScoredProfile:
 
 
 def percent(fused: np.ndarray, cal: Calibration) -> np.ndarray:
-    """:meth:`Calibration.percent` for an array."""
-    z = np.clip(cal.slope * (fused.astype(np.float64) - cal.midpoint), -60.0, 60.0)
-    return np.rint(100.0 / (1.0 + np.exp(-z))).astype(np.int32)
+    """Match scores of an array of fused scores: the match page's curve (:meth:`Calibration.percents`)."""
+    return cal.percents(fused)
 
 
 def fused_scores(ads: NewAds, profiles: Sequence[ProfileVectors], w: Weights = DEFAULT_WEIGHTS) -> np.ndarray:

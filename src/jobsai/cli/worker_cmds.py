@@ -162,8 +162,7 @@ def index_build(
                        f"({report.embedded} embedded, {report.resumed_with} kept from an earlier attempt)")
             if switch:
                 switch_active(settings, rt.db, name)
-                with Runtime(settings) as new:
-                    new.ingestor.sync_index()
+                _sync_active_index(settings)
                 typer.echo(f"{name} is now active")
     except JobsAIError as exc:
         typer.echo(f"Error: {exc}", err=True)
@@ -175,7 +174,6 @@ def index_rollback(
     name: Annotated[str | None, typer.Argument(help="Retired index (default: the previous one).")] = None,
 ) -> None:
     """Switch back to a retired index that still exists, without re-embedding; then sync the delta."""
-    from jobsai.runtime import Runtime
     from jobsai.store.db import Database
     from jobsai.sync.reindex import rollback
 
@@ -188,12 +186,20 @@ def index_rollback(
                 record = rollback(settings, db, name)
             finally:
                 db.dispose()
-            with Runtime(settings) as rt:
-                rt.ingestor.sync_index()
+            _sync_active_index(settings)
         typer.echo(f"{record.name} is active again")
     except JobsAIError as exc:
         typer.echo(f"Error: {exc}", err=True)
         raise typer.Exit(1) from None
+
+
+def _sync_active_index(settings: Settings) -> None:
+    """Bring the index just switched to up to date with the store: ads changed while it was built (or since it
+    was retired) reach it now, not at the worker's next update. A fresh runtime, as it opens the active index."""
+    from jobsai.runtime import Runtime
+
+    with Runtime(settings) as rt:
+        rt.ingestor.sync_index()
 
 
 def register(app: typer.Typer) -> None:

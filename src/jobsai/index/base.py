@@ -8,18 +8,19 @@ with any other model is refused.
 
 from __future__ import annotations
 
+import contextlib
 import uuid
 from abc import ABC, abstractmethod
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime
-from typing import Any
+from typing import Any, TypeVar
 
 import numpy as np
 
 from jobsai.embed.fingerprint import FP32_VECTORS, ModelFingerprint
 from jobsai.embed.text import AD_TEXT_VERSION
-from jobsai.errors import IndexModelMismatchError, VectorIndexError
+from jobsai.errors import IndexModelMismatchError, JobsAIError, VectorIndexError
 from jobsai.index.filters import FILTERS_BY_NAME, ConceptValues
 from jobsai.timeutil import ensure_utc
 
@@ -27,6 +28,8 @@ TITLE_VECTOR = "title"
 BODY_VECTOR = "body"
 DENSE_VECTORS: tuple[str, ...] = (TITLE_VECTOR, BODY_VECTOR)
 """Named dense vectors of every point (see ``embed.text``: what each one represents)."""
+
+T = TypeVar("T")
 
 POINT_NAMESPACE = uuid.UUID("6f1c3a52-2d4b-4e8a-9a57-1c0de5a1b0b5")
 
@@ -212,7 +215,7 @@ class VectorIndex(ABC):
         self.close()
 
 
-# --- The schema both Qdrant backends share (added with the Edge/server implementations) ---
+# --- The schema, and the engine-agnostic code, both Qdrant backends share (Edge and server) ---
 
 SPARSE_VECTOR = "bm25"
 KEYWORD_FIELDS: tuple[str, ...] = (
@@ -270,6 +273,56 @@ def named_vectors(records: Iterable[Any], by_pid: Mapping[str, str]) -> dict[str
         if isinstance(vectors, dict) and all(n in vectors for n in DENSE_VECTORS):
             out[by_pid[str(rec.id)]] = {n: np.asarray(vectors[n], dtype=np.float32) for n in DENSE_VECTORS}
     return out
+
+
+UPSERT_BATCH = 256
+"""Points per write request; deletes send four times as many ids (an id is far smaller than a point)."""
+SCROLL_PAGE = 1000
+"""Points per page when listing every ad id."""
+
+
+def batches(items: Sequence[T], size: int) -> Iterator[Sequence[T]]:
+    """``items`` in consecutive slices of at most ``size``: how both backends bound a request."""
+    for start in range(0, len(items), size):
+        yield items[start : start + size]
+
+
+def point_vectors(point: IndexPoint, dim: int, sparse: Callable[[SparseVector], Any]) -> dict[str, Any]:
+    """A point's named vectors for an engine: every dense one checked, the BM25 one only when it has
+    terms (an empty sparse vector is refused by the engines); ``sparse`` makes the engine's type."""
+    vectors: dict[str, Any] = {name: dense_list(point.dense[name], dim) for name in DENSE_VECTORS}
+    if point.sparse.indices:
+        vectors[SPARSE_VECTOR] = sparse(point.sparse)
+    return vectors
+
+
+def payload_hits(points: Iterable[Any]) -> list[Hit]:
+    """Scored points from either engine (``payload`` holding the ad id, ``score``) as hits, in order."""
+    return [Hit(ad_id=str(p.payload["ad_id"]), score=float(p.score)) for p in points if p.payload]
+
+
+def scroll_ad_ids(page: Callable[[Any], tuple[Iterable[Any], Any]]) -> set[str]:
+    """Every ad id, page by page: ``page(offset)`` returns (records, next offset or None); the
+    first call gets None. The paging loop is the engines' common part; the request is each one's."""
+    out: set[str] = set()
+    offset: Any = None
+    while True:
+        records, offset = page(offset)
+        out.update(str(r.payload["ad_id"]) for r in records if r.payload)
+        if offset is None:
+            return out
+
+
+@contextlib.contextmanager
+def engine_errors(action: str, where: object) -> Iterator[None]:
+    """Turn an engine's or client's exceptions into VectorIndexError naming the action and the index,
+    so callers handle one error type whichever backend serves; JobsAI's own errors pass unchanged."""
+    try:
+        yield
+    except JobsAIError:
+        raise
+    except Exception as exc:
+        raise VectorIndexError(f"Failed {action} at {where}: {exc}") from exc
 
 
 def published_after_ts(flt: SearchFilter) -> int | None:

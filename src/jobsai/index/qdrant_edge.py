@@ -15,9 +15,8 @@ background optimizer.
 
 from __future__ import annotations
 
-import contextlib
 import json
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -28,14 +27,16 @@ import qdrant_edge as qe
 
 from jobsai.atomic_json import write_json_atomic
 from jobsai.embed.fingerprint import ModelFingerprint
-from jobsai.errors import IndexBusyError, JobsAIError, VectorIndexError
+from jobsai.errors import IndexBusyError, VectorIndexError
 from jobsai.filelock import FileLock, LockHeld
 from jobsai.index.base import (
     DENSE_VECTORS,
     KEYWORD_FIELDS,
     PUBLISHED_FIELD,
+    SCROLL_PAGE,
     SPARSE_VECTOR,
     TITLE_VECTOR,
+    UPSERT_BATCH,
     Hit,
     IndexIdentity,
     IndexPoint,
@@ -43,11 +44,16 @@ from jobsai.index.base import (
     SearchFilter,
     SparseVector,
     VectorIndex,
+    batches,
     dense_list,
+    engine_errors,
     named_vectors,
     payload_dict,
+    payload_hits,
     point_id,
+    point_vectors,
     published_after_ts,
+    scroll_ad_ids,
     vector_name,
 )
 from jobsai.index.bm25 import Bm25Encoder
@@ -56,8 +62,6 @@ META_FILE = "jobsai-index.json"
 LOCK_FILE = "jobsai-index.lock"
 SHARD_DIR = "shard"
 META_FORMAT = 1
-_BATCH = 256
-_SCROLL_PAGE = 1000
 
 
 @dataclass(frozen=True, slots=True)
@@ -193,7 +197,7 @@ class EdgeIndex(VectorIndex):
         if shard is None:
             return
         try:
-            with _errors("closing the index", self.path):
+            with engine_errors("closing the index", self.path):
                 shard.flush()
                 if optimize:
                     shard.optimize()
@@ -206,13 +210,13 @@ class EdgeIndex(VectorIndex):
 
     def optimize(self) -> None:
         """Build the HNSW graph and merge segments now (minutes for ~100k vectors on 2 cores)."""
-        with _errors("optimizing the index", self.path):
+        with engine_errors("optimizing the index", self.path):
             self._live().optimize()
             self._live().flush()
 
     def flush(self) -> None:
         """Write pending changes to the segments (the WAL already makes them durable)."""
-        with _errors("flushing the index", self.path):
+        with engine_errors("flushing the index", self.path):
             self._live().flush()
 
     # ------------------------------------------------------------------- writes
@@ -220,17 +224,16 @@ class EdgeIndex(VectorIndex):
     def upsert(self, points: Sequence[IndexPoint]) -> None:
         shard = self._live()
         dim = self.fingerprint.dim
-        for start in range(0, len(points), _BATCH):
-            batch = [_to_point(p, dim) for p in points[start : start + _BATCH]]
-            with _errors("writing to the index", self.path):
-                shard.update(qe.UpdateOperation.upsert_points(batch))
+        for batch in batches(points, UPSERT_BATCH):
+            with engine_errors("writing to the index", self.path):
+                shard.update(qe.UpdateOperation.upsert_points([_to_point(p, dim) for p in batch]))
 
     def delete(self, ad_ids: Iterable[str]) -> None:
         shard = self._live()
         ids: list[qe.PointId] = [point_id(a) for a in ad_ids]
-        for start in range(0, len(ids), _BATCH * 4):
-            with _errors("deleting from the index", self.path):
-                shard.update(qe.UpdateOperation.delete_points(ids[start : start + _BATCH * 4]))
+        for batch in batches(ids, UPSERT_BATCH * 4):
+            with engine_errors("deleting from the index", self.path):
+                shard.update(qe.UpdateOperation.delete_points(list(batch)))
 
     # -------------------------------------------------------------------- reads
 
@@ -278,28 +281,24 @@ class EdgeIndex(VectorIndex):
         by_pid = {point_id(a): a for a in ad_ids}
         if not by_pid:
             return {}
-        with _errors("reading vectors", self.path):
+        with engine_errors("reading vectors", self.path):
             records = self._live().retrieve(list(by_pid), with_payload=False, with_vector=list(DENSE_VECTORS))
         return named_vectors(records, by_pid)
 
     def count(self) -> int:
-        with _errors("counting the index", self.path):
+        with engine_errors("counting the index", self.path):
             return int(self._live().count(qe.CountRequest(exact=True)))
 
     def ad_ids(self) -> set[str]:
         shard = self._live()
-        out: set[str] = set()
-        offset: qe.PointId | None = None
-        while True:
-            with _errors("listing the index", self.path):
-                records, offset = shard.scroll(
-                    qe.ScrollRequest(
-                        offset=offset, limit=_SCROLL_PAGE, with_payload=["ad_id"], with_vector=False
-                    )
+
+        def page(offset: qe.PointId | None) -> tuple[list[qe.Record], qe.PointId | None]:
+            with engine_errors("listing the index", self.path):
+                return shard.scroll(
+                    qe.ScrollRequest(offset=offset, limit=SCROLL_PAGE, with_payload=["ad_id"], with_vector=False)
                 )
-            out.update(str(r.payload["ad_id"]) for r in records if r.payload)
-            if offset is None:
-                return out
+
+        return scroll_ad_ids(page)
 
     # ------------------------------------------------------------------ helpers
 
@@ -319,9 +318,8 @@ class EdgeIndex(VectorIndex):
         )
 
     def _query(self, request: qe.QueryRequest) -> list[Hit]:
-        with _errors("searching the index", self.path):
-            points = self._live().query(request)
-        return [Hit(ad_id=str(p.payload["ad_id"]), score=float(p.score)) for p in points if p.payload]
+        with engine_errors("searching the index", self.path):
+            return payload_hits(self._live().query(request))
 
 
 def edge_filter(flt: SearchFilter | None) -> qe.Filter | None:
@@ -384,10 +382,7 @@ def _ensure_payload_indexes(shard: qe.EdgeShard) -> None:
 
 
 def _to_point(p: IndexPoint, dim: int) -> qe.Point:
-    vectors: dict[str, Any] = {name: dense_list(p.dense[name], dim) for name in DENSE_VECTORS}
-    if p.sparse.indices:
-        vectors[SPARSE_VECTOR] = _sparse(p.sparse)
-    return qe.Point(point_id(p.payload.ad_id), vectors, payload_dict(p.payload))
+    return qe.Point(point_id(p.payload.ad_id), point_vectors(p, dim, _sparse), payload_dict(p.payload))
 
 
 def _sparse(vector: SparseVector) -> qe.SparseVector:
@@ -399,17 +394,6 @@ def _busy_message(path: Path) -> str:
         f"The index at {path} is in use by another JobsAI process (e.g. `jobsai serve`); "
         "stop it or use a Qdrant server (JOBSAI_QDRANT_URL)."
     )
-
-
-@contextlib.contextmanager
-def _errors(action: str, path: Path) -> Iterator[None]:
-    """Turn engine exceptions into VectorIndexError with a readable message."""
-    try:
-        yield
-    except JobsAIError:
-        raise
-    except Exception as exc:
-        raise VectorIndexError(f"Failed {action} at {path}: {exc}") from exc
 
 
 def _read_json(path: Path) -> object:

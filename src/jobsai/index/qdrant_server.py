@@ -11,8 +11,7 @@ implements the same API in Python; it is only fit for small collections (stores.
 
 from __future__ import annotations
 
-import contextlib
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -21,13 +20,15 @@ from qdrant_client import QdrantClient
 from qdrant_client import models as qm
 
 from jobsai.embed.fingerprint import ModelFingerprint
-from jobsai.errors import JobsAIError, VectorIndexError
+from jobsai.errors import VectorIndexError
 from jobsai.index.base import (
     DENSE_VECTORS,
     KEYWORD_FIELDS,
     PUBLISHED_FIELD,
+    SCROLL_PAGE,
     SPARSE_VECTOR,
     TITLE_VECTOR,
+    UPSERT_BATCH,
     Hit,
     IndexIdentity,
     IndexPoint,
@@ -35,18 +36,21 @@ from jobsai.index.base import (
     SearchFilter,
     SparseVector,
     VectorIndex,
+    batches,
     dense_list,
+    engine_errors,
     named_vectors,
     payload_dict,
+    payload_hits,
     point_id,
+    point_vectors,
     published_after_ts,
+    scroll_ad_ids,
     vector_name,
 )
 from jobsai.index.bm25 import Bm25Encoder
 
 METADATA_KEY = "jobsai"
-_BATCH = 256
-_SCROLL_PAGE = 1000
 
 
 @dataclass(frozen=True, slots=True)
@@ -145,7 +149,7 @@ class ServerIndex(VectorIndex):
         tuning = tuning or ServerTuning()
         wanted = IndexIdentity.current(fingerprint, (encoder or Bm25Encoder()).signature)
         label = f"{where} (collection {collection!r})"
-        with _errors("opening the index", label):
+        with engine_errors("opening the index", label):
             exists = client.collection_exists(collection)
             if not exists:
                 if not create:
@@ -165,7 +169,7 @@ class ServerIndex(VectorIndex):
     @staticmethod
     def drop(client: QdrantClient, collection: str, where: str = "local Qdrant") -> bool:
         """Delete ``collection`` for good; False when there is none."""
-        with _errors("deleting the index", f"{where} (collection {collection!r})"):
+        with engine_errors("deleting the index", f"{where} (collection {collection!r})"):
             if not client.collection_exists(collection):
                 return False
             client.delete_collection(collection)
@@ -176,7 +180,7 @@ class ServerIndex(VectorIndex):
             return
         self._closed = True
         if self._owns_client:
-            with _errors("closing the connection", self.where):
+            with engine_errors("closing the connection", self.where):
                 self.client.close()
 
     # ------------------------------------------------------------------- writes
@@ -184,21 +188,16 @@ class ServerIndex(VectorIndex):
     def upsert(self, points: Sequence[IndexPoint]) -> None:
         self._check_open()
         dim = self.fingerprint.dim
-        for start in range(0, len(points), _BATCH):
-            batch = [_to_point(p, dim) for p in points[start : start + _BATCH]]
-            with _errors("writing to the index", self.where):
-                self.client.upsert(self.collection, points=batch, wait=True)
+        for batch in batches(points, UPSERT_BATCH):
+            with engine_errors("writing to the index", self.where):
+                self.client.upsert(self.collection, points=[_to_point(p, dim) for p in batch], wait=True)
 
     def delete(self, ad_ids: Iterable[str]) -> None:
         self._check_open()
         ids: list[qm.ExtendedPointId] = [point_id(a) for a in ad_ids]
-        for start in range(0, len(ids), _BATCH * 4):
-            with _errors("deleting from the index", self.where):
-                self.client.delete(
-                    self.collection,
-                    points_selector=qm.PointIdsList(points=ids[start : start + _BATCH * 4]),
-                    wait=True,
-                )
+        for batch in batches(ids, UPSERT_BATCH * 4):
+            with engine_errors("deleting from the index", self.where):
+                self.client.delete(self.collection, points_selector=qm.PointIdsList(points=list(batch)), wait=True)
 
     # -------------------------------------------------------------------- reads
 
@@ -252,12 +251,9 @@ class ServerIndex(VectorIndex):
         if not requests:
             return RankedLists((), ())
         self._check_open()
-        with _errors("searching the index", self.where):
+        with engine_errors("searching the index", self.where):
             responses = self.client.query_batch_points(self.collection, requests=requests)
-        lists = [
-            tuple(Hit(ad_id=str(p.payload["ad_id"]), score=float(p.score)) for p in r.points if p.payload)
-            for r in responses
-        ]
+        lists = [tuple(payload_hits(r.points)) for r in responses]
         bm25 = lists.pop() if with_sparse else ()
         return RankedLists(tuple(lists), bm25)
 
@@ -267,7 +263,7 @@ class ServerIndex(VectorIndex):
         by_pid = {point_id(a): a for a in ad_ids}
         if not by_pid:
             return {}
-        with _errors("reading vectors", self.where):
+        with engine_errors("reading vectors", self.where):
             records = self.client.retrieve(
                 self.collection, ids=list(by_pid), with_payload=False, with_vectors=list(DENSE_VECTORS)
             )
@@ -275,25 +271,19 @@ class ServerIndex(VectorIndex):
 
     def count(self) -> int:
         self._check_open()
-        with _errors("counting the index", self.where):
+        with engine_errors("counting the index", self.where):
             return int(self.client.count(self.collection, exact=True).count)
 
     def ad_ids(self) -> set[str]:
         self._check_open()
-        out: set[str] = set()
-        offset: qm.ExtendedPointId | None = None
-        while True:
-            with _errors("listing the index", self.where):
-                records, offset = self.client.scroll(
-                    self.collection,
-                    offset=offset,
-                    limit=_SCROLL_PAGE,
-                    with_payload=["ad_id"],
-                    with_vectors=False,
+
+        def page(offset: qm.ExtendedPointId | None) -> tuple[list[qm.Record], qm.ExtendedPointId | None]:
+            with engine_errors("listing the index", self.where):
+                return self.client.scroll(
+                    self.collection, offset=offset, limit=SCROLL_PAGE, with_payload=["ad_id"], with_vectors=False
                 )
-            out.update(str(r.payload["ad_id"]) for r in records if r.payload)
-            if offset is None:
-                return out
+
+        return scroll_ad_ids(page)
 
     # ------------------------------------------------------------------ helpers
 
@@ -310,13 +300,11 @@ class ServerIndex(VectorIndex):
 
     def _query(self, **kwargs: Any) -> list[Hit]:
         self._check_open()
-        with _errors("searching the index", self.where):
+        with engine_errors("searching the index", self.where):
             response = self.client.query_points(
                 self.collection, with_payload=["ad_id"], with_vectors=False, **kwargs
             )
-        return [
-            Hit(ad_id=str(p.payload["ad_id"]), score=float(p.score)) for p in response.points if p.payload
-        ]
+        return payload_hits(response.points)
 
 
 def server_filter(flt: SearchFilter | None) -> qm.Filter | None:
@@ -377,22 +365,10 @@ def _ensure_payload_indexes(client: QdrantClient, collection: str, existing: set
 
 
 def _to_point(p: IndexPoint, dim: int) -> qm.PointStruct:
-    vectors: dict[str, Any] = {name: dense_list(p.dense[name], dim) for name in DENSE_VECTORS}
-    if p.sparse.indices:
-        vectors[SPARSE_VECTOR] = _sparse(p.sparse)
-    return qm.PointStruct(id=point_id(p.payload.ad_id), vector=vectors, payload=payload_dict(p.payload))
+    return qm.PointStruct(
+        id=point_id(p.payload.ad_id), vector=point_vectors(p, dim, _sparse), payload=payload_dict(p.payload)
+    )
 
 
 def _sparse(vector: SparseVector) -> qm.SparseVector:
     return qm.SparseVector(indices=[int(i) for i in vector.indices], values=[float(v) for v in vector.values])
-
-
-@contextlib.contextmanager
-def _errors(action: str, where: str) -> Iterator[None]:
-    """Turn client exceptions into VectorIndexError with a readable message."""
-    try:
-        yield
-    except JobsAIError:
-        raise
-    except Exception as exc:
-        raise VectorIndexError(f"Failed {action} at {where}: {exc}") from exc

@@ -241,10 +241,11 @@ class Matcher:
         shown = [ads[ids[k]] for k in keep]
         passages = [short_passage(chunks[int(best[k])]) if chunks else "" for k in keep]
         explanations = self.explainer.explain(prepared.text, shown, passages)
+        scores = self.calibration.percents(fused)
         results = [
             MatchResult(
                 ad=ad,
-                score=self.calibration.percent(float(fused[k])),
+                score=int(scores[k]),
                 raw_score=float(fused[k]),
                 explanation=ex,
                 cv=prepared.texts,

@@ -8,7 +8,6 @@ weights and the calibration were fitted on the development set with ``bench/qual
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass
 
 import numpy as np
@@ -42,9 +41,15 @@ class Calibration:
     midpoint: float = 2.173
 
     def percent(self, fused: float) -> int:
-        z = self.slope * (fused - self.midpoint)
-        z = max(-60.0, min(60.0, z))
-        return int(round(100.0 / (1.0 + math.exp(-z))))
+        return int(self.percents(np.asarray(fused, dtype=np.float64)))
+
+    def percents(self, fused: np.ndarray) -> np.ndarray:
+        """:meth:`percent` of every fused score in an array (int32), as alerts score new ads in blocks.
+
+        The one place the curve is computed, so an alert and the match page give an ad the same score
+        from the same fused score. ``z`` is clipped so ``exp`` cannot overflow (the ends are 0 and 100)."""
+        z = np.clip(self.slope * (np.asarray(fused, dtype=np.float64) - self.midpoint), -60.0, 60.0)
+        return np.rint(100.0 / (1.0 + np.exp(-z))).astype(np.int32)
 
     @classmethod
     def fit(cls, scores: np.ndarray, relevant: np.ndarray, iters: int = 50) -> Calibration:

@@ -159,6 +159,11 @@ def _page(lang: str, title: str, body: str, status: int = 200) -> HTMLResponse:
     return HTMLResponse(doc, status_code=status, headers={"Cache-Control": "no-store"})
 
 
+def _not_found_page(title: str) -> HTMLResponse:
+    """The page for a link to no alert (deleted, expired or never made): in Swedish, as no alert says otherwise."""
+    return _page("sv", PAGE_TEXT["sv"][title], f"<p>{PAGE_TEXT['sv']['not_found']}</p>", 404)
+
+
 def _lang(value: str | None) -> str:
     return value if value in PAGE_TEXT else "sv"
 
@@ -204,7 +209,7 @@ def alerts_router() -> APIRouter:
         try:
             view = await run_blocking(lambda: alert_service(service).confirm(token))
         except AlertNotFoundError:
-            return _page("sv", PAGE_TEXT["sv"]["confirm_title"], f"<p>{PAGE_TEXT['sv']['not_found']}</p>", 404)
+            return _not_found_page("confirm_title")
         lang = _lang(view.language)
         return _page(lang, PAGE_TEXT[lang]["manage_title"],
                      f"<p>{html.escape(PAGE_TEXT[lang]['confirmed'])}</p>" + _manage_body(view, lang))
@@ -214,7 +219,7 @@ def alerts_router() -> APIRouter:
         try:
             view = await run_blocking(lambda: alert_service(service).view(token))
         except AlertNotFoundError:
-            return _page("sv", PAGE_TEXT["sv"]["manage_title"], f"<p>{PAGE_TEXT['sv']['not_found']}</p>", 404)
+            return _not_found_page("manage_title")
         lang = _lang(view.language)
         return _page(lang, PAGE_TEXT[lang]["manage_title"], _manage_body(view, lang))
 
@@ -231,7 +236,7 @@ def alerts_router() -> APIRouter:
                 return _page(lang, PAGE_TEXT[lang]["manage_title"], "<p>?</p>", 400)
             view = await run_blocking(lambda: alerts.change(token, paused=action == "pause"))
         except AlertNotFoundError:
-            return _page("sv", PAGE_TEXT["sv"]["manage_title"], f"<p>{PAGE_TEXT['sv']['not_found']}</p>", 404)
+            return _not_found_page("manage_title")
         except AlertError as exc:
             return _page(lang, PAGE_TEXT[lang]["manage_title"], f"<p>{html.escape(str(exc))}</p>", 422)
         return _page(lang, PAGE_TEXT[lang]["manage_title"], _manage_body(view, lang))
