@@ -4,6 +4,7 @@ local SMTP server."""
 
 from __future__ import annotations
 
+import math
 from collections.abc import Iterator
 from datetime import timedelta
 from pathlib import Path
@@ -75,7 +76,11 @@ def test_packed_vectors_round_trip_and_percent_matches_the_calibration() -> None
     back = ProfileVectors.unpack(v.pack(), DIM, 4)
     assert np.array_equal(back.profile, v.profile) and np.array_equal(back.chunks, v.chunks)
     fused = np.array([1.9, 2.1, 2.173, 2.3])
-    assert percent(fused, DEFAULT_CALIBRATION).tolist() == [DEFAULT_CALIBRATION.percent(f) for f in fused]
+    # The documented curve, 100 / (1 + exp(-slope (fused - midpoint))), written out independently.
+    cal = DEFAULT_CALIBRATION
+    expected = [round(100 / (1 + math.exp(-cal.slope * (f - cal.midpoint)))) for f in fused]
+    assert expected == [0, 4, 50, 100]
+    assert percent(fused, cal).tolist() == expected == [cal.percent(f) for f in fused]
 
 
 def test_filters_thresholds_and_age_decide_which_ads_are_told() -> None:
