@@ -29,12 +29,14 @@ then the CPU-time speed-up over torch of ``bench/embed_speed.py --n 96 --repeat 
     per-tensor+down32 (0.9986)         -0.003 +0.013 -0.004  passes; -0.027 +0.026 -0.011  1.41x / 1.73x
     per-tensor+down32+o16x1/6 (0.9993) -0.018 +0.013 -0.000      -0.015 +0.013 +0.001
     per-tensor (0.9907)                -0.040 +0.012 -0.005      -0.025 +0.004 -0.003
-    torch + random noise (0.9986) x4   dev -0.005 -0.004 -0.027 -0.005; dev2-A/B within +0.022/-0.000
+    torch + random noise (0.9986) x12  dev -0.002 to -0.027 (four draws below -0.01), dev2-A -0.002 to
+                                       +0.022, dev2-B -0.010 to +0.003: 5 of 12 draws fail the gate
 
 (static QDQ, MatMul per-channel, down projections fp32, 48 ads + CV texts calibrating: CV-query cosine
 0.9965 and slower than dynamic int8 (3.7 vs 3.2 CPU s for 32 ads), so not pursued.) The one pass
-is chance, not fidelity: its closer sibling (+o16x1/6) fails, and random noise at its cosine fails dev
-one time in four. Each dev loss is one or two of its 14 CVs flipping a near tie (dev07 -0.21, dev04
+is chance, not fidelity: its closer sibling (+o16x1/6) fails, and random noise at its cosine fails the
+gate in 5 of 12 draws (int8's errors, failing 9 of 10 recipes, are worse than random ones). Each
+dev loss is one or two of its 14 CVs flipping a near tie (dev07 -0.21, dev04
 -0.18, dev11 -0.27 where printed), so torch stays the default for ads and queries.
 """
 
