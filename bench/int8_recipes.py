@@ -29,7 +29,7 @@ then the CPU-time speed-up over torch of ``bench/embed_speed.py --n 96 --repeat 
     per-tensor+down32 (0.9986)         -0.003 +0.013 -0.004  passes; -0.027 +0.026 -0.011  1.41x / 1.73x
     per-tensor+down32+o16x1/6 (0.9993) -0.018 +0.013 -0.000      -0.015 +0.013 +0.001
     per-tensor (0.9907)                -0.040 +0.012 -0.005      -0.025 +0.004 -0.003
-    torch + random noise (0.9986) x12  dev -0.002 to -0.027 (four draws below -0.01), dev2-A -0.002 to
+    torch + random noise (0.9986) x12  dev -0.002 to -0.027 (four draws below -0.01), dev2-A -0.001 to
                                        +0.022, dev2-B -0.010 to +0.003: 5 of 12 draws fail the gate
 
 (static QDQ, MatMul per-channel, down projections fp32, 48 ads + CV texts calibrating: CV-query cosine
