@@ -22,6 +22,7 @@ are made (once) in the model cache: pass ``--cache-dir`` to keep them between ru
     python bench/embed_speed.py --n 96 --repeat 3 --threads 2 --cache-dir /tmp/jobsai-cache
     python bench/embed_speed.py --words 150              # texts cut to 150 words first
     python bench/embed_speed.py --recipes --torch-int8   # also compare int8 recipes
+    python bench/embed_speed.py --recipe down32          # a recipe named in bench/int8_recipes.py
 """
 
 from __future__ import annotations
@@ -81,6 +82,9 @@ def main() -> None:
     parser.add_argument("--torch-int8", "--int8", action="store_true", help="add torch's smoothed dynamic int8")
     parser.add_argument("--recipes", action="store_true",
                         help="add int8 export recipes: per-tensor, MatMul-only, the dynamo exporter, all layers int8")
+    parser.add_argument("--recipe", action="append", default=[], metavar="NAME",
+                        help="add a named int8 recipe of bench/int8_recipes.py (repeatable)")
+    parser.add_argument("--no-onnx-fp32", action="store_true", help="leave out the fp32 export (saves a round's time)")
     parser.add_argument("--cv-rounds", type=int, default=5, help="CV encodings per encoder and round")
     parser.add_argument("--cache-dir", type=Path, default=None, help="model cache (default: a temp dir)")
     args = parser.parse_args()
@@ -119,6 +123,12 @@ def main() -> None:
         torch_fp32 = Embedder.load(settings)
         encoders: dict[str, Embedder] = {"torch fp32 (shipped)": torch_fp32}
         onnx_variants = {"onnx fp32": OnnxSettings(precision="fp32"), "onnx int8": OnnxSettings()}
+        if args.no_onnx_fp32:
+            del onnx_variants["onnx fp32"]
+        if args.recipe:
+            from int8_recipes import RECIPES
+
+            onnx_variants |= {f"int8 {name}": RECIPES[name] for name in args.recipe}
         if args.recipes:
             onnx_variants |= {
                 "onnx int8 per-tensor": OnnxSettings(per_channel=False),

@@ -218,6 +218,8 @@ def test_cache_key_changes_with_weights_and_settings(tmp_path: Path, data_dir: P
     key = OnnxSettings().cache_key("ab" * 32)
     assert OnnxSettings(per_channel=False).cache_key("ab" * 32) != key
     assert OnnxSettings(op_types=("MatMul",)).cache_key("ab" * 32) != key
+    assert OnnxSettings(fp32_down_proj=True).cache_key("ab" * 32) != key
+    assert "fp32_down_proj" not in OnnxSettings().as_dict()  # the shipped export keeps its cache key
     assert OnnxSettings().cache_key("cd" * 32) != key
     assert OnnxSettings(per_channel=False).vectors != OnnxSettings().vectors
 
@@ -236,6 +238,20 @@ def test_linear_layers_with_outlying_inputs_stay_fp32(tiny: Path, data_dir: Path
     assert ops.count("MatMulInteger") == 12 - 3  # the others are int8
     assert enc.vectors != OnnxSettings().vectors
     assert manifest["verification"]["mean_cosine"] >= onnx_backend.MIN_MEAN_COSINE
+
+
+def test_down_projections_stay_fp32_when_asked(tiny: Path, data_dir: Path, tmp_path: Path) -> None:
+    import onnx
+
+    emb = Embedder.load(settings_for(tiny, data_dir, tmp_path / "cache", embed_backend="torch"))
+    settings = OnnxSettings(fp32_outlier_ratio=0, fp32_down_proj=True)
+    enc = load_onnx_encoder(emb.sentence_transformer, weights_sha256=emb.fingerprint.weights_sha256,
+                            cache_dir=tmp_path / "cache", texts=CALIBRATION_TEXTS, prefixes={}, settings=settings)
+    kept = json.loads((enc.path.parent / MANIFEST_FILE).read_text())["fp32_linears"]
+    assert sorted(kept) == ["encoder.layer.0.output.dense", "encoder.layer.1.output.dense"]  # 64 -> 32, not attention's
+    ops = [n.op_type for n in onnx.load(str(enc.path)).graph.node]
+    assert ops.count("MatMulInteger") == 12 - 2
+    assert len({enc.vectors, OnnxSettings(fp32_outlier_ratio=0).vectors, OnnxSettings().vectors}) == 3
 
 
 def test_an_unsupported_module_stack_falls_back_to_torch(tmp_path: Path, data_dir: Path, caplog) -> None:

@@ -72,7 +72,9 @@ class Settings(BaseSettings):
     query_backend: Literal["onnx", "onnx-fp32"] | None = None
     """``JOBSAI_QUERY_BACKEND``: encode CV queries with another backend than ads (unset: the same).
     Queries are a match's latency and never enter the index, so an int8 query encoder leaves the
-    index's vectors as they are; measured with ``bench/quality.py`` before use."""
+    index's vectors as they are; measured with ``bench/quality.py`` before use. Off by default: of ten
+    int8 recipes only one kept nDCG@10 within 0.01 of torch on every dev set, by chance rather than
+    fidelity (``bench/int8_recipes.py``)."""
     device: str | None = None
     """``JOBSAI_DEVICE``: ``auto`` (the default: ``cuda`` when torch sees a GPU), ``cpu``, ``cuda``, ``cuda:1`` …"""
     embed_fp16: bool = True
