@@ -86,12 +86,17 @@ class Runtime:
             return ads_repo.get_ads(conn, ids)
 
     @cached_property
-    def matcher(self) -> Matcher:
+    def calibration(self) -> Calibration:
+        """The match% curve of the serving model (its own when it was trained, else the default):
+        the matcher and the job alerts score with the same one."""
         cal = self.embedder.score_calibration
+        return Calibration(**cal) if cal else DEFAULT_CALIBRATION
+
+    @cached_property
+    def matcher(self) -> Matcher:
         return Matcher(
             self.embedder, self.index, self.lookup_ads, self.bm25, min_words=self.settings.min_cv_words,
-            calibration=Calibration(**cal) if cal else DEFAULT_CALIBRATION,
-            corpus=StoreCorpus(self.db),
+            calibration=self.calibration, corpus=StoreCorpus(self.db),
         )
 
     def client(self) -> JobStreamClient:

@@ -17,11 +17,10 @@ from datetime import datetime, timedelta
 from sqlalchemy import select
 
 from jobsai.alerts import messages
-from jobsai.alerts.delivery import DeliveryReport, deliver_due
+from jobsai.alerts.delivery import DeliveryReport, Mailer, deliver_due
 from jobsai.alerts.errors import AlertError
 from jobsai.alerts.queue import QueueReport, queue_new_ads
 from jobsai.alerts.service import AlertService
-from jobsai.match.scoring import DEFAULT_CALIBRATION, Calibration
 from jobsai.runtime import Runtime
 from jobsai.store import alerts as repo
 from jobsai.store.schema import alerts
@@ -30,23 +29,23 @@ from jobsai.timeutil import utcnow
 log = logging.getLogger(__name__)
 
 
-def _calibration(runtime: Runtime) -> Calibration:
-    cal = runtime.embedder.score_calibration
-    return Calibration(**cal) if cal else DEFAULT_CALIBRATION
-
-
 def _has_alerts(runtime: Runtime) -> bool:
     """Whether any alert exists (without one, an update costs alerts one query)."""
     with runtime.db.begin(readonly=True) as conn:
         return conn.execute(select(alerts.c.id).limit(1)).first() is not None
 
 
-def _deliver(runtime: Runtime, service: AlertService, now: datetime) -> DeliveryReport | None:
+def _mailer(runtime: Runtime) -> Mailer | None:
+    """The SMTP side of alerts, or None when no mail server is set up (feeds only)."""
     try:
-        mailer = service.mailer()
+        return AlertService(runtime.settings, runtime.db.begin).mailer()
     except AlertError:
-        return None  # no SMTP configured: feeds only
-    return deliver_due(runtime.db.begin, mailer, now)
+        return None
+
+
+def _deliver(runtime: Runtime, now: datetime) -> DeliveryReport | None:
+    mailer = _mailer(runtime)
+    return deliver_due(runtime.db.begin, mailer, now) if mailer is not None else None
 
 
 def after_update(runtime: Runtime, now: datetime | None = None) -> tuple[QueueReport, DeliveryReport | None] | None:
@@ -55,8 +54,8 @@ def after_update(runtime: Runtime, now: datetime | None = None) -> tuple[QueueRe
         if not _has_alerts(runtime):
             return None
         now = now or utcnow()
-        queued = queue_new_ads(runtime.db.begin, runtime.index, _calibration(runtime), now)
-        return queued, _deliver(runtime, AlertService(runtime.settings, runtime.db.begin), now)
+        queued = queue_new_ads(runtime.db.begin, runtime.index, runtime.calibration, now)
+        return queued, _deliver(runtime, now)
     except Exception:  # noqa: BLE001 - the update succeeded; alerts catch up after the next one
         log.exception("alerts: scoring or delivery after the update failed")
         return None
@@ -74,7 +73,6 @@ def retention(runtime: Runtime, now: datetime | None = None) -> RetentionReport:
     s = runtime.settings
     now = now or utcnow()
     report = RetentionReport()
-    service = AlertService(s, runtime.db.begin)
     with runtime.db.begin() as conn:
         for row in repo.alerts_where(conn, alerts.c.status == "pending",
                                      alerts.c.created_at < now - timedelta(days=s.alerts_pending_days)):
@@ -87,10 +85,7 @@ def retention(runtime: Runtime, now: datetime | None = None) -> RetentionReport:
             report.expired += repo.delete_alert(conn, row.id)
         due = repo.alerts_where(conn, alerts.c.expiry_notice_at.is_(None), alerts.c.last_opened_at < quiet)
         repo.purge_message_log(conn, now - timedelta(days=2))
-    try:
-        mailer = service.mailer()
-    except AlertError:
-        mailer = None
+    mailer = _mailer(runtime)
     for row in due:
         if row.channel == "email" and mailer is not None and row.email is not None:
             msg = messages.notice(s.smtp_from, row.email, row.language, "expiry", mailer.manage_link(row),
@@ -114,7 +109,7 @@ def daily(runtime: Runtime, now: datetime | None = None) -> None:
     """The daily step: digests and retries sent, then retention. Never raises (logged)."""
     now = now or utcnow()
     try:
-        _deliver(runtime, AlertService(runtime.settings, runtime.db.begin), now)
+        _deliver(runtime, now)
     except Exception:  # noqa: BLE001 - retention must still run
         log.exception("alerts: the daily delivery failed")
     try:
