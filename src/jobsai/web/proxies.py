@@ -106,3 +106,10 @@ class ProxyHeadersMiddleware:
                 if proto in ("http", "https"):
                     scope["scheme"] = proto.replace("http", "ws") if scope["type"] == "websocket" else proto
         await self.app(scope, receive, send)
+
+
+def request_client(request: object | None) -> str:
+    """The client address of a UI event's request (``gr.Request``), as :class:`ProxyHeadersMiddleware`
+    left it, for rate limits; ``"unknown"`` off a live request."""
+    client = getattr(request, "client", None) if request is not None else None
+    return str(getattr(client, "host", None) or "unknown")

@@ -37,6 +37,7 @@ from jobsai.match.filters import FilterInput
 from jobsai.web.deletion import delete_link
 from jobsai.web.i18n import Lang, as_lang, error_message, t
 from jobsai.web.middleware import UploadCredits
+from jobsai.web.proxies import request_client
 from jobsai.web.render import CardView, card_html, message_html, understood_html
 from jobsai.web.service import MAX_TOP_K, MatchOutcome, Readiness, SessionRef, WebService
 from jobsai.web.ui_alerts import alert_panel
@@ -211,11 +212,6 @@ def _published_choices(lang: Lang) -> list[tuple[str, int]]:
         else:
             out.append((t(lang, "within_days", days=days), days))
     return out
-
-
-def _client(request: gr.Request | None) -> str:
-    client = getattr(request, "client", None)
-    return getattr(client, "host", None) or "unknown"
 
 
 def _ui_key(request: gr.Request | None) -> str | None:
@@ -463,7 +459,7 @@ def _wire_search(page: _Page, service: WebService, upload_credits: UploadCredits
         filters, top = _filter_input(page, values)
         try:
             if not rated:
-                service.check_rate("match", _client(request))
+                service.check_rate("match", request_client(request))
             if cv is not None:
                 outcome = service.match(cv, filters, top, previous=session, ui_key=_ui_key(request))
             else:
@@ -489,7 +485,7 @@ def _wire_search(page: _Page, service: WebService, upload_credits: UploadCredits
             return {}
         try:
             data, name = _read_upload(path, settings.max_upload_bytes)
-            client = _client(request)
+            client = request_client(request)
             # before the file is read: a refused upload is never parsed. One the upload route charged
             # (this client, this path, not read yet) is not charged again; any other upload is.
             if upload_credits is None or not upload_credits.redeem(client, path):
@@ -536,7 +532,7 @@ def _wire_consent(page: _Page, service: WebService) -> None:
         if session is None:
             return message_html(t(lang_code, "consent_given"), "ok") if given else ""
         try:
-            service.check_rate("light", _client(request))
+            service.check_rate("light", request_client(request))
             n = service.set_consent(session.session_id, bool(given))
         except JobsAIError as exc:
             return _error_html(service.settings, exc, lang_code)
@@ -559,7 +555,7 @@ def _wire_delete(page: _Page, service: WebService) -> None:
         if not token:
             return {page.delete_msg: message_html(t(lang_code, "delete_missing"), "error")}
         try:
-            service.check_rate("light", _client(request))
+            service.check_rate("light", request_client(request))
             n = service.delete(token)
         except JobsAIError as exc:
             return {page.delete_msg: _error_html(service.settings, exc, lang_code)}
@@ -724,7 +720,7 @@ def _feedback_handler(service: WebService, ad_id: str, label: str) -> Any:
         if session is None:
             return (gr.skip(), gr.skip(), message_html(t(lang, "err_session"), "error"), gr.skip(), gr.skip())
         try:
-            service.check_rate("light", _client(request))
+            service.check_rate("light", request_client(request))
             outcome = service.feedback(session.session_id, ad_id, label, bool(consent))  # type: ignore[arg-type]
         except JobsAIError as exc:
             text = error_message(lang, exc, max_upload_bytes=settings.max_upload_bytes, min_words=settings.min_cv_words)

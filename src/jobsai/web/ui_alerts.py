@@ -19,6 +19,7 @@ from jobsai.index.filters import PUBLIC_FILTERS
 from jobsai.match.filters import FilterInput
 from jobsai.web.alerts_api import create_alert_for_session
 from jobsai.web.i18n import Lang, as_lang, t
+from jobsai.web.proxies import request_client
 from jobsai.web.render import message_html
 from jobsai.web.service import SessionRef, WebService
 
@@ -34,12 +35,6 @@ FREQUENCIES = (("alert_instant", "instant"), ("alert_daily", "daily"))
 
 def _link(url: str | None) -> str:
     return f'<a href="{html.escape(url)}" rel="noreferrer">{html.escape(url)}</a>' if url else ""
-
-
-def _client(request: gr.Request | None) -> str:
-    """The client's IP as the app's middleware left it (the proxy-aware one), for the rate limit."""
-    client = getattr(request, "client", None) if request is not None else None  # absent off a live request
-    return str(getattr(client, "host", None) or "unknown")
 
 
 def alert_panel(service: WebService, *, lang: Any, session: Any, filters: Sequence[Any]) -> gr.Accordion:
@@ -79,7 +74,7 @@ def alert_panel(service: WebService, *, lang: Any, session: Any, filters: Sequen
                              "good" if level_value == "good" else "very_good",
                              "daily" if frequency_value == "daily" else "instant", True)
         try:
-            service.check_rate("match", _client(request))
+            service.check_rate("match", request_client(request))
             created = create_alert_for_session(service, ref.session_id, ref.deletion_token, alert, filters)
         except JobsAIError as exc:
             return message_html(str(exc), "error")
