@@ -25,6 +25,7 @@ from jobsai.sources.ads import PLATSBANKEN_URL
 from jobsai.store.feedback import hash_token
 from jobsai.web.api import TOKEN_PATTERN, Filters, get_service, rate_limited, run_blocking
 from jobsai.web.errors import NotReadyError, SessionNotFoundError
+from jobsai.web.i18n import Lang, as_lang, t
 from jobsai.web.render import safe_url
 from jobsai.web.service import WebService
 
@@ -135,21 +136,6 @@ def _error(exc: AlertError) -> JSONResponse:
 
 # -- HTML pages for the links in e-mails ---------------------------------------------------------
 
-PAGE_TEXT = {
-    "sv": {"confirm_title": "Bekräfta jobbevakningen", "confirm_button": "Ja, skicka mig nya jobb som passar",
-           "confirmed": "Klart! Du får nya jobb som passar ditt CV.", "manage_title": "Din jobbevakning",
-           "pause": "Pausa", "resume": "Återuppta", "delete": "Radera allt", "deleted": "Bevakningen och allt som "
-           "sparats med den är raderat.", "status": "Status", "threshold": "Lägsta poäng", "frequency": "Hur ofta",
-           "stored": "Sparat: ditt CV:s vektorer och titelrad, filtren, tröskeln och adressen. Inte CV-texten.",
-           "not_found": "Ingen bevakning har den här länken (raderad eller utgången)."},
-    "en": {"confirm_title": "Confirm the job alert", "confirm_button": "Yes, send me new jobs that fit",
-           "confirmed": "Done! You will get new jobs that fit your CV.", "manage_title": "Your job alert",
-           "pause": "Pause", "resume": "Resume", "delete": "Delete everything", "deleted": "The alert and everything "
-           "stored with it is deleted.", "status": "Status", "threshold": "Lowest score", "frequency": "How often",
-           "stored": "Stored: your CV's vectors and title line, the filters, the threshold and the address. Not the "
-           "CV's text.",
-           "not_found": "No alert has this link (deleted or expired)."},
-}
 
 
 def _page(lang: str, title: str, body: str, status: int = 200) -> HTMLResponse:
@@ -161,11 +147,11 @@ def _page(lang: str, title: str, body: str, status: int = 200) -> HTMLResponse:
 
 def _not_found_page(title: str) -> HTMLResponse:
     """The page for a link to no alert (deleted, expired or never made): in Swedish, as no alert says otherwise."""
-    return _page("sv", PAGE_TEXT["sv"][title], f"<p>{PAGE_TEXT['sv']['not_found']}</p>", 404)
+    return _page("sv", t("sv", f"alert_page_{title}"), f"<p>{html.escape(t('sv', 'alert_page_not_found'))}</p>", 404)
 
 
-def _lang(value: str | None) -> str:
-    return value if value in PAGE_TEXT else "sv"
+def _lang(value: str | None) -> Lang:
+    return as_lang(value or "sv")
 
 
 def _button(action: str, label: str) -> str:
@@ -174,12 +160,14 @@ def _button(action: str, label: str) -> str:
 
 
 def _manage_body(view: AlertView, lang: str) -> str:
-    t = PAGE_TEXT[lang]
-    rows = [(t["status"], view.status + (f" ({view.paused_reason})" if view.paused_reason else "")),
-            (t["threshold"], str(view.min_score)), (t["frequency"], view.frequency)]
+    def w(key: str) -> str:
+        return t(lang, f"alert_page_{key}")
+
+    rows = [(w("status"), view.status + (f" ({view.paused_reason})" if view.paused_reason else "")),
+            (w("threshold"), str(view.min_score)), (w("frequency"), view.frequency)]
     table = "".join(f"<p>{html.escape(k)}: <b>{html.escape(v)}</b></p>" for k, v in rows)
-    toggle = _button("resume", t["resume"]) if view.status == "paused" else _button("pause", t["pause"])
-    return f"{table}<p>{html.escape(t['stored'])}</p>{toggle}{_button('delete', t['delete'])}"
+    toggle = _button("resume", w("resume")) if view.status == "paused" else _button("pause", w("pause"))
+    return f"{table}<p>{html.escape(w('stored'))}</p>{toggle}{_button('delete', w('delete'))}"
 
 
 def alerts_router() -> APIRouter:
@@ -201,8 +189,9 @@ def alerts_router() -> APIRouter:
 
     @router.get("/confirm/{token}", response_class=HTMLResponse, include_in_schema=False, dependencies=light)
     async def confirm_page(token: Token, lang: str | None = None) -> HTMLResponse:
-        t = PAGE_TEXT[_lang(lang)]
-        return _page(_lang(lang), t["confirm_title"], _button("confirm", t["confirm_button"]))
+        code = _lang(lang)
+        button = _button("confirm", t(code, "alert_page_confirm_button"))
+        return _page(code, t(code, "alert_page_confirm_title"), button)
 
     @router.post("/confirm/{token}", response_class=HTMLResponse, include_in_schema=False, dependencies=light)
     async def confirm(token: Token, service: Service) -> HTMLResponse:
@@ -211,8 +200,8 @@ def alerts_router() -> APIRouter:
         except AlertNotFoundError:
             return _not_found_page("confirm_title")
         lang = _lang(view.language)
-        return _page(lang, PAGE_TEXT[lang]["manage_title"],
-                     f"<p>{html.escape(PAGE_TEXT[lang]['confirmed'])}</p>" + _manage_body(view, lang))
+        return _page(lang, t(lang, "alert_page_manage_title"),
+                     f"<p>{html.escape(t(lang, 'alert_page_confirmed'))}</p>" + _manage_body(view, lang))
 
     @router.get("/manage/{token}", response_class=HTMLResponse, include_in_schema=False, dependencies=light)
     async def manage_page(token: Token, service: Service) -> HTMLResponse:
@@ -221,7 +210,7 @@ def alerts_router() -> APIRouter:
         except AlertNotFoundError:
             return _not_found_page("manage_title")
         lang = _lang(view.language)
-        return _page(lang, PAGE_TEXT[lang]["manage_title"], _manage_body(view, lang))
+        return _page(lang, t(lang, "alert_page_manage_title"), _manage_body(view, lang))
 
     @router.post("/manage/{token}", response_class=HTMLResponse, include_in_schema=False, dependencies=light)
     async def manage(token: Token, request: Request, service: Service) -> HTMLResponse:
@@ -231,15 +220,16 @@ def alerts_router() -> APIRouter:
             lang = _lang((await run_blocking(alerts.view, token)).language)
             if action == "delete":
                 await run_blocking(alerts.delete, token)
-                return _page(lang, PAGE_TEXT[lang]["manage_title"], f"<p>{html.escape(PAGE_TEXT[lang]['deleted'])}</p>")
+                done = html.escape(t(lang, "alert_page_deleted"))
+                return _page(lang, t(lang, "alert_page_manage_title"), f"<p>{done}</p>")
             if action not in ("pause", "resume"):
-                return _page(lang, PAGE_TEXT[lang]["manage_title"], "<p>?</p>", 400)
+                return _page(lang, t(lang, "alert_page_manage_title"), "<p>?</p>", 400)
             view = await run_blocking(lambda: alerts.change(token, paused=action == "pause"))
         except AlertNotFoundError:
             return _not_found_page("manage_title")
         except AlertError as exc:
-            return _page(lang, PAGE_TEXT[lang]["manage_title"], f"<p>{html.escape(str(exc))}</p>", 422)
-        return _page(lang, PAGE_TEXT[lang]["manage_title"], _manage_body(view, lang))
+            return _page(lang, t(lang, "alert_page_manage_title"), f"<p>{html.escape(str(exc))}</p>", 422)
+        return _page(lang, t(lang, "alert_page_manage_title"), _manage_body(view, lang))
 
     @router.get("/open/{token}/{ad_id}", include_in_schema=False, dependencies=light)
     async def open_ad(token: Token, ad_id: Annotated[str, Path(max_length=100)], service: Service) -> Response:

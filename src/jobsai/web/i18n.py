@@ -391,3 +391,33 @@ STRINGS.update({
     "alert_threshold": {"sv": "Du får jobb med minst {score} i matchning.",
                         "en": "You get jobs with a match score of at least {score}."},
 })
+
+# The pages an alert's e-mail links open (web/alerts_api.py).
+STRINGS.update({
+    "alert_page_confirm_title": {"sv": "Bekräfta jobbevakningen", "en": "Confirm the job alert"},
+    "alert_page_confirm_button": {"sv": "Ja, skicka mig nya jobb som passar", "en": "Yes, send me new jobs that fit"},
+    "alert_page_confirmed": {
+        "sv": "Klart! Du får nya jobb som passar ditt CV.",
+        "en": "Done! You will get new jobs that fit your CV.",
+    },
+    "alert_page_manage_title": {"sv": "Din jobbevakning", "en": "Your job alert"},
+    "alert_page_pause": {"sv": "Pausa", "en": "Pause"},
+    "alert_page_resume": {"sv": "Återuppta", "en": "Resume"},
+    "alert_page_delete": {"sv": "Radera allt", "en": "Delete everything"},
+    "alert_page_deleted": {
+        "sv": "Bevakningen och allt som sparats med den är raderat.",
+        "en": "The alert and everything stored with it is deleted.",
+    },
+    "alert_page_status": {"sv": "Status", "en": "Status"},
+    "alert_page_threshold": {"sv": "Lägsta poäng", "en": "Lowest score"},
+    "alert_page_frequency": {"sv": "Hur ofta", "en": "How often"},
+    "alert_page_stored": {
+        "sv": "Sparat: ditt CV:s vektorer och titelrad, filtren, tröskeln och adressen. Inte CV-texten.",
+        "en": "Stored: your CV's vectors and title line, the filters, the threshold and the address. "
+        "Not the CV's text.",
+    },
+    "alert_page_not_found": {
+        "sv": "Ingen bevakning har den här länken (raderad eller utgången).",
+        "en": "No alert has this link (deleted or expired).",
+    },
+})
