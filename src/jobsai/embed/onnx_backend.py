@@ -35,7 +35,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Literal
 
 import numpy as np
 
@@ -65,6 +65,11 @@ REFUSED_FILE = "refused.json"
 ONNX_DIR = "onnx"
 SUPPORTED_POOLING = ("mean", "cls", "max", "mean_sqrt_len_tokens")
 _PASSTHROUGH_MODULES = ("Normalize",)
+
+
+class ExportRuntimeError(OnnxExportError):
+    """A runtime other than ONNX Runtime cannot run (or reproduce) an export that ONNX Runtime
+    verified: the export is kept and not marked refused, and torch serves instead."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -123,9 +128,39 @@ def default_threads() -> int:
     return max(1, os.cpu_count() or 1)
 
 
-class OnnxEncoder:
-    """An ONNX Runtime session for the transformer + pooling in numpy. ``embed`` is thread-safe
-    (``InferenceSession.run`` is)."""
+class ExportEncoder:
+    """The transformer of an ONNX export, run by some runtime, + pooling in numpy. Subclasses set
+    :attr:`inputs` and run the graph in :meth:`_run`; ``embed`` is thread-safe."""
+
+    backend = "onnx"
+    inputs: list[str]
+    pooling: PoolingSpec
+    vectors: str
+    path: Path
+    threads: int
+    min_cosine: float
+    mean_cosine: float
+
+    def _run(self, feed: dict[str, np.ndarray]) -> np.ndarray:
+        """The graph's first output (token vectors, n x seq x dim) for ``feed``."""
+        raise NotImplementedError
+
+    def embed(self, features: Mapping[str, Any]) -> np.ndarray:
+        """ST ``preprocess`` output (torch tensors or arrays) -> float32 (n, dim), L2-normalised."""
+        feed = {}
+        for name in self.inputs:
+            value = features.get(name)
+            if value is None and name == "token_type_ids":
+                value = np.zeros_like(_numpy(features["input_ids"]))
+            feed[name] = _numpy(value).astype(np.int64, copy=False)
+        hidden = np.asarray(self._run(feed), dtype=np.float32)
+        prompt = features.get("prompt_length")
+        prompt_length = int(_numpy(prompt).reshape(-1)[0]) if prompt is not None else None
+        return pool(hidden, feed["attention_mask"], self.pooling, prompt_length)
+
+
+class OnnxEncoder(ExportEncoder):
+    """An ONNX Runtime session (``InferenceSession.run`` is thread-safe)."""
 
     def __init__(
         self, path: Path, inputs: Sequence[str], pooling: PoolingSpec, *, vectors: str, threads: int | None = None
@@ -153,21 +188,27 @@ class OnnxEncoder:
         self.vectors = vectors
         self.path = path
         self.threads = options.intra_op_num_threads
+        self.backend = "onnx-fp32" if vectors == "fp32" else "onnx"
         self.min_cosine = self.mean_cosine = float("nan")
         """Verification on this machine (set by :func:`load_onnx_encoder`)."""
 
-    def embed(self, features: Mapping[str, Any]) -> np.ndarray:
-        """ST ``preprocess`` output (torch tensors or arrays) -> float32 (n, dim), L2-normalised."""
-        feed = {}
-        for name in self.inputs:
-            value = features.get(name)
-            if value is None and name == "token_type_ids":
-                value = np.zeros_like(_numpy(features["input_ids"]))
-            feed[name] = _numpy(value).astype(np.int64, copy=False)
-        hidden = self.session.run(None, feed)[0]
-        prompt = features.get("prompt_length")
-        prompt_length = int(_numpy(prompt).reshape(-1)[0]) if prompt is not None else None
-        return pool(hidden, feed["attention_mask"], self.pooling, prompt_length)
+    def _run(self, feed: dict[str, np.ndarray]) -> np.ndarray:
+        return self.session.run(None, feed)[0]
+
+
+Runtime = Literal["onnxruntime", "openvino"]
+
+
+def open_encoder(
+    runtime: Runtime, path: Path, inputs: Sequence[str], pooling: PoolingSpec, *, vectors: str,
+    threads: int | None, precision: str = "fp32",
+) -> ExportEncoder:
+    """The export at ``path`` run by ONNX Runtime or by OpenVINO (in ``precision``: fp32 or bf16)."""
+    if runtime == "openvino":
+        from jobsai.embed.openvino_backend import OpenVinoEncoder
+
+        return OpenVinoEncoder(path, inputs, pooling, vectors=vectors, threads=threads, precision=precision)
+    return OnnxEncoder(path, inputs, pooling, vectors=vectors, threads=threads)
 
 
 def _numpy(value: Any) -> np.ndarray:
@@ -222,7 +263,7 @@ def reference_vectors(model: SentenceTransformer, batches: Sequence[Mapping[str,
     return np.asarray(out, dtype=np.float32)
 
 
-def verify(encoder: OnnxEncoder, batches: Sequence[Mapping[str, Any]], reference: np.ndarray) -> tuple[float, float]:
+def verify(encoder: ExportEncoder, batches: Sequence[Mapping[str, Any]], reference: np.ndarray) -> tuple[float, float]:
     """(min, mean) cosine of the export's vectors to ``reference``; OnnxExportError when too far."""
     try:
         got = np.vstack([encoder.embed(b) for b in batches])
@@ -261,8 +302,9 @@ def _read_json(path: Path) -> dict[str, Any] | None:
 
 def _open_cached(
     folder: Path, weights_sha256: str, settings: OnnxSettings, pooling: PoolingSpec,
-    batches: Sequence[Mapping[str, Any]], threads: int | None,
-) -> OnnxEncoder:
+    batches: Sequence[Mapping[str, Any]], threads: int | None, runtime: Runtime = "onnxruntime",
+    precision: str = "fp32",
+) -> ExportEncoder:
     """The cached export in ``folder``, checked (manifest, file hash) and verified on this machine."""
     manifest = _read_json(folder / MANIFEST_FILE)
     if manifest is None:
@@ -273,24 +315,31 @@ def _open_cached(
     if not path.is_file() or file_sha256(path) != manifest.get("onnx_sha256"):
         raise OnnxExportError(f"{MODEL_FILE} is missing or differs from the file that was verified")
     reference = np.asarray(manifest.get("reference"), dtype=np.float32)
-    encoder = OnnxEncoder(path, manifest.get("inputs") or [], pooling, vectors=settings.vectors, threads=threads)
-    verify(encoder, batches, reference)
+    encoder = open_encoder(runtime, path, manifest.get("inputs") or [], pooling, vectors=settings.vectors,
+                           threads=threads, precision=precision)
+    try:
+        verify(encoder, batches, reference)
+    except OnnxExportError as exc:
+        if runtime == "onnxruntime":
+            raise
+        raise ExportRuntimeError(f"{runtime}: {exc}") from exc  # the file is the verified one
     return encoder
 
 
 def _export_and_verify(
     model: SentenceTransformer, folder: Path, weights_sha256: str, settings: OnnxSettings, pooling: PoolingSpec,
-    batches: Sequence[Mapping[str, Any]], threads: int | None,
-) -> OnnxEncoder:
+    batches: Sequence[Mapping[str, Any]], threads: int | None, runtime: Runtime = "onnxruntime",
+    precision: str = "fp32",
+) -> ExportEncoder:
     """Export into a temporary folder, verify, then rename it to ``folder`` (atomic publish)."""
     started = time.perf_counter()
     staging = Path(tempfile.mkdtemp(prefix=f".{folder.name}.tmp-", dir=folder.parent))
     try:
         built = build_export(model, staging, settings, batches)
         reference = reference_vectors(model, batches)
-        encoder = OnnxEncoder(staging / MODEL_FILE, built["inputs"], pooling, vectors=settings.vectors,
-                              threads=threads)
-        low, mean = verify(encoder, batches, reference)
+        encoder: ExportEncoder = OnnxEncoder(staging / MODEL_FILE, built["inputs"], pooling,
+                                             vectors=settings.vectors, threads=threads)
+        low, mean = verify(encoder, batches, reference)  # the export itself, by ONNX Runtime
         manifest = {
             "weights_sha256": weights_sha256,
             "settings": settings.as_dict(),
@@ -312,8 +361,15 @@ def _export_and_verify(
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
         raise
-    encoder = OnnxEncoder(folder / MODEL_FILE, built["inputs"], pooling, vectors=settings.vectors, threads=threads)
-    encoder.min_cosine, encoder.mean_cosine = low, mean
+    encoder = open_encoder(runtime, folder / MODEL_FILE, built["inputs"], pooling, vectors=settings.vectors,
+                           threads=threads, precision=precision)
+    if runtime == "onnxruntime":
+        encoder.min_cosine, encoder.mean_cosine = low, mean
+    else:  # another runtime, maybe in bf16: verified on its own
+        try:
+            low, mean = verify(encoder, batches, reference)
+        except OnnxExportError as exc:
+            raise ExportRuntimeError(f"{runtime}: {exc}") from exc
     log.info("ONNX %s export of %s written to %s in %.0f s (cosine to fp32: mean %.4f, min %.4f)",
              settings.precision, weights_sha256[:12], folder, time.perf_counter() - started, mean, low)
     return encoder
@@ -343,22 +399,34 @@ def load_onnx_encoder(
     prefixes: Mapping[str, str],
     threads: int | None = None,
     settings: OnnxSettings | None = None,
-) -> OnnxEncoder:
+    runtime: Runtime = "onnxruntime",
+    precision: str = "fp32",
+) -> ExportEncoder:
     """An ONNX encoder for ``model`` (whose weight files hash to ``weights_sha256``): the cached
     export when it still verifies, else a new export (minutes on first use of a model).
 
     ``texts`` are (kind, text) pairs the export is verified on, ``prefixes`` the kind's prefixes.
+    ``runtime`` runs the export: ONNX Runtime, or OpenVINO (``precision`` bf16 on a CPU with native
+    bf16: the same file, verified the same way on every load).
     Raises OnnxExportError (a ModelError) when the model cannot be exported or its export does not
     reproduce fp32; the caller then uses torch.
     """
     settings = settings or OnnxSettings()
+    if runtime == "openvino":
+        from jobsai.embed.openvino_backend import openvino_available
+
+        why = openvino_available()
+        if why:
+            raise ExportRuntimeError(why)
     pooling = pooling_of(model)
     batches = verification_batches(model, texts, prefixes)
     folder = export_folder(cache_dir, weights_sha256, settings)
     with wait_lock(folder.parent / f".{folder.name}.lock"):  # a second process reuses the export
         if folder.is_dir():
             try:
-                encoder = _open_cached(folder, weights_sha256, settings, pooling, batches, threads)
+                encoder = _open_cached(folder, weights_sha256, settings, pooling, batches, threads, runtime, precision)
+            except ExportRuntimeError:
+                raise  # the export is fine; this runtime is not
             except OnnxExportError as exc:
                 log.warning("The cached ONNX export in %s was refused (%s); exporting the model again.", folder, exc)
                 shutil.rmtree(folder, ignore_errors=True)
@@ -373,7 +441,10 @@ def load_onnx_encoder(
         log.info("Exporting the embedding model to ONNX (%s) in %s; this takes a minute once per model.",
                  settings.precision, folder)
         try:
-            return _export_and_verify(model, folder, weights_sha256, settings, pooling, batches, threads)
+            return _export_and_verify(model, folder, weights_sha256, settings, pooling, batches, threads, runtime,
+                                      precision)
+        except ExportRuntimeError:
+            raise
         except OnnxExportError as exc:
             _remember_refusal(folder, str(exc))
             raise
