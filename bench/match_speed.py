@@ -625,6 +625,8 @@ def main(argv: list[str] | None = None) -> int:
         t_rt = time.perf_counter() - t0
         t0 = time.perf_counter()
         _ = runtime.embedder
+        if settings.query_backend == "auto":  # as `jobsai serve` does (web/service.py)
+            runtime.embedder.use_fast_query_backend(settings.embed_threads)
         t_model = time.perf_counter() - t0
         t0 = time.perf_counter()
         index = runtime.index
@@ -648,7 +650,8 @@ def main(argv: list[str] | None = None) -> int:
 
             emb = runtime.embedder
             print(
-                f"  query encoder: {emb.name} on {emb.device}, int8 {'on' if emb.quantize else 'off'}, "
+                f"  query encoder: {emb.name} on {emb.device}, backend {emb.query_backend} {emb.precision}, "
+                f"int8 {'on' if emb.quantize else 'off'}, "
                 f"torch threads {torch.get_num_threads()}, batch size {emb.batch_size}"
             )
             cv = cv_variant(0)

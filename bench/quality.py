@@ -174,6 +174,9 @@ BACKENDS = {
     "torch-bf16": {"embed_backend": "torch", "embed_precision": "bf16"},
     "onnx": {"embed_backend": "onnx", "embed_precision": "fp32"},
     "onnx-fp32": {"embed_backend": "onnx-fp32", "embed_precision": "fp32"},
+    "openvino-fp32": {"embed_backend": "openvino", "embed_precision": "fp32"},
+    "openvino-bf16": {"embed_backend": "openvino", "embed_precision": "bf16"},
+    "torch-bf16+openvino-queries": {"embed_backend": "torch", "embed_precision": "bf16", "query_backend": "openvino"},
     "shipped": {},
 }
 """``--backends``: ``JOBSAI_EMBED_BACKEND`` + ``JOBSAI_EMBED_PRECISION``; ``shipped``: this machine's default."""
@@ -218,7 +221,8 @@ def main() -> int:
                     hybrid = bench.evaluate(lambda text, shipped=shipped, bench=bench:
                                             _lookup(shipped, bench.cvs(), text)[0])
                 emb = rt.embedder  # its precision as used: bf16 falls back to fp32 if its check fails
-                label = f"hybrid {emb.backend}" + (f" {emb.precision}" if emb.backend == "torch" else "")
+                label = f"hybrid {emb.backend}" + (f" {emb.precision}" if emb.backend in ("torch", "openvino") else "")
+                label += f", queries {emb.query_backend}" if emb.query_backend != emb.backend else ""
                 print(f"{backend}: encoded with {label}", file=sys.stderr, flush=True)
                 rows[label if len(backends) > 1 else "hybrid (shipped)"] = hybrid
 
@@ -229,8 +233,8 @@ def main() -> int:
         for name in hybrids[1:]:
             deltas = "  ".join(f"{s} {rows[name][s].ndcg['ALL'] - first[s].ndcg['ALL']:+.4f}" for s in first)
             worst = min(rows[name][s].ndcg["ALL"] - first[s].ndcg["ALL"] for s in first)
-            verdict = "within" if worst >= -0.01 else "LOSES MORE THAN"
-            print(f"{name} vs {hybrids[0]}: nDCG@10 {deltas}  ({verdict} 0.01 on every set)")
+            verdict = "within 0.01 on every set" if worst >= -0.01 else "LOSES MORE THAN 0.01 on a set"
+            print(f"{name} vs {hybrids[0]}: nDCG@10 {deltas}  ({verdict})")
     print(f"calibration fit (P(grade >= 2) on the shipped fused score): slope={cal.slope:.1f} "
           f"midpoint={cal.midpoint:.3f}")
     if args.json_out:

@@ -150,3 +150,28 @@ def test_openvino_serves_a_torch_built_index(
         assert "backend" not in caplog.text  # same vectors: no switch back to torch
         assert rt.index.count() == len(demo_ads) and rt.ingestor.sync_index().indexed == 0
         assert rt.matcher.match(" ".join(ADS[:4]) * 3, top_k=3)
+
+
+def test_the_web_server_encodes_queries_with_openvino_under_auto(
+    tiny: Path, tmp_path: Path, cache: Path, demo_ads: list[dict[str, Any]]
+) -> None:
+    """``JOBSAI_QUERY_BACKEND=auto``: a long-running server encodes CVs with OpenVINO (torch's vectors,
+    so the torch-built index serves on); a one-off CLI runtime keeps torch for them."""
+    from fastapi.testclient import TestClient
+
+    from jobsai.web.app import create_app
+
+    settings = settings_for(tiny, tmp_path / "data", cache, embed_backend="torch", embed_precision="auto",
+                            database_url=None, qdrant_url=None, web_prepare_data=False)
+    assert settings.query_backend == "auto"
+    with Runtime(settings) as rt:
+        rt.ingestor.load_items(demo_ads, expire=False)
+        assert rt.embedder.query_backend == "torch"  # the CLI's runtime: no OpenVINO compile for one match
+        with TestClient(create_app(settings, runtime=rt)) as client:
+            assert rt.embedder.backend == "torch" and rt.embedder.query_backend == "openvino"
+            r = client.post("/api/v1/match", json={"text": " ".join(ADS[:6]) * 3, "top_k": 3})
+            assert r.status_code == 200, r.text
+            assert r.json()["results"]
+    fixed = settings.model_copy(update={"query_backend": None})
+    with Runtime(fixed) as rt, TestClient(create_app(fixed, runtime=rt)):
+        assert rt.embedder.query_backend == "torch"

@@ -69,11 +69,12 @@ class Settings(BaseSettings):
     1.8x (indexing) to 2.1x (CV encoding) faster on two cores, but dev-set nDCG@10 moved by
     -0.042 / +0.024 / -0.013 on dev / dev2-A / dev2-B (``bench/embed_speed.py``, ``bench/quality.py``).
     ``onnx-fp32``: the export unquantised; torch's vectors (it shares torch-built indexes), no faster."""
-    query_backend: Literal["onnx", "onnx-fp32", "openvino"] | None = None
-    """``JOBSAI_QUERY_BACKEND``: encode CV queries with another backend than ads (unset: the same).
-    Queries are a match's latency and never enter the index, so an int8 query encoder leaves the
-    index's vectors as they are; measured with ``bench/quality.py`` before use. Off by default: of ten
-    int8 recipes only one kept nDCG@10 within 0.01 of torch on every dev set, by chance rather than
+    query_backend: Literal["auto", "onnx", "onnx-fp32", "openvino"] | None = "auto"
+    """``JOBSAI_QUERY_BACKEND``: encode CV queries with another backend than ads. ``auto`` (default): the
+    web server encodes them with OpenVINO (bf16 where native) when the index's vectors are fp32's, the
+    same vectors ~1.5-1.8x faster; one-off CLI commands keep ``JOBSAI_EMBED_BACKEND``. Unset or the
+    embed backend's name: the same as ads. ``onnx`` (int8) changes the query vectors: of ten int8
+    recipes only one kept nDCG@10 within 0.01 of torch on every dev set, by chance rather than
     fidelity (``bench/int8_recipes.py``)."""
     device: str | None = None
     """``JOBSAI_DEVICE``: ``auto`` (the default: ``cuda`` when torch sees a GPU), ``cpu``, ``cuda``, ``cuda:1`` …"""

@@ -28,7 +28,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from jobsai.config import DEFAULT_MODEL, Settings
-from jobsai.embed.backends import ONNX_BACKENDS, onnx_settings_for, runtime_for, same_vectors
+from jobsai.embed.backends import FP32_BACKENDS, ONNX_BACKENDS, onnx_settings_for, runtime_for, same_vectors
 from jobsai.embed.batching import CPU_BATCH_TOKENS, GPU_BATCH_SIZE, GPU_BATCH_TOKENS, MIN_BATCH_FILL, length_batches
 from jobsai.embed.calibration_texts import CALIBRATION_TEXTS
 from jobsai.embed.device import half_copy, resolve_device
@@ -171,7 +171,7 @@ class Embedder:
         if ref.backend in ONNX_BACKENDS:
             embedder.use_onnx(threads=settings.embed_threads, onnx_settings=onnx_settings_for(ref.backend),
                               runtime=runtime_for(ref.backend))
-        if settings.query_backend and settings.query_backend != ref.backend:
+        if settings.query_backend and settings.query_backend not in ("auto", ref.backend):
             embedder.use_onnx(threads=settings.embed_threads, onnx_settings=onnx_settings_for(settings.query_backend),
                               queries_only=True, runtime=runtime_for(settings.query_backend))
         return embedder
@@ -215,6 +215,18 @@ class Embedder:
         self._onnx = encoder
         self.fingerprint = replace(self.fingerprint, vectors=encoder.vectors)
         return True
+
+    def use_fast_query_backend(self, threads: int | None = None) -> bool:
+        """For a long-running server (``JOBSAI_QUERY_BACKEND=auto``): encode CV queries with OpenVINO
+        when this embedder's vectors are fp32's, since OpenVINO makes the same vectors ~1.5-1.8x faster
+        (``bench/embed_speed.py``). Costs the export once per model, ~2 s to compile and ~0.6 GB of
+        memory per process, which a one-off CLI match would not earn back. True when it serves."""
+        if self.device != "cpu" or self._query_onnx is not None or self.backend not in FP32_BACKENDS:
+            return self._query_onnx is not None
+        if self.backend == "openvino":
+            return True
+        return self.use_onnx(threads=threads, onnx_settings=onnx_settings_for("openvino"), queries_only=True,
+                             runtime="openvino")
 
     @property
     def query_backend(self) -> str:

@@ -211,11 +211,13 @@ def _serving_matcher(rt: Runtime, metrics: Metrics | None = None) -> tuple[Match
     """``rt``'s matcher as the web app serves it, with the model's ``name@weights`` label (its stage
     timings go to ``metrics``).
 
-    Warmed first (the first encoding builds the int8 model, and the explainer counts every live
-    ad's words: seconds, better spent now than in a user's request), then a copy whose encoder is
-    a :class:`SharedQueryEncoder`.
+    Warmed first (OpenVINO takes over CV queries under ``JOBSAI_QUERY_BACKEND=auto``, the first
+    encoding builds any int8 model, and the explainer counts every live ad's words: seconds, better
+    spent now than in a user's request), then a copy whose encoder is a :class:`SharedQueryEncoder`.
     """
     matcher = rt.matcher
+    if rt.settings.query_backend == "auto":
+        rt.embedder.use_fast_query_backend(rt.settings.embed_threads)
     matcher.encoder.encode_queries(["undersköterska med erfarenhet av hemtjänst"])
     matcher.explainer.stats.warm()
     serial = copy.copy(matcher)
