@@ -37,21 +37,8 @@ from jobsai.store import registry
 from jobsai.sync.reindex import build_index, switch_active
 from jobsai.worker import Worker
 
+from support.backend_texts import ADS, QUERIES, assert_same_ranking
 from support.tiny_model import make_tiny_model
-
-ADS = [
-    "Sjuksköterska till psykiatrisk mottagning i Katrineholm, heltid, tillsvidare.",
-    "Undersköterska till hemtjänsten, dagtid och varannan helg, körkort krävs.",
-    "Lagerarbetare med truckkort sökes till lager i Jönköping, treskift.",
-    "Backend developer with Python and PostgreSQL, hybrid work in Stockholm.",
-    "Senior data engineer for our analytics platform in Gothenburg.",
-    "Kock sökes till restaurang i Umeå, kvällar och helger.",
-    "Elektriker med behörighet, service och installation i Malmö.",
-    "Lärare i matematik och fysik till gymnasieskola i Uppsala.",
-    "Lager",
-    "",
-]
-QUERIES = ["sjuksköterska psykiatri", "python utvecklare", "truckkort lager", "kock restaurang Umeå"]
 
 
 @pytest.fixture(scope="module")
@@ -122,13 +109,7 @@ def test_same_ranking_from_every_backend(tiny: Path, data_dir: Path, cache: Path
     assert onnx.backend == backend
     s_onnx = onnx.encode_queries(QUERIES) @ onnx.encode_passages(ADS).T
     s_fp32 = fp32.encode_queries(QUERIES) @ fp32.encode_passages(ADS).T
-    assert np.abs(s_onnx - s_fp32).max() < tolerance
-    for q in range(len(QUERIES)):
-        order = np.argsort(-s_fp32[q])
-        top = list(np.argsort(-s_onnx[q])[:3])
-        # The same top 3, except where fp32 itself has near-ties (within the tolerance).
-        for rank, i in enumerate(order[:3]):
-            assert i in top or abs(s_fp32[q, i] - s_fp32[q, order[3]]) < tolerance, (q, rank)
+    assert_same_ranking(s_fp32, s_onnx, tolerance)
 
 
 def test_a_query_backend_changes_queries_only(tiny: Path, data_dir: Path, cache: Path) -> None:

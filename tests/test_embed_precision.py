@@ -20,19 +20,8 @@ from jobsai.embed.model import Embedder
 from jobsai.embed.precision import check_bf16, cpu_flags, cpu_has_native_bf16, resolve_precision
 from jobsai.errors import ModelError
 
+from support.backend_texts import ADS, QUERIES, assert_same_ranking
 from support.tiny_model import make_tiny_model
-
-ADS = [
-    "Sjuksköterska till psykiatrisk mottagning i Katrineholm, heltid, tillsvidare.",
-    "Undersköterska till hemtjänsten, dagtid och varannan helg, körkort krävs.",
-    "Lagerarbetare med truckkort sökes till lager i Jönköping, treskift.",
-    "Backend developer with Python and PostgreSQL, hybrid work in Stockholm.",
-    "Senior data engineer for our analytics platform in Gothenburg.",
-    "Kock sökes till restaurang i Umeå, kvällar och helger.",
-    "Elektriker med behörighet, service och installation i Malmö.",
-    "Lärare i matematik och fysik till gymnasieskola i Uppsala.",
-]
-QUERIES = ["sjuksköterska psykiatri", "python utvecklare", "truckkort lager", "kock restaurang Umeå"]
 
 
 @pytest.fixture(scope="module")
@@ -104,12 +93,7 @@ def test_bf16_vectors_stay_with_fp32_and_rank_the_same(tiny: Path, tmp_path: Pat
     assert float(np.sum(a * b, axis=1).min()) > 0.99
     s_fp32 = fp32.encode_queries(QUERIES) @ a.T
     s_bf16 = bf16.encode_queries(QUERIES) @ b.T
-    assert np.abs(s_fp32 - s_bf16).max() < 0.02
-    for q in range(len(QUERIES)):
-        order = np.argsort(-s_fp32[q])
-        top = list(np.argsort(-s_bf16[q])[:3])
-        for i in order[:3]:  # the same top 3, except where fp32 itself has a near-tie
-            assert i in top or abs(s_fp32[q, i] - s_fp32[q, order[3]]) < 0.02
+    assert_same_ranking(s_fp32, s_bf16, 0.02)
     # Same vectors as far as an index is concerned: one fingerprint, so either serves the other's index.
     assert bf16.fingerprint == fp32.fingerprint and bf16.fingerprint.vectors == FP32_VECTORS
 

@@ -10,7 +10,7 @@ import os
 from pathlib import Path
 from typing import Literal
 
-from pydantic import Field, SecretStr
+from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from jobsai.private import private_dir
@@ -72,10 +72,19 @@ class Settings(BaseSettings):
     query_backend: Literal["auto", "onnx", "onnx-fp32", "openvino"] | None = "auto"
     """``JOBSAI_QUERY_BACKEND``: encode CV queries with another backend than ads. ``auto`` (default): the
     web server encodes them with OpenVINO (bf16 where native) when the index's vectors are fp32's, the
-    same vectors ~1.5-1.8x faster; one-off CLI commands keep ``JOBSAI_EMBED_BACKEND``. Unset or the
-    embed backend's name: the same as ads. ``onnx`` (int8) changes the query vectors: of ten int8
+    same vectors ~1.5-1.8x faster; one-off CLI commands keep ``JOBSAI_EMBED_BACKEND``. Empty, ``none``
+    or the embed backend's name: the same as ads. ``onnx`` (int8) changes the query vectors: of ten int8
     recipes only one kept nDCG@10 within 0.01 of torch on every dev set, by chance rather than
     fidelity (``bench/int8_recipes.py``)."""
+
+    @field_validator("query_backend", mode="before")
+    @classmethod
+    def _query_backend_none(cls, value: object) -> object:
+        """``JOBSAI_QUERY_BACKEND=`` (empty) or ``none``: CV queries as ads, with the embed backend."""
+        if isinstance(value, str) and value.strip().lower() in ("", "none"):
+            return None
+        return value
+
     device: str | None = None
     """``JOBSAI_DEVICE``: ``auto`` (the default: ``cuda`` when torch sees a GPU), ``cpu``, ``cuda``, ``cuda:1`` …"""
     embed_precision: Literal["auto", "fp32", "bf16", "fp16"] = "auto"
