@@ -237,7 +237,8 @@ class Embedder:
 
     @property
     def backend(self) -> str:
-        """What encodes: ``onnx`` (the verified int8 export), ``onnx-fp32`` or ``torch``."""
+        """What encodes: ``torch``, ``onnx`` (the verified int8 export), ``onnx-fp32`` or ``openvino``
+        (the fp32 export run by OpenVINO)."""
         if self._onnx is None:
             return "torch"
         return str(self._onnx.backend)
