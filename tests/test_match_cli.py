@@ -23,6 +23,7 @@ from jobsai.runtime import Runtime
 from jobsai.web.render import ad_summary, why_text
 
 from support.cv_files import make_cv_pdf
+from support.tiny_model import make_tiny_model
 
 CV_SV = """Anna Testsson
 Lagerarbetare och truckförare
@@ -35,6 +36,13 @@ Erfarenhet
 2019 – nu  Lagerarbetare, Exempel Logistik AB: truck, plock, pack och lastning.
 2016 – 2019 Terminalarbetare, Godsterminalen: sortering, lastning och lossning.
 """
+
+
+@pytest.fixture(scope="module")
+def tiny_model(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The tiny model with a fixed vocabulary: the same folder in every run, so what it ranks (and the
+    shared terms of its top results) does not change with the process's hash seed."""
+    return make_tiny_model(tmp_path_factory.mktemp("tiny-model"), fixed_vocab=True)
 
 
 @pytest.fixture(scope="module")

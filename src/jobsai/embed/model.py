@@ -106,6 +106,9 @@ class Embedder:
         """An ONNX encoder for CV queries only (``JOBSAI_QUERY_BACKEND``); ads keep ``_onnx``/torch."""
         """The verified ONNX Runtime encoder (``embed/onnx_backend.py``) when the onnx backend serves."""
         self._lock = threading.Lock()
+        self._tokenizer_lock = threading.Lock()
+        """The fast tokenizer sets its padding and truncation on shared state for every call: two
+        threads tokenizing at once can pad one batch to the other's length (a ValueError)."""
         self.score_calibration: dict[str, float] | None = None
         """The match-score curve fitted for this model when it was trained (``None``: the default's)."""
 
@@ -302,7 +305,8 @@ class Embedder:
                 self.fingerprint = replace(self.fingerprint, vectors=FP32_VECTORS)
 
     def _token_ids(self, texts: list[str]) -> list[list[int]]:
-        return self.tokenizer(texts, add_special_tokens=True, truncation=False, verbose=False)["input_ids"]
+        with self._tokenizer_lock:
+            return self.tokenizer(texts, add_special_tokens=True, truncation=False, verbose=False)["input_ids"]
 
     def _encode(self, texts: Sequence[str], kind: TextKind, *, progress: bool) -> np.ndarray:
         import torch
@@ -337,7 +341,8 @@ class Embedder:
         ):
             for idx in length_batches(order, np.minimum(lengths, self.max_tokens), self.batch_size,
                                       max_tokens=self.batch_tokens):
-                features = self._model.preprocess([texts[i] for i in idx], prompt=prefix or None)
+                with self._tokenizer_lock:
+                    features = self._model.preprocess([texts[i] for i in idx], prompt=prefix or None)
                 if onnx is not None:
                     out[idx] = onnx.embed(features)
                 else:
