@@ -66,9 +66,11 @@ class Settings(BaseSettings):
     """``onnx``: on CPU, encode with an int8 ONNX Runtime export of the model (made and verified
     against fp32 on first use, cached per model; falls back to torch when it does not verify).
     Its vectors differ slightly from fp32, so an index records which kind built it. Not the default:
-    1.8x (indexing) to 2.1x (CV encoding) faster on two cores, but dev-set nDCG@10 moved by
-    -0.042 / +0.024 / -0.013 on dev / dev2-A / dev2-B (``bench/embed_speed.py``, ``bench/quality.py``).
-    ``onnx-fp32``: the export unquantised; torch's vectors (it shares torch-built indexes), no faster."""
+    ~2.2x faster than torch fp32 on two cores, but dev-set nDCG@10 moved by -0.028 / +0.015 / -0.015
+    on dev / dev2-A / dev2-B (``bench/embed_speed.py``, ``bench/quality.py --backends``).
+    ``onnx-fp32``: the export unquantised; torch's vectors (it shares torch-built indexes).
+    ``openvino``: that fp32 export run by OpenVINO in ``JOBSAI_EMBED_PRECISION`` (torch's vectors,
+    the fastest that keeps quality; ~0.6 GB more memory, so not the default for ads)."""
     query_backend: Literal["auto", "onnx", "onnx-fp32", "openvino"] | None = "auto"
     """``JOBSAI_QUERY_BACKEND``: encode CV queries with another backend than ads. ``auto`` (default): the
     web server encodes them with OpenVINO (bf16 where native) when the index's vectors are fp32's, the

@@ -141,6 +141,22 @@ class ExportEncoder:
     min_cosine: float
     mean_cosine: float
 
+    def _bind(
+        self, path: Path, inputs: Sequence[str], wanted: set[str], pooling: PoolingSpec, *, vectors: str,
+        threads: int, error: type[OnnxExportError] = OnnxExportError,
+    ) -> None:
+        """Check the graph's inputs (``wanted``) and keep what ``embed`` needs; ``error`` when the graph
+        takes other inputs than a BERT-style encoder's."""
+        if not wanted <= set(INPUT_NAMES) or "input_ids" not in wanted:
+            raise error(f"{path} has unexpected inputs {sorted(wanted)}")
+        self.inputs = [n for n in inputs if n in wanted]
+        self.pooling = pooling
+        self.vectors = vectors
+        self.path = path
+        self.threads = threads
+        self.min_cosine = self.mean_cosine = float("nan")
+        """Verification on this machine (set by :func:`load_onnx_encoder`)."""
+
     def _run(self, feed: dict[str, np.ndarray]) -> np.ndarray:
         """The graph's first output (token vectors, n x seq x dim) for ``feed``."""
         raise NotImplementedError
@@ -180,17 +196,9 @@ class OnnxEncoder(ExportEncoder):
             self.session = ort.InferenceSession(str(path), options, providers=["CPUExecutionProvider"])
         except Exception as exc:  # onnxruntime raises its own Fail/InvalidProtobuf/… types
             raise OnnxExportError(f"ONNX Runtime cannot load {path} ({type(exc).__name__}: {exc})") from exc
-        wanted = {i.name for i in self.session.get_inputs()}
-        if not wanted <= set(INPUT_NAMES) or "input_ids" not in wanted:
-            raise OnnxExportError(f"{path} has unexpected inputs {sorted(wanted)}")
-        self.inputs = [n for n in inputs if n in wanted]
-        self.pooling = pooling
-        self.vectors = vectors
-        self.path = path
-        self.threads = options.intra_op_num_threads
+        self._bind(path, inputs, {i.name for i in self.session.get_inputs()}, pooling, vectors=vectors,
+                   threads=options.intra_op_num_threads)
         self.backend = "onnx-fp32" if vectors == "fp32" else "onnx"
-        self.min_cosine = self.mean_cosine = float("nan")
-        """Verification on this machine (set by :func:`load_onnx_encoder`)."""
 
     def _run(self, feed: dict[str, np.ndarray]) -> np.ndarray:
         return self.session.run(None, feed)[0]

@@ -18,7 +18,6 @@ from typing import Any
 import numpy as np
 
 from jobsai.embed.onnx_backend import ExportEncoder, ExportRuntimeError, PoolingSpec, default_threads
-from jobsai.embed.onnx_export import INPUT_NAMES
 
 
 def openvino_available() -> str | None:
@@ -51,10 +50,10 @@ class OpenVinoEncoder(ExportEncoder):
             raise ExportRuntimeError(why)
         import openvino as ov
 
-        self.threads = int(threads or default_threads())
+        n_threads = int(threads or default_threads())
         self.precision = "bf16" if precision == "bf16" else "fp32"
         config = {
-            "INFERENCE_NUM_THREADS": self.threads,
+            "INFERENCE_NUM_THREADS": n_threads,
             "PERFORMANCE_HINT": "LATENCY",  # one request at a time uses every thread
             "INFERENCE_PRECISION_HINT": "bf16" if self.precision == "bf16" else "f32",
         }
@@ -66,13 +65,7 @@ class OpenVinoEncoder(ExportEncoder):
         except Exception as exc:  # OpenVINO raises RuntimeError subclasses of its own
             raise ExportRuntimeError(f"OpenVINO cannot compile {path} ({type(exc).__name__}: {exc})") from exc
         del model  # the compiled model keeps what it needs
-        if not wanted <= set(INPUT_NAMES) or "input_ids" not in wanted:
-            raise ExportRuntimeError(f"{path} has unexpected inputs {sorted(wanted)}")
-        self.inputs = [n for n in inputs if n in wanted]
-        self.pooling = pooling
-        self.vectors = vectors
-        self.path = path
-        self.min_cosine = self.mean_cosine = float("nan")
+        self._bind(path, inputs, wanted, pooling, vectors=vectors, threads=n_threads, error=ExportRuntimeError)
         self._local = threading.local()
 
     def _run(self, feed: dict[str, np.ndarray]) -> np.ndarray:
