@@ -20,6 +20,12 @@ SHARED_ADS = SHARED / "data" / "jobtech" / "ads.jsonl"
 EVAL_DEV = SHARED / "eval-dev"
 EVAL_DEV_CVS = EVAL_DEV / "cvs"
 
+os.environ.setdefault("JOBSAI_EMBED_BACKEND", "torch")
+"""Tests that are not about the inference backend encode with torch: the default (OpenVINO) exports
+each fresh model to ONNX in each test's fresh model cache, seconds per test that prove nothing new.
+``tests/test_embed_openvino.py`` runs the default itself (the backend, the fallbacks, a Runtime and
+the web server on it); export ``JOBSAI_EMBED_BACKEND=openvino`` to run everything on it."""
+
 
 def eval_dev_cvs() -> list[Path]:
     """The eval-dev CVs' texts (none when ../shared is absent); a function, for ``parametrize``."""

@@ -159,3 +159,87 @@ def test_the_web_server_encodes_queries_with_openvino_under_auto(
     fixed = settings.model_copy(update={"query_backend": None})
     with Runtime(fixed) as rt, TestClient(create_app(fixed, runtime=rt)):
         assert rt.embedder.query_backend == "torch"
+
+
+def test_openvino_is_the_default_backend(
+    tiny: Path, data_dir: Path, cache: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The fastest backend that keeps fp32's vectors serves unless configured otherwise."""
+    monkeypatch.delenv("JOBSAI_EMBED_BACKEND", raising=False)  # conftest's choice for other tests
+    assert Settings.model_fields["embed_backend"].default == "openvino"
+    values = settings_for(tiny, data_dir, cache).model_dump()
+    del values["embed_backend"]
+    emb = Embedder.load(Settings(**values))
+    assert emb.backend == "openvino" and emb.fingerprint.vectors == FP32_VECTORS
+
+
+def test_the_ir_has_fp16_weights_is_made_once_and_made_again_when_damaged(
+    tiny: Path, data_dir: Path, tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    cache = tmp_path / "cache"
+    emb = Embedder.load(settings_for(tiny, data_dir, cache))
+    folder = export_folder(cache, emb.fingerprint.weights_sha256, OnnxSettings(precision="fp32"))
+    ir = folder / openvino_backend.IR_DIR
+    onnx_bytes = (folder / "model.onnx").stat().st_size
+    weights = ir / "model.bin"
+    assert (ir / openvino_backend.IR_FILE).is_file() and weights.stat().st_size < 0.6 * onnx_bytes  # fp16
+    made = weights.stat().st_mtime_ns
+    expected = emb.encode_passages(ADS)
+    assert Embedder.load(settings_for(tiny, data_dir, cache)).backend == "openvino"
+    assert weights.stat().st_mtime_ns == made  # reused, not converted again
+
+    rng = np.random.default_rng(1)
+    weights.write_bytes(rng.integers(0, 256, weights.stat().st_size, dtype=np.uint8).tobytes())  # noise
+    with caplog.at_level(logging.WARNING, logger="jobsai.embed.onnx_backend"):
+        again = Embedder.load(settings_for(tiny, data_dir, cache))
+    assert again.backend == "openvino"  # the damaged IR was refused and converted afresh from the export
+    assert "converting the export for openvino again" in caplog.text
+    np.testing.assert_allclose(again.encode_passages(ADS), expected, atol=1e-5)
+
+
+def test_the_ir_is_dropped_when_openvino_keeps_failing(
+    tiny: Path, data_dir: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    cache = tmp_path / "cache"
+    emb = Embedder.load(settings_for(tiny, data_dir, cache))
+    ir = export_folder(cache, emb.fingerprint.weights_sha256, OnnxSettings(precision="fp32")) / openvino_backend.IR_DIR
+
+    def broken(self: Any, feed: dict[str, np.ndarray]) -> np.ndarray:
+        raise RuntimeError("device lost (test)")
+
+    monkeypatch.setattr(openvino_backend.OpenVinoEncoder, "_run", broken)
+    assert Embedder.load(settings_for(tiny, data_dir, cache)).backend == "torch"
+    assert not ir.exists()  # the next load converts it again
+
+
+def test_batches_run_padded_to_a_multiple_of_16_tokens_with_the_same_vectors(
+    tiny: Path, data_dir: Path, cache: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """OpenVINO keeps memory per input shape, so lengths are rounded up; the padding is masked."""
+    ov = Embedder.load(settings_for(tiny, data_dir, cache))
+    encoder: Any = ov._onnx
+    shapes: list[tuple[int, int]] = []
+    real_pad = openvino_backend.pad_to_multiple
+
+    def recording(feed: dict[str, np.ndarray], multiple: int, pad_id: int) -> dict[str, np.ndarray]:
+        out = real_pad(feed, multiple, pad_id)
+        shapes.append(out["input_ids"].shape)
+        return out
+
+    monkeypatch.setattr(openvino_backend, "pad_to_multiple", recording)
+    texts = [" ".join(ADS)[: 7 * (i + 1)] for i in range(40)]  # many lengths
+    padded = ov.encode_passages(texts)
+    assert shapes and all(length % openvino_backend.SEQ_MULTIPLE == 0 for _, length in shapes)
+    monkeypatch.setattr(openvino_backend, "SEQ_MULTIPLE", 1)
+    exact = ov.encode_passages(texts)
+    np.testing.assert_allclose(padded, exact, atol=1e-5)
+    assert encoder.pooling.pad_id == ov.tokenizer.pad_token_id
+
+
+def test_pad_to_multiple() -> None:
+    feed = {"input_ids": np.array([[0, 5, 6, 2], [0, 7, 2, 1]]), "attention_mask": np.array([[1, 1, 1, 1], [1, 1, 1, 0]])}
+    out = openvino_backend.pad_to_multiple(feed, 16, pad_id=1)
+    assert out["input_ids"].shape == (2, 16) and out["attention_mask"].shape == (2, 16)
+    assert (out["input_ids"][:, 4:] == 1).all() and (out["attention_mask"][:, 4:] == 0).all()
+    assert (out["input_ids"][:, :4] == feed["input_ids"]).all()
+    assert openvino_backend.pad_to_multiple(out, 16, pad_id=1) is out  # already a multiple: unchanged

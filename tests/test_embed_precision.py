@@ -30,7 +30,7 @@ def tiny(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 def settings_for(model: Path, tmp_path: Path, **kw: Any) -> Settings:
-    values: dict[str, Any] = {"data_dir": tmp_path / "data", "model": str(model),
+    values: dict[str, Any] = {"data_dir": tmp_path / "data", "model": str(model), "embed_backend": "torch",
                               "model_cache_dir": tmp_path / "cache", "embed_quantize": False}
     values.update(kw)
     return Settings(**values)

@@ -62,19 +62,22 @@ class Settings(BaseSettings):
     """int8 (smoothed, per-channel) dynamic quantisation of the linear layers on CPU: 1.1-1.6x
     faster, but it cost 0.025 dev-set nDCG@10 (0.849 vs 0.874), so it is off by default."""
     embed_threads: int | None = None
-    embed_backend: Literal["torch", "onnx", "onnx-fp32", "openvino"] = "torch"
-    """``onnx``: on CPU, encode with an int8 ONNX Runtime export of the model (made and verified
-    against fp32 on first use, cached per model; falls back to torch when it does not verify).
-    Its vectors differ slightly from fp32, so an index records which kind built it. Not the default:
-    ~2.2x faster than torch fp32 on two cores, but dev-set nDCG@10 moved by -0.028 / +0.015 / -0.015
-    on dev / dev2-A / dev2-B (``bench/embed_speed.py``, ``bench/quality.py --backends``).
-    ``onnx-fp32``: the export unquantised; torch's vectors (it shares torch-built indexes).
-    ``openvino``: that fp32 export run by OpenVINO in ``JOBSAI_EMBED_PRECISION`` (torch's vectors,
-    the fastest that keeps quality; ~0.6 GB more memory, so not the default for ads)."""
+    embed_backend: Literal["torch", "onnx", "onnx-fp32", "openvino"] = "openvino"
+    """``openvino`` (default): on CPU, encode with OpenVINO (``embed/openvino_backend.py``), which runs
+    the fp32 ONNX export of the model (made and verified against fp32 on first use, cached per model)
+    in ``JOBSAI_EMBED_PRECISION``: torch's vectors (cosine 0.9999+, so it shares torch-built indexes),
+    the fastest backend that keeps quality, and the smallest in memory (~150 MB for the model). Torch
+    serves on a GPU and whenever OpenVINO cannot (not installed, or its vectors drift), with a warning.
+    ``torch``: sentence-transformers itself (bf16 autocast where native).
+    ``onnx``: an int8 ONNX Runtime export. Its vectors differ slightly from fp32, so an index records
+    which kind built it. Not the default: dev-set nDCG@10 moved by -0.028 / +0.015 / -0.015 on dev /
+    dev2-A / dev2-B (``bench/embed_speed.py``, ``bench/quality.py --backends``).
+    ``onnx-fp32``: the export unquantised, run by ONNX Runtime."""
     query_backend: Literal["auto", "onnx", "onnx-fp32", "openvino"] | None = "auto"
     """``JOBSAI_QUERY_BACKEND``: encode CV queries with another backend than ads. ``auto`` (default): the
     web server encodes them with OpenVINO (bf16 where native) when the index's vectors are fp32's, the
-    same vectors ~1.5-1.8x faster; one-off CLI commands keep ``JOBSAI_EMBED_BACKEND``. Empty, ``none``
+    same vectors ~1.5-1.8x faster than torch, whatever ``JOBSAI_EMBED_BACKEND`` says; one-off CLI
+    commands keep ``JOBSAI_EMBED_BACKEND``. Empty, ``none``
     or the embed backend's name: the same as ads. ``onnx`` (int8) changes the query vectors: of ten int8
     recipes only one kept nDCG@10 within 0.01 of torch on every dev set, by chance rather than
     fidelity (``bench/int8_recipes.py``)."""

