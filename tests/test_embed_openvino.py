@@ -237,7 +237,8 @@ def test_batches_run_padded_to_a_multiple_of_16_tokens_with_the_same_vectors(
 
 
 def test_pad_to_multiple() -> None:
-    feed = {"input_ids": np.array([[0, 5, 6, 2], [0, 7, 2, 1]]), "attention_mask": np.array([[1, 1, 1, 1], [1, 1, 1, 0]])}
+    feed = {"input_ids": np.array([[0, 5, 6, 2], [0, 7, 2, 1]]),
+            "attention_mask": np.array([[1, 1, 1, 1], [1, 1, 1, 0]])}
     out = openvino_backend.pad_to_multiple(feed, 16, pad_id=1)
     assert out["input_ids"].shape == (2, 16) and out["attention_mask"].shape == (2, 16)
     assert (out["input_ids"][:, 4:] == 1).all() and (out["attention_mask"][:, 4:] == 0).all()
