@@ -11,13 +11,14 @@ Two things keep its memory small and flat (``bench/bootstrap_speed.py``):
 
 * It compiles an OpenVINO IR of that file with fp16 weights (``openvino-f16/`` in the export's
   folder, made once). OpenVINO maps the IR's weights file and reads only the rows of the 250k-token
-  embedding table that texts use: ~150 MB resident in all, against ~600 MB compiling the ONNX file
-  (read whole, fp32). fp16 weights are finer than the bf16 products they feed (cosine to fp32 still
+  embedding table that texts use: ~180 MB resident after a few batches, ~220 MB once a 43k-ad
+  bootstrap has seen most of the vocabulary, against 607 MB for compiling the ONNX file (read whole,
+  fp32) before any inference. fp16 weights are finer than the bf16 products they feed (cosine to fp32 still
   0.9999+), and the verification on every load checks the IR, not only the ONNX file.
 * It pads each batch to a multiple of ``SEQ_MULTIPLE`` tokens. OpenVINO keeps memory per input
-  shape it has run: a bootstrap's length-sorted batches have hundreds of shapes, and memory grew by
-  ~5 MB per new one (1.3 GB more after 1,500 batches); with lengths rounded to 16 a few dozen shapes
-  cover every batch, memory stays flat, and the padding costs nothing measurable. Padded positions
+  shape it has run: a bootstrap's length-sorted batches have hundreds of shapes, and over 48
+  chunks of 128 ads memory grew by ~200 MB (166 shapes) and kept growing; with lengths rounded to 16
+  36 shapes cover every batch, memory stays flat, and the padding costs nothing measurable. Padded positions
   are masked, so the vectors do not change.
 """
 
