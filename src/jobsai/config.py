@@ -66,7 +66,7 @@ class Settings(BaseSettings):
     """``openvino`` (default): on CPU, encode with OpenVINO (``embed/openvino_backend.py``), which runs
     the fp32 ONNX export of the model (made and verified against fp32 on first use, cached per model)
     in ``JOBSAI_EMBED_PRECISION``: torch's vectors (cosine 0.9999+, so it shares torch-built indexes),
-    the fastest backend that keeps quality, and the smallest in memory (~150 MB for the model). Torch
+    the fastest backend that keeps quality, and the smallest in memory (~200 MB for the model). Torch
     serves on a GPU and whenever OpenVINO cannot (not installed, or its vectors drift), with a warning.
     ``torch``: sentence-transformers itself (bf16 autocast where native).
     ``onnx``: an int8 ONNX Runtime export. Its vectors differ slightly from fp32, so an index records

@@ -224,7 +224,7 @@ class Embedder:
     def use_fast_query_backend(self, threads: int | None = None) -> bool:
         """For a long-running server (``JOBSAI_QUERY_BACKEND=auto``): encode CV queries with OpenVINO
         when this embedder's vectors are fp32's, since OpenVINO makes the same vectors ~1.5-1.8x faster
-        (``bench/embed_speed.py``). Costs the export once per model and ~150 MB per process. True when
+        (``bench/embed_speed.py``). Costs the export once per model and ~200 MB per process. True when
         it serves."""
         if self.device != "cpu" or self._query_onnx is not None or self.backend not in FP32_BACKENDS:
             return self._query_onnx is not None
