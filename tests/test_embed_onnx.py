@@ -54,7 +54,8 @@ def cache(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 def settings_for(model: Path, data_dir: Path, cache: Path, **kw: Any) -> Settings:
     values: dict[str, Any] = {"data_dir": data_dir, "model": str(model), "model_cache_dir": cache,
-                              "embed_quantize": False, "embed_backend": "onnx", "embed_precision": "fp32"}
+                              "embed_quantize": False, "embed_backend": "onnx", "embed_precision": "fp32",
+                              "embed_prepare_in_child": False}  # these tests patch the exporter in this process
     values.update(kw)
     return Settings(**values)
 

@@ -531,3 +531,34 @@ def test_drop_deletes_the_index_for_good(backend: str, tmp_path: Path) -> None:
             ServerIndex.open(client, "jobsai_ads", FP, create=False, encoder=ENCODER)
     finally:
         client.close()
+
+
+def test_a_bulk_load_is_indexed_in_segments_of_its_own_that_are_not_merged(tmp_path: Path) -> None:
+    """Edge keeps unindexed points in memory: a bulk load is optimized every ``segment_points`` into
+    a segment of its own (the shipped settings, at the vector size of the default model), and closing
+    does not merge segments past ``max_segment_kb``."""
+    from jobsai.index.qdrant_edge import EdgeTuning
+
+    tuning = EdgeTuning()
+    fp = ModelFingerprint(name="test-model", weights_sha256="a" * 64, dim=384)
+    rng = np.random.default_rng(5)
+    n = 2 * tuning.segment_points + 500
+    vectors = rng.standard_normal((n, fp.dim)).astype(np.float32)
+    vectors /= np.linalg.norm(vectors, axis=1, keepdims=True)
+    ids = [f"bulk-{i}" for i in range(n)]
+    sparse = ENCODER.embed_documents(["lagerarbetare truck"])[0]
+    index = EdgeIndex.open(tmp_path / "idx", fp, encoder=ENCODER, tuning=tuning)
+    for start in range(0, n, 500):
+        index.upsert([IndexPoint(payload=AdPayload(ad_id=ids[i]), dense=_named(vectors[i]), sparse=sparse)
+                      for i in range(start, min(n, start + 500))])
+    assert index._live().info().segments_count >= 2  # optimized on the way, not at the end only
+    index.close()
+
+    index = EdgeIndex.open(tmp_path / "idx", fp, encoder=ENCODER, tuning=tuning)
+    try:
+        info = index._live().info()
+        assert info.segments_count >= 2 and info.points_count == n  # not merged into one at close
+        for i in (0, n // 2, n - 1):  # found in whichever segment holds it
+            assert _ids(index.search_dense(vectors[i], 1)) == [ids[i]]
+    finally:
+        index.close()

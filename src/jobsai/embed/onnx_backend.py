@@ -39,6 +39,8 @@ from typing import TYPE_CHECKING, Any, Literal
 
 import numpy as np
 
+from jobsai.atomic_json import write_json_atomic
+from jobsai.embed.export_tokenizer import ExportTokenizer, probe_texts
 from jobsai.embed.onnx_export import (
     INPUT_NAMES,
     MODEL_FILE,
@@ -61,10 +63,16 @@ MIN_MEAN_COSINE = 0.99
 MIN_TEXT_COSINE = 0.97
 """…or when any single text is further off: a padding or truncation bug hides in a mean."""
 MANIFEST_FILE = "export.json"
+CONTRACT_KEY = "without_model"
+"""The manifest's section for opening the export without the model (:func:`tokenizer_contract`)."""
 REFUSED_FILE = "refused.json"
 ONNX_DIR = "onnx"
 SUPPORTED_POOLING = ("mean", "cls", "max", "mean_sqrt_len_tokens")
 _PASSTHROUGH_MODULES = ("Normalize",)
+
+
+class NoCachedExport(OnnxExportError):
+    """There is no export of this model to open without it yet (or it predates the tokenizer contract)."""
 
 
 class ExportRuntimeError(OnnxExportError):
@@ -232,21 +240,45 @@ def _numpy(value: Any) -> np.ndarray:
 # ---------------------------------------------------------------------- verification
 
 
-def verification_batches(
-    model: SentenceTransformer, texts: Sequence[tuple[str, str]], prefixes: Mapping[str, str]
-) -> list[dict[str, Any]]:
-    """ST features for the fixed texts: each kind's texts as one padded batch (the padding path),
-    and each kind's texts joined into one long sequence (the activation ranges of long ads)."""
-    batches = []
+def verification_inputs(
+    texts: Sequence[tuple[str, str]], prefixes: Mapping[str, str]
+) -> list[tuple[str | None, list[str]]]:
+    """(prompt, texts) of the verification batches: each kind's texts as one padded batch (the
+    padding path), and each kind's texts joined into one long sequence (the activation ranges of
+    long ads)."""
+    out: list[tuple[str | None, list[str]]] = []
     for kind in ("passage", "query"):
         group = [t for k, t in texts if k == kind]
         if not group:
             continue
         prompt = prefixes.get(kind) or None
-        batches.append(dict(model.preprocess(group, prompt=prompt)))
+        out.append((prompt, group))
         if len(group) > 1:
-            batches.append(dict(model.preprocess(["\n".join(group)], prompt=prompt)))
-    return batches
+            out.append((prompt, ["\n".join(group)]))
+    return out
+
+
+def verification_batches(
+    model: SentenceTransformer, texts: Sequence[tuple[str, str]], prefixes: Mapping[str, str]
+) -> list[dict[str, Any]]:
+    """ST features for the verification batches (:func:`verification_inputs`)."""
+    return [dict(model.preprocess(group, prompt=prompt)) for prompt, group in verification_inputs(texts, prefixes)]
+
+
+def tokenizer_contract(model: SentenceTransformer, pooling: PoolingSpec, prefixes: Mapping[str, str]) -> dict[str, Any]:
+    """What opening the export without the model needs (:func:`open_cached_export`): the pooling,
+    the vector size, the length limit, and the ids the model's tokenizer gives the probe texts."""
+    probes = []
+    for text in probe_texts([p for p in prefixes.values() if p]):
+        features = model.preprocess([text])
+        n = int(_numpy(features["attention_mask"])[0].sum())
+        probes.append([text, [int(i) for i in _numpy(features["input_ids"])[0][:n]]])
+    get_dim = getattr(model, "get_embedding_dimension", None) or model.get_sentence_embedding_dimension
+    max_length: Any = model.max_seq_length or getattr(model.tokenizer, "model_max_length", None) or 512
+    return {
+        "pooling": list(pooling.modes), "include_prompt": pooling.include_prompt, "pad_id": pooling.pad_id,
+        "dim": int(get_dim() or 0), "max_length": int(max_length), "probes": probes,
+    }
 
 
 def reference_vectors(model: SentenceTransformer, batches: Sequence[Mapping[str, Any]]) -> np.ndarray:
@@ -347,7 +379,7 @@ def _open_cached(
 def _export_and_verify(
     model: SentenceTransformer, folder: Path, weights_sha256: str, settings: OnnxSettings, pooling: PoolingSpec,
     batches: Sequence[Mapping[str, Any]], threads: int | None, runtime: Runtime = "onnxruntime",
-    precision: str = "fp32",
+    precision: str = "fp32", contract: Mapping[str, Any] | None = None,
 ) -> ExportEncoder:
     """Export into a temporary folder, verify, then rename it to ``folder`` (atomic publish)."""
     started = time.perf_counter()
@@ -371,6 +403,8 @@ def _export_and_verify(
             "created_at": datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
             "reference": [[round(float(x), 7) for x in row] for row in reference],
         }
+        if contract is not None:
+            manifest[CONTRACT_KEY] = dict(contract)
         (staging / MANIFEST_FILE).write_text(json.dumps(manifest, indent=1), encoding="utf-8")
         del encoder  # release the session on the staging path before the rename (Windows)
         if folder.exists():
@@ -401,6 +435,16 @@ def _runtime_refused(runtime: Runtime, path: Path, exc: OnnxExportError) -> Expo
 
         drop_ir(path)
     return ExportRuntimeError(f"{runtime}: {exc}")
+
+
+def _require(runtime: Runtime) -> None:
+    """ExportRuntimeError when ``runtime`` cannot be imported here (OpenVINO is optional)."""
+    if runtime == "openvino":
+        from jobsai.embed.openvino_backend import openvino_available
+
+        why = openvino_available()
+        if why:
+            raise ExportRuntimeError(why)
 
 
 def _refused_before(folder: Path) -> str | None:
@@ -440,12 +484,7 @@ def load_onnx_encoder(
     reproduce fp32; the caller then uses torch.
     """
     settings = settings or OnnxSettings()
-    if runtime == "openvino":
-        from jobsai.embed.openvino_backend import openvino_available
-
-        why = openvino_available()
-        if why:
-            raise ExportRuntimeError(why)
+    _require(runtime)
     pooling = pooling_of(model)
     batches = verification_batches(model, texts, prefixes)
     folder = export_folder(cache_dir, weights_sha256, settings)
@@ -461,6 +500,7 @@ def load_onnx_encoder(
             else:
                 log.info("ONNX %s export %s verified (cosine to fp32: mean %.4f, min %.4f)",
                          settings.precision, folder.name, encoder.mean_cosine, encoder.min_cosine)
+                _add_contract(folder, model, pooling, prefixes)
                 return encoder
         reason = _refused_before(folder)
         if reason is not None:
@@ -470,9 +510,81 @@ def load_onnx_encoder(
                  settings.precision, folder)
         try:
             return _export_and_verify(model, folder, weights_sha256, settings, pooling, batches, threads, runtime,
-                                      precision)
+                                      precision, tokenizer_contract(model, pooling, prefixes))
         except ExportRuntimeError:
             raise
         except OnnxExportError as exc:
             _remember_refusal(folder, str(exc))
             raise
+
+
+def _add_contract(folder: Path, model: SentenceTransformer, pooling: PoolingSpec, prefixes: Mapping[str, str]) -> None:
+    """Give an export made before :data:`CONTRACT_KEY` existed its section (the next process may
+    then open it without the model); the caller holds the folder's lock."""
+    manifest = _read_json(folder / MANIFEST_FILE)
+    if manifest is None or isinstance(manifest.get(CONTRACT_KEY), dict):
+        return
+    try:
+        manifest[CONTRACT_KEY] = tokenizer_contract(model, pooling, prefixes)
+        write_json_atomic(folder / MANIFEST_FILE, manifest, indent=1)
+    except (OSError, ValueError) as exc:  # a read-only cache still serves, with the model loaded
+        log.info("could not add the tokenizer contract to %s (%s)", folder, exc)
+
+
+@dataclass(frozen=True, slots=True)
+class CachedExport:
+    """An export opened without its model: the encoder, the tokenizer that feeds it, the vector size."""
+
+    encoder: ExportEncoder
+    tokenizer: ExportTokenizer
+    dim: int
+
+
+def open_cached_export(
+    model_folder: Path,
+    *,
+    weights_sha256: str,
+    cache_dir: Path,
+    texts: Sequence[tuple[str, str]],
+    prefixes: Mapping[str, str],
+    threads: int | None = None,
+    settings: OnnxSettings | None = None,
+    runtime: Runtime = "onnxruntime",
+    precision: str = "fp32",
+) -> CachedExport:
+    """The cached export of the model in ``model_folder``, opened without loading the model (no
+    torch, transformers or sentence-transformers: ~500 MB less resident memory).
+
+    The manifest's :data:`CONTRACT_KEY` section supplies what the model would: pooling, vector size,
+    length limit, and probe ids the ``tokenizers`` library must reproduce exactly. The export is
+    then checked and verified against fp32 as on every load. Raises OnnxExportError when there is
+    no such export yet, it predates the section, or anything does not check out: the caller then
+    loads the model and :func:`load_onnx_encoder` (which exports, repairs, or falls back to torch).
+    """
+    settings = settings or OnnxSettings()
+    _require(runtime)
+    folder = export_folder(cache_dir, weights_sha256, settings)
+    manifest = _read_json(folder / MANIFEST_FILE)
+    contract = manifest.get(CONTRACT_KEY) if manifest else None
+    if not isinstance(contract, dict):
+        reason = None if manifest else _refused_before(folder)
+        if reason is not None:
+            raise OnnxExportError(f"{reason} (refused before)")
+        raise NoCachedExport("there is no cached export with a tokenizer contract yet")
+    try:
+        pooling = PoolingSpec(modes=tuple(contract["pooling"]), include_prompt=bool(contract["include_prompt"]),
+                              pad_id=int(contract["pad_id"]))
+        dim, max_length, probes = int(contract["dim"]), int(contract["max_length"]), list(contract["probes"])
+    except (KeyError, TypeError, ValueError) as exc:
+        raise OnnxExportError(f"the export's tokenizer contract is damaged ({exc})") from exc
+    if not pooling.include_prompt or dim <= 0:
+        raise OnnxExportError("pooling that leaves out the prompt, or an unknown vector size, needs the model")
+    tokenizer = ExportTokenizer.from_folder(model_folder, max_length=max_length, pad_id=pooling.pad_id)
+    tokenizer.check(probes)
+    batches = [tokenizer.features([(prompt or "") + t for t in group])
+               for prompt, group in verification_inputs(texts, prefixes)]
+    with wait_lock(folder.parent / f".{folder.name}.lock"):
+        encoder = _open_cached(folder, weights_sha256, settings, pooling, batches, threads, runtime, precision)
+    log.info("ONNX %s export %s verified without loading the model (cosine to fp32: mean %.4f, min %.4f)",
+             settings.precision, folder.name, encoder.mean_cosine, encoder.min_cosine)
+    return CachedExport(encoder, tokenizer, dim)
