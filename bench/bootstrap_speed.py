@@ -38,6 +38,9 @@ def child(mode: str, data_dir: Path, url: str) -> None:
     from jobsai.sources.jobstream import JobStreamClient
     from jobsai.sync.ingest import Ingestor
 
+    sys.path.insert(0, str(ROOT / "tests"))
+    from support.memory import PeakRss, rss_mb
+
     settings = Settings(data_dir=data_dir, jobstream_url=url, database_url=None, qdrant_url=None,
                         model_cache_dir=data_dir.parent / "models")
     if mode == "prepare":  # convert and export the built-in model once, outside the measured children
@@ -50,8 +53,8 @@ def child(mode: str, data_dir: Path, url: str) -> None:
         ingestor = Ingestor(settings, rt.db, rt.index, points, pipeline=mode == "pipeline")
         setup = time.perf_counter() - t0
         rt.embedder.encode_passages(["warm-up"])
-        rss_ready = _rss_mib()
-        sampler = _PeakSampler()
+        rss_ready = rss_mb()
+        sampler = PeakRss(interval_s=1.0)  # the peak before the index is closed
         with sampler, JobStreamClient(settings) as client:
             report = ingestor.bootstrap(client)
         live = rt.live_count()
@@ -61,42 +64,8 @@ def child(mode: str, data_dir: Path, url: str) -> None:
     print(json.dumps({
         "setup_s": setup, "live": live, "points": points_n, "seconds": {**report.seconds, "close": close_s},
         "counts": report.counts(), "rss_ready_mib": rss_ready, "rss_bootstrap_peak_mib": sampler.peak,
-        "peak_rss_mib": _rss_mib("VmHWM"),
+        "peak_rss_mib": rss_mb("VmHWM"),
     }))
-
-
-class _PeakSampler:
-    """The highest resident memory seen (every second) while the block runs: the peak before the
-    index is closed, against the process's peak over its life that ``wait4`` reports."""
-
-    def __init__(self) -> None:
-        import threading
-
-        self.peak = _rss_mib()
-        self._stop = threading.Event()
-        self._thread = threading.Thread(target=self._run, daemon=True)
-
-    def _run(self) -> None:
-        while not self._stop.wait(1.0):
-            self.peak = max(self.peak, _rss_mib())
-
-    def __enter__(self) -> _PeakSampler:
-        self._thread.start()
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self._stop.set()
-        self._thread.join()
-        self.peak = max(self.peak, _rss_mib())
-
-
-def _rss_mib(field: str = "VmRSS") -> float:
-    """This process's resident memory now (MiB), or its peak with ``VmHWM``, from /proc."""
-    with open("/proc/self/status", encoding="ascii") as fh:
-        for line in fh:
-            if line.startswith(f"{field}:"):
-                return int(line.split()[1]) / 1024
-    return float("nan")
 
 
 def run_mode(mode: str, url: str, work: Path) -> dict:

@@ -48,6 +48,7 @@ from jobsai.web.ui import build_ui
 
 from support.cv_files import make_cv_docx, make_cv_pdf, make_encrypted_pdf, png_bytes
 from support.hostile_files import hostile_files, jpeg_only_pdf
+from support.memory import PeakRss
 from support.slow_parser import BURN, EAT, PARSER, SLEEP
 from support.ui_events import call_event
 from support.web import CV_NURSE, serve_in_thread
@@ -119,41 +120,6 @@ def slow_client(web_runtime: Runtime) -> Iterator[TestClient]:
     with TestClient(create_app(settings, runtime=web_runtime)) as c:
         _use_slow_parser(_service(c))
         yield c
-
-
-def _rss_mb() -> float:
-    with open("/proc/self/status") as fh:
-        for line in fh:
-            if line.startswith("VmRSS:"):
-                return int(line.split()[1]) / 1024
-    raise AssertionError("no VmRSS in /proc/self/status")
-
-
-class PeakRss:
-    """The highest resident size of this process while the block runs, sampled every 5 ms."""
-
-    def __init__(self) -> None:
-        self.baseline = self.peak = 0.0
-        self._stop = threading.Event()
-        self._thread = threading.Thread(target=self._sample, daemon=True)
-
-    def _sample(self) -> None:
-        while not self._stop.wait(0.005):
-            self.peak = max(self.peak, _rss_mb())
-
-    def __enter__(self) -> PeakRss:
-        self.baseline = self.peak = _rss_mb()
-        self._thread.start()
-        return self
-
-    def __exit__(self, *_: object) -> None:
-        self._stop.set()
-        self._thread.join()
-        self.peak = max(self.peak, _rss_mb())
-
-    @property
-    def growth(self) -> float:
-        return self.peak - self.baseline
 
 
 # -- the API ------------------------------------------------------------------------------------

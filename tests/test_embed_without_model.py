@@ -197,3 +197,18 @@ def test_preparing_in_a_child_can_be_turned_off(tiny: Path, data_dir: Path, cach
     emb = Embedder.load(settings_for(tiny, data_dir, cache, embed_prepare_in_child=False))
     assert emb._st_model is not None and emb.backend == "openvino"  # exported here, the model loaded
     assert Embedder.load(settings_for(tiny, data_dir, cache))._st_model is None
+
+
+@pytest.mark.parametrize("opened_without_model", [True, False])
+def test_a_released_embedder_says_so_instead_of_encoding(
+    tiny: Path, data_dir: Path, cache: Path, opened_without_model: bool
+) -> None:
+    from jobsai.errors import ModelError
+
+    emb = Embedder.load(settings_for(tiny, data_dir, cache, embed_prepare_in_child=opened_without_model))
+    emb.encode_passages(ADS[:2])
+    emb.release()
+    with pytest.raises(ModelError, match="was released"):
+        emb.encode_passages(ADS[:2])
+    with pytest.raises(ModelError, match="was released"):
+        emb.sentence_transformer  # noqa: B018 - the property is what is tested

