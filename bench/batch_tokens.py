@@ -14,7 +14,6 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import resource
 import subprocess
 import sys
 import tempfile
@@ -26,11 +25,14 @@ SHARED_ADS = ROOT.parent / "shared" / "data" / "jobtech" / "ads.jsonl"
 
 
 def child(budget: int, n_ads: int, cache: Path) -> None:
+    sys.path.insert(0, str(ROOT / "tests"))
     from jobsai.config import Settings
     from jobsai.embed.model import Embedder
     from jobsai.embed.text import ad_texts
     from jobsai.sources.ads import Ad, parse_item
     from jobsai.sources.demo import iter_demo_items
+
+    from support.memory import rss_mb  # VmHWM: ru_maxrss would carry the parent's peak across exec
 
     if SHARED_ADS.is_file():
         with SHARED_ADS.open(encoding="utf-8") as fh:
@@ -46,12 +48,12 @@ def child(budget: int, n_ads: int, cache: Path) -> None:
         print("{}")
         return
     emb.encode_passages(["warm-up"])
-    ready = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    ready = rss_mb("VmHWM")
     c0, w0 = time.process_time(), time.perf_counter()
     for i in range(0, len(texts), 256):  # as the indexing thread hands them over
         emb.encode_passages(texts[i:i + 256])
     print(json.dumps({"budget": budget, "texts": len(texts), "ready_mib": ready,
-                      "peak_mib": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+                      "peak_mib": rss_mb("VmHWM"),
                       "cpu_s": time.process_time() - c0, "wall_s": time.perf_counter() - w0}))
 
 

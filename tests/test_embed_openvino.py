@@ -15,6 +15,7 @@ import pytest
 from jobsai.config import Settings
 from jobsai.embed import onnx_backend, openvino_backend
 from jobsai.embed.backends import same_vectors
+from jobsai.embed.batching import LATENCY_TEXTS
 from jobsai.embed.fingerprint import FP32_VECTORS
 from jobsai.embed.model import Embedder
 from jobsai.embed.onnx_backend import MANIFEST_FILE, REFUSED_FILE, export_folder
@@ -244,3 +245,111 @@ def test_pad_to_multiple() -> None:
     assert (out["input_ids"][:, 4:] == 1).all() and (out["attention_mask"][:, 4:] == 0).all()
     assert (out["input_ids"][:, :4] == feed["input_ids"]).all()
     assert openvino_backend.pad_to_multiple(out, 16, pad_id=1) is out  # already a multiple: unchanged
+
+
+def _requests_seen(monkeypatch: pytest.MonkeyPatch) -> list[tuple[int, int]]:
+    """The (batch, length) shape of every OpenVINO request from now on."""
+    shapes: list[tuple[int, int]] = []
+    real_pad = openvino_backend.pad_to_multiple
+
+    def recording(feed: dict[str, np.ndarray], multiple: int, pad_id: int) -> dict[str, np.ndarray]:
+        shapes.append(feed["input_ids"].shape)
+        return real_pad(feed, multiple, pad_id)
+
+    monkeypatch.setattr(openvino_backend, "pad_to_multiple", recording)
+    return shapes
+
+
+def test_a_servers_cv_queries_run_one_text_per_stream_with_the_same_vectors(
+    tiny: Path, data_dir: Path, cache: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """``use_fast_query_backend`` compiles the verified export again with a stream per thread: a CV's
+    few texts go one per request (no padding) and run side by side; ads keep the one-stream encoder."""
+    ov = Embedder.load(settings_for(tiny, data_dir, cache, embed_threads=2))
+    single: Any = ov._onnx
+    cv = [*QUERIES, *ADS[:3]]
+    before_q, before_p = ov.encode_queries(cv), ov.encode_passages(ADS)
+    assert single.streams == 1 and ov._query_onnx is None
+    assert ov.use_fast_query_backend() is True
+    streamed: Any = ov._query_onnx
+    assert streamed is not single and streamed.streams == 2 and streamed.path == single.path
+    assert ov.query_backend == "openvino" and ov.fingerprint.vectors == FP32_VECTORS
+    assert ov.use_fast_query_backend() is True and ov._query_onnx is streamed  # once
+
+    shapes = _requests_seen(monkeypatch)
+    np.testing.assert_allclose(ov.encode_queries(cv), before_q, atol=1e-5)
+    assert len(cv) <= LATENCY_TEXTS and len(shapes) == len(cv) and {b for b, _ in shapes} == {1}
+    assert streamed._queues.qsize() == 1  # one request queue, reused by every call so far
+    shapes.clear()
+    many = [f"{q} {i}" for i in range(3) for q in [*QUERIES, *ADS]]
+    assert len(many) > LATENCY_TEXTS
+    ov.encode_queries(many)  # a bulk of queries (evaluation) is batched for throughput
+    assert len(shapes) < len(many) and max(b for b, _ in shapes) > 1
+    np.testing.assert_allclose(ov.encode_passages(ADS), before_p, atol=1e-6)  # ads: the one-stream encoder
+    assert single._queues.qsize() == 0
+
+
+def test_the_streams_encoder_serves_threads_at_once(tiny: Path, data_dir: Path, cache: Path) -> None:
+    from concurrent.futures import ThreadPoolExecutor
+
+    ov = Embedder.load(settings_for(tiny, data_dir, cache, embed_threads=2))
+    ov.use_fast_query_backend()
+    streamed: Any = ov._query_onnx
+    alone = ov.encode_queries(QUERIES)
+    with ThreadPoolExecutor(4) as pool:
+        results = list(pool.map(lambda _: ov.encode_queries(QUERIES), range(12)))
+    for got in results:
+        np.testing.assert_allclose(got, alone, atol=1e-6)
+    assert 1 <= streamed._queues.qsize() <= 4  # as many queues as calls ran at once, all returned
+
+
+def test_a_failed_request_is_raised_in_the_caller_and_the_streams_serve_on(
+    tiny: Path, data_dir: Path, cache: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    ov = Embedder.load(settings_for(tiny, data_dir, cache, embed_threads=2))
+    ov.use_fast_query_backend()
+    streamed: Any = ov._query_onnx
+    good = {"input_ids": np.array([[0, 5, 6, 2]]), "attention_mask": np.array([[1, 1, 1, 1]])}
+    bad = {"input_ids": np.array([[0, 5, 6, 2]]), "attention_mask": np.array([[1, 1]])}  # shapes disagree
+    want = ov._onnx.embed(good)  # type: ignore[union-attr]
+    np.testing.assert_allclose(streamed.embed_many([good])[0], want, atol=1e-5)
+    assert streamed._queues.qsize() == 1
+    with pytest.raises(openvino_backend.ExportRuntimeError, match="inputs of different shapes"):
+        streamed.embed_many([good, bad, good])  # refused before anything runs
+    assert streamed._queues.qsize() == 1
+
+    real_pad = openvino_backend.pad_to_multiple
+    calls = iter(range(100))
+
+    def unknown_input_on_the_second(feed: dict[str, np.ndarray], multiple: int, pad_id: int) -> dict[str, np.ndarray]:
+        out = real_pad(feed, multiple, pad_id)
+        return {**out, "no_such_input": out["input_ids"]} if next(calls) == 1 else out
+
+    with monkeypatch.context() as patch:
+        patch.setattr(openvino_backend, "pad_to_multiple", unknown_input_on_the_second)
+        with pytest.raises(Exception, match="no_such_input"):  # OpenVINO's own error, in the caller's thread
+            streamed.embed_many([good, good, good])
+    assert streamed._queues.qsize() == 0  # the queue that failed is not handed out again
+    np.testing.assert_allclose(streamed.embed_many([good, good])[1], want, atol=1e-5)
+
+
+def test_no_streams_copy_on_one_thread_or_when_its_vectors_differ(
+    tiny: Path, data_dir: Path, cache: Path, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    one = Embedder.load(settings_for(tiny, data_dir, cache, embed_threads=1))
+    assert one.use_fast_query_backend() is True and one._query_onnx is None  # the one-stream encoder serves
+
+    real_run_many = openvino_backend.OpenVinoEncoder._run_many
+
+    def drifting(self: Any, feeds: Any) -> list[np.ndarray]:
+        out = real_run_many(self, feeds)
+        if self.streams == 1:
+            return out
+        return [h + np.random.default_rng(0).normal(0, 3 * float(np.abs(h).mean()), h.shape).astype(np.float32)
+                for h in out]
+
+    monkeypatch.setattr(openvino_backend.OpenVinoEncoder, "_run_many", drifting)
+    ov = Embedder.load(settings_for(tiny, data_dir, cache, embed_threads=2))
+    with caplog.at_level(logging.WARNING, logger="jobsai.embed.model"):
+        assert ov.use_fast_query_backend() is True
+    assert ov._query_onnx is None and "gives other query vectors" in caplog.text

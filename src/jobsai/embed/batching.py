@@ -14,6 +14,15 @@ GPU_BATCH_TOKENS = 65536
 """A GPU is only busy with large batches: up to 256 texts or 64k padded tokens per pass."""
 
 
+LATENCY_TEXTS = 16
+"""An encode of at most this many texts (a CV is ~7) on an encoder with several streams runs one
+text per request: nothing is padded and the texts run side by side (``embed/openvino_backend.py``).
+Larger encodes are about throughput and keep the padded batches below."""
+MAX_QUERY_STREAMS = 4
+"""Streams of a server's query encoder at most: a CV's ~7 texts keep four busy; more would split
+the cores thinner than one CV can use."""
+
+
 MIN_BATCH_FILL = 0.5
 """A batch is padded to its longest text; a text less than half as long starts a new batch."""
 

@@ -31,7 +31,15 @@ import numpy as np
 
 from jobsai.config import DEFAULT_MODEL, Settings
 from jobsai.embed.backends import FP32_BACKENDS, ONNX_BACKENDS, onnx_settings_for, runtime_for, same_vectors
-from jobsai.embed.batching import CPU_BATCH_TOKENS, GPU_BATCH_SIZE, GPU_BATCH_TOKENS, MIN_BATCH_FILL, length_batches
+from jobsai.embed.batching import (
+    CPU_BATCH_TOKENS,
+    GPU_BATCH_SIZE,
+    GPU_BATCH_TOKENS,
+    LATENCY_TEXTS,
+    MAX_QUERY_STREAMS,
+    MIN_BATCH_FILL,
+    length_batches,
+)
 from jobsai.embed.calibration_texts import CALIBRATION_TEXTS
 from jobsai.embed.device import half_copy, resolve_device
 from jobsai.embed.export_tokenizer import ExportTokenizer
@@ -52,6 +60,10 @@ if TYPE_CHECKING:
     from transformers import PreTrainedTokenizerBase
 
 log = logging.getLogger(__name__)
+
+STREAMS_MIN_COSINE = 0.999
+"""A streams copy of the query encoder must give the one-stream encoder's vectors (same file, same
+precision: only the order of sums differs)."""
 
 _state_dict_sha256 = state_dict_sha256
 
@@ -114,9 +126,10 @@ class Embedder:
         self.cache_dir = cache_dir
         self._inference: Any | None = None
         self._onnx: Any | None = None
+        """The verified export's encoder (``embed/onnx_backend.py``) when an export backend serves."""
         self._query_onnx: Any | None = None
-        """An ONNX encoder for CV queries only (``JOBSAI_QUERY_BACKEND``); ads keep ``_onnx``/torch."""
-        """The verified ONNX Runtime encoder (``embed/onnx_backend.py``) when the onnx backend serves."""
+        """An export encoder for CV queries only (``JOBSAI_QUERY_BACKEND``, or a server's streams copy:
+        :meth:`use_fast_query_backend`); ads keep ``_onnx``/torch."""
         self._lock = threading.Lock()
         self._load_lock = threading.Lock()
         self._tokenizer_lock = threading.Lock()
@@ -294,14 +307,42 @@ class Embedder:
     def use_fast_query_backend(self, threads: int | None = None) -> bool:
         """For a long-running server (``JOBSAI_QUERY_BACKEND=auto``): encode CV queries with OpenVINO
         when this embedder's vectors are fp32's, since OpenVINO makes the same vectors ~1.5-1.8x faster
-        (``bench/embed_speed.py``). Costs the export once per model and ~200 MB per process. True when
-        it serves."""
+        (``bench/embed_speed.py``), compiled with one stream per core (up to ``MAX_QUERY_STREAMS``) so a
+        CV's texts run side by side (a 2-page CV 1.2x faster on two cores, p95 1.5x: ``embed/openvino_backend.py``).
+        Costs the export once per model and ~200 MB per process. True when OpenVINO serves queries."""
         if self.device != "cpu" or self._query_onnx is not None or self.backend not in FP32_BACKENDS:
             return self._query_onnx is not None
-        if self.backend == "openvino":
-            return True
-        return self.use_onnx(threads=threads, onnx_settings=onnx_settings_for("openvino"), queries_only=True,
-                             runtime="openvino")
+        if self.backend != "openvino" and not self.use_onnx(
+            threads=threads, onnx_settings=onnx_settings_for("openvino"), queries_only=True, runtime="openvino"
+        ):
+            return False
+        base = self._query_onnx or self._onnx
+        streamed = self._streams_copy(base)
+        if streamed is not None:
+            self._query_onnx = streamed
+        return True
+
+    def _streams_copy(self, base: Any) -> Any | None:
+        """``base`` compiled with one stream per thread, or None (one thread, no streams in this
+        runtime, or its query vectors differ from ``base``'s: then ``base`` serves)."""
+        streams = min(int(getattr(base, "threads", 1)), MAX_QUERY_STREAMS)
+        with_streams = getattr(base, "with_streams", None)
+        if streams <= 1 or with_streams is None:
+            return None
+        probe = [text for kind, text in CALIBRATION_TEXTS if kind == "query"]
+        try:
+            copy = with_streams(streams)
+            low = float(np.min(np.sum(self._encode_with(base, probe, "query")
+                                      * self._encode_with(copy, probe, "query"), axis=1)))
+        except ModelError as exc:
+            log.warning("OpenVINO with %d streams cannot serve queries (%s); using one stream", streams, exc)
+            return None
+        if low < STREAMS_MIN_COSINE:
+            log.warning("OpenVINO with %d streams gives other query vectors (cosine %.5f); using one stream",
+                        streams, low)
+            return None
+        log.info("CV queries: OpenVINO with %d streams (cosine to one stream >= %.5f)", streams, low)
+        return copy
 
     @property
     def query_backend(self) -> str:
@@ -409,6 +450,12 @@ class Embedder:
             return self.tokenizer(texts, add_special_tokens=True, truncation=False, verbose=False)["input_ids"]
 
     def _encode(self, texts: Sequence[str], kind: TextKind, *, progress: bool) -> np.ndarray:
+        onnx = self._query_onnx if kind == "query" and self._query_onnx is not None else self._onnx
+        return self._encode_with(onnx, texts, kind, progress=progress)
+
+    def _encode_with(self, onnx: Any | None, texts: Sequence[str], kind: TextKind, *, progress: bool = False
+                     ) -> np.ndarray:
+        """``texts``' vectors from the export encoder ``onnx`` (None: torch)."""
         from tqdm.auto import tqdm
 
         if isinstance(texts, str):
@@ -430,22 +477,30 @@ class Embedder:
                 self.max_tokens,
             )
         order = np.argsort(-lengths, kind="stable")  # longest first: little padding per batch
-        batches = length_batches(order, np.minimum(lengths, self.max_tokens), self.batch_size,
-                                 max_tokens=self.batch_tokens)
-        onnx = self._query_onnx if kind == "query" and self._query_onnx is not None else self._onnx
+        if onnx is not None and onnx.streams > 1 and len(texts) <= LATENCY_TEXTS:
+            batches = [order[k : k + 1] for k in range(len(order))]  # side by side, unpadded
+        else:
+            batches = length_batches(order, np.minimum(lengths, self.max_tokens), self.batch_size,
+                                     max_tokens=self.batch_tokens)
         with tqdm(total=len(texts), desc=f"Embedding {kind}s", unit="text", disable=not progress) as bar:
             if onnx is None:
                 self._encode_torch(texts, prefix, batches, out, bar)
                 return out
-            for idx in batches:
-                if self._export_tokenizer is not None:  # the ids are the model tokenizer's (checked)
-                    features: Any = self._export_tokenizer.pad([ids[i] for i in idx])
-                else:
-                    with self._tokenizer_lock:
-                        features = self._model.preprocess([texts[i] for i in idx], prompt=prefix or None)
-                out[idx] = onnx.embed(features)
-                bar.update(len(idx))
+            step = 4 * onnx.streams  # batches handed over at once: the streams stay busy, the bar moves
+            for at in range(0, len(batches), step):
+                group = batches[at : at + step]
+                for idx, vectors in zip(group, onnx.embed_many([self._features(ids, texts, prefix, idx)
+                                                                 for idx in group]), strict=True):
+                    out[idx] = vectors
+                    bar.update(len(idx))
         return out
+
+    def _features(self, ids: list[list[int]], texts: list[str], prefix: str, idx: np.ndarray) -> Any:
+        """The export encoder's input for the texts ``idx``."""
+        if self._export_tokenizer is not None:  # the ids are the model tokenizer's (checked)
+            return self._export_tokenizer.pad([ids[i] for i in idx])
+        with self._tokenizer_lock:
+            return self._model.preprocess([texts[i] for i in idx], prompt=prefix or None)
 
     def _encode_torch(
         self, texts: list[str], prefix: str, batches: Iterable[np.ndarray], out: np.ndarray, bar: Any

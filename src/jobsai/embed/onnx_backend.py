@@ -169,22 +169,43 @@ class ExportEncoder:
         self.min_cosine = self.mean_cosine = float("nan")
         """Verification on this machine (set by :func:`load_onnx_encoder`)."""
 
+    streams: int = 1
+    """Batches this encoder runs at once (:meth:`embed_many`); one, unless a runtime splits its threads."""
+
     def _run(self, feed: dict[str, np.ndarray]) -> np.ndarray:
         """The graph's first output (token vectors, n x seq x dim) for ``feed``."""
         raise NotImplementedError
 
+    def _run_many(self, feeds: Sequence[dict[str, np.ndarray]]) -> list[np.ndarray]:
+        """:meth:`_run` of every feed; a runtime with several streams runs them side by side."""
+        return [self._run(feed) for feed in feeds]
+
     def embed(self, features: Mapping[str, Any]) -> np.ndarray:
         """ST ``preprocess`` output (torch tensors or arrays) -> float32 (n, dim), L2-normalised."""
+        return self.embed_many([features])[0]
+
+    def embed_many(self, batches: Sequence[Mapping[str, Any]]) -> list[np.ndarray]:
+        """:meth:`embed` of each batch, in order (run side by side when :attr:`streams` > 1)."""
+        feeds = [self._feed(features) for features in batches]
+        hidden = self._run_many(feeds)
+        return [
+            pool(np.asarray(h, dtype=np.float32), feed["attention_mask"], self.pooling, _prompt_length(features))
+            for h, feed, features in zip(hidden, feeds, batches, strict=True)
+        ]
+
+    def _feed(self, features: Mapping[str, Any]) -> dict[str, np.ndarray]:
         feed = {}
         for name in self.inputs:
             value = features.get(name)
             if value is None and name == "token_type_ids":
                 value = np.zeros_like(_numpy(features["input_ids"]))
             feed[name] = _numpy(value).astype(np.int64, copy=False)
-        hidden = np.asarray(self._run(feed), dtype=np.float32)
-        prompt = features.get("prompt_length")
-        prompt_length = int(_numpy(prompt).reshape(-1)[0]) if prompt is not None else None
-        return pool(hidden, feed["attention_mask"], self.pooling, prompt_length)
+        return feed
+
+
+def _prompt_length(features: Mapping[str, Any]) -> int | None:
+    prompt = features.get("prompt_length")
+    return int(_numpy(prompt).reshape(-1)[0]) if prompt is not None else None
 
 
 class OnnxEncoder(ExportEncoder):
@@ -310,7 +331,7 @@ def reference_vectors(model: SentenceTransformer, batches: Sequence[Mapping[str,
 def verify(encoder: ExportEncoder, batches: Sequence[Mapping[str, Any]], reference: np.ndarray) -> tuple[float, float]:
     """(min, mean) cosine of the export's vectors to ``reference``; OnnxExportError when too far."""
     try:
-        got = np.vstack([encoder.embed(b) for b in batches])
+        got = np.vstack(encoder.embed_many(batches))
     except OnnxExportError:
         raise
     except Exception as exc:  # a damaged graph fails at run time with onnxruntime's own types
