@@ -31,7 +31,7 @@ import os
 import shutil
 import tempfile
 import time
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -176,9 +176,10 @@ class ExportEncoder:
         """The graph's first output (token vectors, n x seq x dim) for ``feed``."""
         raise NotImplementedError
 
-    def _run_many(self, feeds: Sequence[dict[str, np.ndarray]]) -> list[np.ndarray]:
-        """:meth:`_run` of every feed; a runtime with several streams runs them side by side."""
-        return [self._run(feed) for feed in feeds]
+    def _run_many(self, feeds: Sequence[dict[str, np.ndarray]]) -> Iterable[np.ndarray]:
+        """:meth:`_run` of every feed, in order; a runtime with several streams runs them side by side.
+        One at a time, lazily: each batch's token vectors are pooled while they are still in cache."""
+        return (self._run(feed) for feed in feeds)
 
     def embed(self, features: Mapping[str, Any]) -> np.ndarray:
         """ST ``preprocess`` output (torch tensors or arrays) -> float32 (n, dim), L2-normalised."""

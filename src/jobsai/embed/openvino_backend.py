@@ -39,7 +39,7 @@ import queue
 import shutil
 import tempfile
 import threading
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -116,7 +116,7 @@ class OpenVinoEncoder(ExportEncoder):
 
     def _run(self, feed: dict[str, np.ndarray]) -> np.ndarray:
         if self.streams > 1:
-            return self._run_many([feed])[0]
+            return next(iter(self._run_many([feed])))
         request: Any = getattr(self._local, "request", None)
         if request is None:
             request = self._local.request = self.compiled.create_infer_request()
@@ -125,10 +125,10 @@ class OpenVinoEncoder(ExportEncoder):
         hidden = result[self.compiled.output(0)][:, :length]
         return np.array(hidden, dtype=np.float32)  # a copy: the request reuses its buffer
 
-    def _run_many(self, feeds: Sequence[dict[str, np.ndarray]]) -> list[np.ndarray]:
+    def _run_many(self, feeds: Sequence[dict[str, np.ndarray]]) -> Iterable[np.ndarray]:
         """Every feed through a queue of :attr:`streams` requests: each starts as soon as a stream is free."""
         if self.streams == 1:
-            return [self._run(feed) for feed in feeds]
+            return super()._run_many(feeds)
         for feed in feeds:  # checked before any runs: a request that fails midway can spoil its stream
             if len({value.shape for value in feed.values()}) != 1:
                 raise ExportRuntimeError(f"inputs of different shapes: { {k: v.shape for k, v in feed.items()} }")
