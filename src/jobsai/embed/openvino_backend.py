@@ -115,8 +115,6 @@ class OpenVinoEncoder(ExportEncoder):
                                precision=self.precision, streams=streams)
 
     def _run(self, feed: dict[str, np.ndarray]) -> np.ndarray:
-        if self.streams > 1:
-            return next(iter(self._run_many([feed])))
         request: Any = getattr(self._local, "request", None)
         if request is None:
             request = self._local.request = self.compiled.create_infer_request()
