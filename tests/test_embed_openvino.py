@@ -353,3 +353,18 @@ def test_no_streams_copy_on_one_thread_or_when_its_vectors_differ(
     with caplog.at_level(logging.WARNING, logger="jobsai.embed.model"):
         assert ov.use_fast_query_backend() is True
     assert ov._query_onnx is None and "gives other query vectors" in caplog.text
+
+
+def test_the_export_traces_eager_attention_that_openvino_fuses(tiny: Path, data_dir: Path, cache: Path) -> None:
+    """The ONNX export traces attention in its eager form, which OpenVINO compiles into one fused
+    kernel per layer (1.10-1.17x faster on e5-small); the torch model keeps its own attention."""
+    from collections import Counter
+
+    ov = Embedder.load(settings_for(tiny, data_dir, cache))
+    ref = Embedder.load(settings_for(tiny, data_dir, cache, embed_backend="torch"))
+    runtime = ov._onnx.compiled.get_runtime_model()  # type: ignore[union-attr]
+    kinds = Counter(op.get_rt_info()["layerType"].astype(str) for op in runtime.get_ops())
+    layers = ref._model[0].auto_model.config.num_hidden_layers
+    assert kinds["Subgraph"] >= layers and kinds["Softmax"] == 0, kinds
+    assert ref._model[0].auto_model.config._attn_implementation != "eager"
+    assert np.sum(ov.encode_passages(ADS) * ref.encode_passages(ADS), axis=1).min() > 1 - 1e-4

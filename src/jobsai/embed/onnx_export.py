@@ -34,8 +34,9 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
-EXPORT_FORMAT_VERSION = "1"
-"""Bump when the exported graph or the quantisation recipe changes: it is part of the cache key."""
+EXPORT_FORMAT_VERSION = "2"
+"""Bump when the exported graph or the quantisation recipe changes: it is part of the cache key.
+2: attention exported in its eager form (:func:`_eager_attention`)."""
 INPUT_NAMES: tuple[str, ...] = ("input_ids", "attention_mask", "token_type_ids")
 OUTPUT_NAME = "last_hidden_state"
 MODEL_FILE = "model.onnx"
@@ -167,6 +168,32 @@ def _quiet() -> Iterator[None]:
             lg.setLevel(level)
 
 
+@contextlib.contextmanager
+def _eager_attention(hf: Any) -> Iterator[None]:
+    """Trace the model's attention in its eager form (matmul, scale, mask, softmax, matmul).
+
+    Why: that is the pattern the runtimes' graph compilers fuse. OpenVINO's CPU plugin compiles it
+    into one attention kernel per layer, where torch's SDPA exports as a decomposition it leaves as
+    24 matmuls and 120 transposes: OpenVINO bf16 ran 1.10-1.17x faster on e5-small (bulk batches of
+    32 x 224 tokens and single CV texts alike), ONNX Runtime fp32 1.24x on bulk batches, with the
+    same vectors (cosine 0.99998; the math is the same). A model that has no eager form keeps its own.
+    """
+    setter = getattr(hf, "set_attn_implementation", None)
+    before = getattr(getattr(hf, "config", None), "_attn_implementation", None)
+    switched = False
+    if callable(setter) and before not in (None, "eager"):
+        try:
+            setter("eager")
+            switched = True
+        except (ValueError, ImportError, NotImplementedError) as exc:
+            log.info("exporting with %s attention: the model has no eager form (%s)", before, exc)
+    try:
+        yield
+    finally:
+        if switched:
+            setter(before)
+
+
 def _export(model: SentenceTransformer, path: Path, exporter: Exporter, opset: int) -> list[str]:
     import torch
 
@@ -179,7 +206,7 @@ def _export(model: SentenceTransformer, path: Path, exporter: Exporter, opset: i
     was_training = hf.training
     hf.eval()
     try:
-        with _quiet(), torch.no_grad():
+        with _quiet(), torch.no_grad(), _eager_attention(hf):
             if exporter == "dynamo":
                 batch, seq = torch.export.Dim("batch", max=1 << 16), torch.export.Dim("seq", max=1 << 16)
                 torch.onnx.export(
