@@ -141,6 +141,28 @@ def test_a_corrupted_export_is_refused_and_made_again(tiny: Path, data_dir: Path
     assert path.read_bytes() != bytes(data)  # a fresh, verified export replaced it
 
 
+def test_the_export_is_hashed_again_only_when_the_file_changed(
+    tiny: Path, data_dir: Path, cache: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The export's sha256 is remembered by the file's size, times and inode: a load of an unchanged
+    file does not read it, and a file that was rewritten or touched is hashed again."""
+    import os
+
+    emb = Embedder.load(settings_for(tiny, data_dir, cache))
+    folder = export_folder(cache, emb.fingerprint.weights_sha256, OnnxSettings())
+    stamp = json.loads((folder / onnx_backend.HASH_STAMP_FILE).read_text())
+    assert stamp["sha256"] == json.loads((folder / MANIFEST_FILE).read_text())["onnx_sha256"]
+    hashed: list[Path] = []
+    real = onnx_backend.file_sha256
+    monkeypatch.setattr(onnx_backend, "file_sha256", lambda path: hashed.append(path) or real(path))
+    assert Embedder.load(settings_for(tiny, data_dir, cache)).backend == "onnx"
+    assert hashed == []
+    os.utime(folder / MODEL_FILE)  # same bytes, new times: hashed again, still the verified file
+    assert Embedder.load(settings_for(tiny, data_dir, cache)).backend == "onnx"
+    assert hashed == [folder / MODEL_FILE]
+    assert Embedder.load(settings_for(tiny, data_dir, cache)).backend == "onnx" and len(hashed) == 1
+
+
 def _perturbing_export(real: Any) -> Any:
     """``build_export`` that perturbs the exported model's float weights (a bad export or quantisation)."""
 

@@ -10,7 +10,8 @@ What keeps it safe to serve:
   (``model.onnx`` + ``export.json``), built in a temporary folder and renamed into place, under
   a file lock so two processes do not export at once. A fine-tuned model (other weights) gets
   its own export the first time it is loaded with this backend.
-* Every load checks the file's sha256 against the manifest and re-runs the verification on
+* Every load checks the file's sha256 against the manifest (remembered by the file's size,
+  times and inode: :func:`stamped_sha256`) and re-runs the verification on
   this machine (int8 kernels differ between CPUs): the export's vectors for fixed texts must
   be within mean cosine ``MIN_MEAN_COSINE`` of the fp32 model's (computed by torch when the
   export was made and kept in the manifest), and no text below ``MIN_TEXT_COSINE``. A cached
@@ -66,6 +67,8 @@ MANIFEST_FILE = "export.json"
 CONTRACT_KEY = "without_model"
 """The manifest's section for opening the export without the model (:func:`tokenizer_contract`)."""
 REFUSED_FILE = "refused.json"
+HASH_STAMP_FILE = "hashed.json"
+"""The export file's sha256 with the size, times and inode it had when hashed (:func:`stamped_sha256`)."""
 ONNX_DIR = "onnx"
 SUPPORTED_POOLING = ("mean", "cls", "max", "mean_sqrt_len_tokens")
 _PASSTHROUGH_MODULES = ("Normalize",)
@@ -366,6 +369,27 @@ def _read_json(path: Path) -> dict[str, Any] | None:
     return data if isinstance(data, dict) else None
 
 
+def stamped_sha256(path: Path, stamp: Path) -> str:
+    """``path``'s sha256, remembered in ``stamp`` with the file's size, mtime, ctime and inode.
+
+    Why: an fp32 export is ~450 MB, and hashing it took 0.67 s of every process's start, a third
+    of opening the export, while OpenVINO does not even read it (it runs the IR made from it).
+    As for the model's weights (``weights_hash``), a file whose size, times and inode are unchanged
+    is the one that was hashed: a rewrite, a copy or a ``touch`` changes the ctime or the inode,
+    and the file is hashed again. What runs is still checked on every load: the export's vectors
+    are verified against fp32's.
+    """
+    st = path.stat()
+    key = {"size": st.st_size, "mtime_ns": st.st_mtime_ns, "ctime_ns": st.st_ctime_ns, "inode": st.st_ino}
+    known = _read_json(stamp)
+    if known is not None and isinstance(known.get("sha256"), str) and {k: known.get(k) for k in key} == key:
+        return str(known["sha256"])
+    digest = file_sha256(path)
+    with contextlib.suppress(OSError):  # a read-only cache only costs a hash next time
+        write_json_atomic(stamp, {"sha256": digest, **key})
+    return digest
+
+
 def _open_cached(
     folder: Path, weights_sha256: str, settings: OnnxSettings, pooling: PoolingSpec,
     batches: Sequence[Mapping[str, Any]], threads: int | None, runtime: Runtime = "onnxruntime",
@@ -378,7 +402,7 @@ def _open_cached(
     if manifest.get("weights_sha256") != weights_sha256 or manifest.get("settings") != settings.as_dict():
         raise OnnxExportError("its manifest describes other weights or settings")
     path = folder / MODEL_FILE
-    if not path.is_file() or file_sha256(path) != manifest.get("onnx_sha256"):
+    if not path.is_file() or stamped_sha256(path, folder / HASH_STAMP_FILE) != manifest.get("onnx_sha256"):
         raise OnnxExportError(f"{MODEL_FILE} is missing or differs from the file that was verified")
     reference = np.asarray(manifest.get("reference"), dtype=np.float32)
     attempts = 1 if runtime == "onnxruntime" else 2  # OpenVINO: a failing IR is converted afresh once
@@ -417,7 +441,7 @@ def _export_and_verify(
             "settings": settings.as_dict(),
             "vectors": settings.vectors,
             **built,
-            "onnx_sha256": file_sha256(staging / MODEL_FILE),
+            "onnx_sha256": stamped_sha256(staging / MODEL_FILE, staging / HASH_STAMP_FILE),
             "onnx_bytes": (staging / MODEL_FILE).stat().st_size,
             "verification": {"texts": len(reference), "min_cosine": round(low, 6), "mean_cosine": round(mean, 6)},
             "versions": versions(),
