@@ -178,12 +178,11 @@ def _eager_attention(hf: Any) -> Iterator[None]:
     32 x 224 tokens and single CV texts alike), ONNX Runtime fp32 1.24x on bulk batches, with the
     same vectors (cosine 0.99998; the math is the same). A model that has no eager form keeps its own.
     """
-    setter = getattr(hf, "set_attn_implementation", None)
     before = getattr(getattr(hf, "config", None), "_attn_implementation", None)
     switched = False
-    if callable(setter) and before not in (None, "eager"):
+    if callable(getattr(hf, "set_attn_implementation", None)) and before not in (None, "eager"):
         try:
-            setter("eager")
+            hf.set_attn_implementation("eager")
             switched = True
         except (ValueError, ImportError, NotImplementedError) as exc:
             log.info("exporting with %s attention: the model has no eager form (%s)", before, exc)
@@ -191,7 +190,7 @@ def _eager_attention(hf: Any) -> Iterator[None]:
         yield
     finally:
         if switched:
-            setter(before)
+            hf.set_attn_implementation(before)
 
 
 def _export(model: SentenceTransformer, path: Path, exporter: Exporter, opset: int) -> list[str]:
