@@ -403,7 +403,7 @@ STAGES = (
     ("cv encode (model)", "encode"),
     ("cv bm25 query", "bm25"),
     ("index.count", "count"),
-    ("search: dense lists + BM25 (one call)", "search"),
+    ("search: fused lists + BM25 list (one call)", "search"),
     ("get_vectors", "vectors"),
     ("SQL lookup + parse", "sql"),
     ("explain", "explain"),
@@ -430,7 +430,7 @@ def instrument(runtime: Runtime) -> Clock:
     m.index = Timed(
         runtime.index,
         clock,
-        {"count": "count", "search_lists": "search", "get_vectors": "vectors"},
+        {"count": "count", "search_candidates": "search", "get_vectors": "vectors"},
     )
     m.bm25 = Timed(runtime.bm25, clock, {"embed_query": "bm25"})
     m.lookup = clock.timed("sql", runtime.lookup_ads)

@@ -25,10 +25,10 @@ from jobsai.index.base import (
     RRF_K,
     TITLE_VECTOR,
     AdPayload,
+    Candidates,
     Hit,
     IndexIdentity,
     IndexPoint,
-    RankedLists,
     SearchFilter,
     VectorIndex,
 )
@@ -325,21 +325,27 @@ def test_hybrid_is_rrf_of_dense_and_sparse_in_the_index(index: VectorIndex) -> N
     assert index.search_hybrid([], ENCODER.embed_query("och"), 3) == []
 
 
-def test_search_lists_returns_each_list_with_its_own_scores(index: VectorIndex) -> None:
-    """One call gives every dense list and the BM25 list (what ranking reads its BM25 scores from)."""
+def test_search_candidates_gives_the_fused_hits_and_the_bm25_list(index: VectorIndex) -> None:
+    """A match's search: the lists fused in the engine, each as deep as the candidates, and the BM25
+    list with its own scores (what ranking reads its BM25 scores from)."""
     dense = [_unit((0, 1.0)), _unit((2, 1.0), (1, 0.3))]
     sparse = ENCODER.embed_query("sjuksköterska nurses")
-    found = index.search_lists(_title(dense), sparse, 4)
-    assert [[h.ad_id for h in hits] for hits in found.dense] == [_ids(index.search_dense(v, 4)) for v in dense]
+    found = index.search_candidates(_title(dense), sparse, 4)
+    want = _rrf(*[_ids(index.search_dense(v, 4)) for v in dense], _ids(index.search_sparse(sparse, 4)))
+    assert _ids(found.fused) == _ids(index.search_hybrid(_title(dense), sparse, 4, prefetch_limit=4))
+    assert [h.score for h in found.fused] == pytest.approx([want[h.ad_id] for h in found.fused], rel=1e-5)
     bm25 = index.search_sparse(sparse, 4)
     assert [h.ad_id for h in found.sparse] == _ids(bm25)
     assert [h.score for h in found.sparse] == pytest.approx([h.score for h in bm25], rel=1e-6)
-    assert _ids(found.fused(4)) == _ids(index.search_hybrid(_title(dense), sparse, 4, prefetch_limit=4))
     flt = SearchFilter(municipalities=("m-gbg",))
-    filtered = index.search_lists(_title(dense), sparse, 4, flt)
-    assert {h.ad_id for hits in (*filtered.dense, filtered.sparse) for h in hits} <= _expected(flt)
-    assert index.search_lists(_title(dense), None, 4).sparse == ()
-    assert index.search_lists([], sparse, 0) == RankedLists((), ())
+    filtered = index.search_candidates(_title(dense), sparse, 4, flt)
+    assert {h.ad_id for h in (*filtered.fused, *filtered.sparse)} <= _expected(flt)
+    assert filtered.fused and filtered.sparse
+    without_bm25 = index.search_candidates(_title(dense), None, 4)
+    assert without_bm25.sparse == ()
+    assert _ids(without_bm25.fused) == _ids(index.search_hybrid(_title(dense), None, 4, prefetch_limit=4))
+    assert index.search_candidates([], sparse, 0) == Candidates((), ())
+    assert index.search_candidates([], None, 4) == Candidates((), ())
 
 
 # ------------------------------------------------------------------------ vectors

@@ -33,6 +33,7 @@ from jobsai.index.base import (
     DENSE_VECTORS,
     KEYWORD_FIELDS,
     PUBLISHED_FIELD,
+    RRF_K,
     SCROLL_PAGE,
     SPARSE_VECTOR,
     TITLE_VECTOR,
@@ -40,7 +41,6 @@ from jobsai.index.base import (
     Hit,
     IndexIdentity,
     IndexPoint,
-    RankedLists,
     SearchFilter,
     SparseVector,
     VectorIndex,
@@ -279,19 +279,36 @@ class EdgeIndex(VectorIndex):
         )
         return self._query(request)
 
-    def search_lists(
+    def search_hybrid(
         self,
         dense: Sequence[tuple[str, np.ndarray]],
         sparse: SparseVector | None,
         limit: int,
         flt: SearchFilter | None = None,
-    ) -> RankedLists:
-        """One shard query per dense vector and one BM25 query (in-process: no round trips to save)."""
+        prefetch_limit: int = 100,
+    ) -> list[Hit]:
+        """RRF (k=RRF_K) over one prefetch per dense vector plus the sparse one, in the shard."""
         if limit <= 0:
-            return RankedLists((), ())
-        lists = tuple(tuple(self.search_dense(v, limit, flt, using=name)) for name, v in dense)
-        bm25 = tuple(self.search_sparse(sparse, limit, flt)) if sparse is not None else ()
-        return RankedLists(lists, bm25)
+            return []
+        depth = max(prefetch_limit, limit)
+        condition = edge_filter(flt)
+        prefetches = [
+            qe.Prefetch(
+                limit=depth,
+                query=qe.Query.Nearest(dense_list(v, self.fingerprint.dim), using=vector_name(name)),
+                filter=condition,
+                params=self._params(depth, flt),
+            )
+            for name, v in dense
+        ]
+        if sparse is not None and sparse.indices:
+            prefetches.append(
+                qe.Prefetch(limit=depth, query=qe.Query.Nearest(_sparse(sparse), using=SPARSE_VECTOR), filter=condition)
+            )
+        if not prefetches:
+            return []
+        fusion: Any = qe.Fusion.Rrf(k=RRF_K)  # the stubs type a query as Fusion, not its nested Rrf
+        return self._query(qe.QueryRequest(limit=limit, prefetches=prefetches, query=fusion, with_payload=["ad_id"]))
 
     def get_vectors(self, ad_ids: Sequence[str]) -> dict[str, dict[str, np.ndarray]]:
         """Stored dense vectors (unit length: cosine storage normalizes them)."""

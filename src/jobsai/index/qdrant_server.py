@@ -25,14 +25,15 @@ from jobsai.index.base import (
     DENSE_VECTORS,
     KEYWORD_FIELDS,
     PUBLISHED_FIELD,
+    RRF_K,
     SCROLL_PAGE,
     SPARSE_VECTOR,
     TITLE_VECTOR,
     UPSERT_BATCH,
+    Candidates,
     Hit,
     IndexIdentity,
     IndexPoint,
-    RankedLists,
     SearchFilter,
     SparseVector,
     VectorIndex,
@@ -221,41 +222,60 @@ class ServerIndex(VectorIndex):
             query=_sparse(vector), using=SPARSE_VECTOR, query_filter=server_filter(flt), limit=limit
         )
 
-    def search_lists(
+    def search_hybrid(
         self,
         dense: Sequence[tuple[str, np.ndarray]],
         sparse: SparseVector | None,
         limit: int,
         flt: SearchFilter | None = None,
-    ) -> RankedLists:
-        """Every dense query and the BM25 query in one batch request: one round trip."""
-        if limit <= 0:
-            return RankedLists((), ())
-        condition = server_filter(flt)
-        requests = [
-            qm.QueryRequest(
-                query=dense_list(v, self.fingerprint.dim), using=vector_name(name), filter=condition,
-                params=self._params(limit, flt), limit=limit, with_payload=["ad_id"], with_vector=False,
-            )
-            for name, v in dense
-        ]
-        with_sparse = sparse is not None and bool(sparse.indices)
-        if with_sparse:
-            assert sparse is not None
-            requests.append(
-                qm.QueryRequest(
-                    query=_sparse(sparse), using=SPARSE_VECTOR, filter=condition, limit=limit,
-                    with_payload=["ad_id"], with_vector=False,
-                )
-            )
-        if not requests:
-            return RankedLists((), ())
+        prefetch_limit: int = 100,
+    ) -> list[Hit]:
+        """RRF (k=RRF_K) over one prefetch per dense vector plus the sparse one, on the server."""
+        request = self._fused_request(dense, sparse, limit, flt, max(prefetch_limit, limit))
+        if request is None:
+            return []
+        return self._query(prefetch=request.prefetch, query=request.query, limit=request.limit)
+
+    def search_candidates(
+        self,
+        dense: Sequence[tuple[str, np.ndarray]],
+        sparse: SparseVector | None,
+        limit: int,
+        flt: SearchFilter | None = None,
+    ) -> Candidates:
+        """The fused query and the BM25 query in one batch request: one round trip."""
+        fused = self._fused_request(dense, sparse, limit, flt, limit)
+        if fused is None:
+            return Candidates((), ())
+        requests = [fused]
+        if sparse is not None and sparse.indices:
+            requests.append(qm.QueryRequest(query=_sparse(sparse), using=SPARSE_VECTOR, filter=server_filter(flt),
+                                            limit=limit, with_payload=["ad_id"], with_vector=False))
         self._check_open()
         with engine_errors("searching the index", self.where):
             responses = self.client.query_batch_points(self.collection, requests=requests)
-        lists = [tuple(payload_hits(r.points)) for r in responses]
-        bm25 = lists.pop() if with_sparse else ()
-        return RankedLists(tuple(lists), bm25)
+        hits = [tuple(payload_hits(r.points)) for r in responses]
+        return Candidates(hits[0], hits[1] if len(hits) > 1 else ())
+
+    def _fused_request(
+        self, dense: Sequence[tuple[str, np.ndarray]], sparse: SparseVector | None, limit: int,
+        flt: SearchFilter | None, depth: int,
+    ) -> qm.QueryRequest | None:
+        """The RRF query over one prefetch per list, ``depth`` deep; None when there is nothing to search."""
+        if limit <= 0:
+            return None
+        condition = server_filter(flt)
+        prefetch = [
+            qm.Prefetch(query=dense_list(v, self.fingerprint.dim), using=vector_name(name), filter=condition,
+                        params=self._params(depth, flt), limit=depth)
+            for name, v in dense
+        ]
+        if sparse is not None and sparse.indices:
+            prefetch.append(qm.Prefetch(query=_sparse(sparse), using=SPARSE_VECTOR, filter=condition, limit=depth))
+        if not prefetch:
+            return None
+        return qm.QueryRequest(prefetch=prefetch, query=qm.RrfQuery(rrf=qm.Rrf(k=RRF_K)), limit=limit,
+                               with_payload=["ad_id"], with_vector=False)
 
     def get_vectors(self, ad_ids: Sequence[str]) -> dict[str, dict[str, np.ndarray]]:
         """Stored dense vectors (unit length: cosine storage normalizes them)."""

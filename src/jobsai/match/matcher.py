@@ -198,8 +198,8 @@ class Matcher:
         cv = CvVectors.split(texts, prepared.vectors)
         sparse = prepared.sparse
         dense_queries = [(BODY_VECTOR, cv.profile), *((TITLE_VECTOR, q) for q in cv.title_queries())]
-        found = self.index.search_lists(dense_queries, sparse, limit, flt)
-        hits = found.fused(limit)
+        found = self.index.search_candidates(dense_queries, sparse, limit, flt)
+        hits = found.fused
         if not hits:
             laps("search")
             return [], np.zeros(0), np.zeros(0, dtype=int), list(texts.chunks)
