@@ -348,7 +348,21 @@ def test_search_candidates_gives_the_fused_hits_and_the_bm25_list(index: VectorI
     assert index.search_candidates([], None, 4) == Candidates((), ())
 
 
-# ------------------------------------------------------------------------ vectors
+def test_fused_hits_with_equal_scores_come_in_ad_id_order_every_time(index: VectorIndex) -> None:
+    """An ad that one list finds at rank r ties with one that the other list finds at rank r; the
+    engine orders such ties as it likes, so the index orders them by ad id, and the cut at the limit
+    is the same on every call."""
+    dense = _title([_unit((0, 1.0)), _unit((2, 1.0), (4, 0.5), (1, 0.2))])
+    assert [_ids(index.search_dense(v, 4)) for _, v in dense] == [["a0", "a1", "a2", "a5"], ["a4", "a6", "a3", "a2"]]
+    # a0 = a4 (rank 0 of one list), a1 = a6 (rank 1): the cut after 4 keeps a1, not a6
+    every = index._search_fused(dense, None, 7, None, 4)
+    assert sorted(_ids(every)) == ["a0", "a1", "a2", "a3", "a4", "a5", "a6"]
+    assert len({h.score for h in every}) == 5
+    for _ in range(8):
+        hits = index.search_hybrid(dense, None, 4, prefetch_limit=4)
+        assert _ids(hits) == ["a2", "a0", "a4", "a1"]
+        assert hits[1].score == hits[2].score
+        assert list(index.search_candidates(dense, None, 4).fused) == hits
 
 
 def test_get_vectors_round_trip(index: VectorIndex) -> None:

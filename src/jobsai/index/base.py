@@ -113,7 +113,8 @@ class Candidates:
     prefetches, once for its own list): each hit handed to Python costs more than that query. At
     50,000 ads a CV's 8 dense lists and BM25's, 300 deep, took 27-28 ms when all 2,700 hits came
     back to be fused in Python, and 17-18 ms as the 300 fused hits plus the 300 BM25 hits (the BM25
-    query itself ~3 ms; ``bench/match_speed.py``). Same candidates, same scores.
+    query itself ~3 ms; ``bench/match_speed.py``). Same candidates, same scores; equal scores in ad id
+    order (:data:`TIE_MARGIN`).
     """
 
     fused: tuple[Hit, ...]
@@ -145,7 +146,6 @@ class VectorIndex(ABC):
     ) -> list[Hit]:
         """BM25 ranking (IDF applied by the index), filters applied inside the index."""
 
-    @abstractmethod
     def search_hybrid(
         self,
         dense: Sequence[tuple[str, np.ndarray]],
@@ -155,7 +155,18 @@ class VectorIndex(ABC):
         prefetch_limit: int = 100,
     ) -> list[Hit]:
         """Several (vector name, query) dense searches and one sparse search, each ``prefetch_limit``
-        deep (at least ``limit``), fused by reciprocal rank (k=``RRF_K``) inside the engine: one query."""
+        deep (at least ``limit``), fused by reciprocal rank (k=``RRF_K``) inside the engine: one query.
+        Equal scores are ordered by ad id (see :data:`TIE_MARGIN`)."""
+        if limit <= 0:
+            return []
+        return by_score(self._search_fused(dense, sparse, limit + TIE_MARGIN, flt, max(prefetch_limit, limit)), limit)
+
+    @abstractmethod
+    def _search_fused(
+        self, dense: Sequence[tuple[str, np.ndarray]], sparse: SparseVector | None, limit: int,
+        flt: SearchFilter | None, depth: int,
+    ) -> list[Hit]:
+        """The engine's RRF of the lists, each ``depth`` deep, ``limit`` best, in its own order."""
 
     def search_candidates(
         self,
@@ -220,6 +231,16 @@ PUBLISHED_FIELD = "published_ts"
 RRF_K = 60
 """Qdrant scores RRF as sum of 1/(k + rank) with 0-based ranks, on the server, in the
 client's local mode and in Edge alike; k=60 keeps deep hits of several lists meaningful."""
+TIE_MARGIN = 32
+"""Fused hits read beyond a search's limit. Equal RRF scores are common (an ad found at rank r by one
+list ties with an ad found at rank r by another) and the engine orders them differently from call
+to call, so the cut at the limit is made here, by score and then ad id: the same search gives the
+same candidates. A tie group is at most one ad per list, far fewer than this margin."""
+
+
+def by_score(hits: Iterable[Hit], limit: int) -> list[Hit]:
+    """The ``limit`` best hits, equal scores in ad id order."""
+    return sorted(hits, key=lambda h: (-h.score, h.ad_id))[: max(limit, 0)]
 
 
 def payload_dict(payload: AdPayload) -> dict[str, str | int]:

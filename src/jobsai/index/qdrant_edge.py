@@ -279,18 +279,11 @@ class EdgeIndex(VectorIndex):
         )
         return self._query(request)
 
-    def search_hybrid(
-        self,
-        dense: Sequence[tuple[str, np.ndarray]],
-        sparse: SparseVector | None,
-        limit: int,
-        flt: SearchFilter | None = None,
-        prefetch_limit: int = 100,
+    def _search_fused(
+        self, dense: Sequence[tuple[str, np.ndarray]], sparse: SparseVector | None, limit: int,
+        flt: SearchFilter | None, depth: int,
     ) -> list[Hit]:
         """RRF (k=RRF_K) over one prefetch per dense vector plus the sparse one, in the shard."""
-        if limit <= 0:
-            return []
-        depth = max(prefetch_limit, limit)
         condition = edge_filter(flt)
         prefetches = [
             qe.Prefetch(

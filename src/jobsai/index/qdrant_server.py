@@ -28,6 +28,7 @@ from jobsai.index.base import (
     RRF_K,
     SCROLL_PAGE,
     SPARSE_VECTOR,
+    TIE_MARGIN,
     TITLE_VECTOR,
     UPSERT_BATCH,
     Candidates,
@@ -38,6 +39,7 @@ from jobsai.index.base import (
     SparseVector,
     VectorIndex,
     batches,
+    by_score,
     dense_list,
     engine_errors,
     named_vectors,
@@ -222,16 +224,12 @@ class ServerIndex(VectorIndex):
             query=_sparse(vector), using=SPARSE_VECTOR, query_filter=server_filter(flt), limit=limit
         )
 
-    def search_hybrid(
-        self,
-        dense: Sequence[tuple[str, np.ndarray]],
-        sparse: SparseVector | None,
-        limit: int,
-        flt: SearchFilter | None = None,
-        prefetch_limit: int = 100,
+    def _search_fused(
+        self, dense: Sequence[tuple[str, np.ndarray]], sparse: SparseVector | None, limit: int,
+        flt: SearchFilter | None, depth: int,
     ) -> list[Hit]:
         """RRF (k=RRF_K) over one prefetch per dense vector plus the sparse one, on the server."""
-        request = self._fused_request(dense, sparse, limit, flt, max(prefetch_limit, limit))
+        request = self._fused_request(dense, sparse, limit, flt, depth)
         if request is None:
             return []
         return self._query(prefetch=request.prefetch, query=request.query, limit=request.limit)
@@ -244,7 +242,7 @@ class ServerIndex(VectorIndex):
         flt: SearchFilter | None = None,
     ) -> Candidates:
         """The fused query and the BM25 query in one batch request: one round trip."""
-        fused = self._fused_request(dense, sparse, limit, flt, limit)
+        fused = self._fused_request(dense, sparse, limit + TIE_MARGIN, flt, limit) if limit > 0 else None
         if fused is None:
             return Candidates((), ())
         requests = [fused]
@@ -254,16 +252,14 @@ class ServerIndex(VectorIndex):
         self._check_open()
         with engine_errors("searching the index", self.where):
             responses = self.client.query_batch_points(self.collection, requests=requests)
-        hits = [tuple(payload_hits(r.points)) for r in responses]
-        return Candidates(hits[0], hits[1] if len(hits) > 1 else ())
+        hits = [payload_hits(r.points) for r in responses]
+        return Candidates(tuple(by_score(hits[0], limit)), tuple(hits[1]) if len(hits) > 1 else ())
 
     def _fused_request(
         self, dense: Sequence[tuple[str, np.ndarray]], sparse: SparseVector | None, limit: int,
         flt: SearchFilter | None, depth: int,
     ) -> qm.QueryRequest | None:
         """The RRF query over one prefetch per list, ``depth`` deep; None when there is nothing to search."""
-        if limit <= 0:
-            return None
         condition = server_filter(flt)
         prefetch = [
             qm.Prefetch(query=dense_list(v, self.fingerprint.dim), using=vector_name(name), filter=condition,
