@@ -235,7 +235,8 @@ TIE_MARGIN = 32
 """Fused hits read beyond a search's limit. Equal RRF scores are common (an ad found at rank r by one
 list ties with an ad found at rank r by another) and the engine orders them differently from call
 to call, so the cut at the limit is made here, by score and then ad id: the same search gives the
-same candidates. A tie group is at most one ad per list, far fewer than this margin."""
+same candidates. Such a tie group is about as large as the number of lists (9 for a CV), far
+below this margin."""
 
 
 def by_score(hits: Iterable[Hit], limit: int) -> list[Hit]:
