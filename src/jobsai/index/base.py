@@ -179,9 +179,16 @@ class VectorIndex(ABC):
         (see :class:`Candidates`). A server backend sends both in one round trip."""
         if limit <= 0:
             return Candidates((), ())
-        fused = self.search_hybrid(dense, sparse, limit, flt, prefetch_limit=limit)
-        bm25 = self.search_sparse(sparse, limit, flt) if sparse is not None else []
-        return Candidates(tuple(fused), tuple(bm25))
+        fused, bm25 = self._search_fused_and_sparse(dense, sparse, limit + TIE_MARGIN, flt, limit)
+        return Candidates(tuple(by_score(fused, limit)), tuple(bm25))
+
+    def _search_fused_and_sparse(
+        self, dense: Sequence[tuple[str, np.ndarray]], sparse: SparseVector | None, limit: int,
+        flt: SearchFilter | None, depth: int,
+    ) -> tuple[list[Hit], list[Hit]]:
+        """:meth:`_search_fused` and BM25's own list, ``depth`` deep; a server backend sends both at once."""
+        bm25 = self.search_sparse(sparse, depth, flt) if sparse is not None else []
+        return self._search_fused(dense, sparse, limit, flt, depth), bm25
 
     @abstractmethod
     def get_vectors(self, ad_ids: Sequence[str]) -> dict[str, dict[str, np.ndarray]]:

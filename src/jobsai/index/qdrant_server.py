@@ -28,10 +28,8 @@ from jobsai.index.base import (
     RRF_K,
     SCROLL_PAGE,
     SPARSE_VECTOR,
-    TIE_MARGIN,
     TITLE_VECTOR,
     UPSERT_BATCH,
-    Candidates,
     Hit,
     IndexIdentity,
     IndexPoint,
@@ -39,7 +37,6 @@ from jobsai.index.base import (
     SparseVector,
     VectorIndex,
     batches,
-    by_score,
     dense_list,
     engine_errors,
     named_vectors,
@@ -234,26 +231,23 @@ class ServerIndex(VectorIndex):
             return []
         return self._query(prefetch=request.prefetch, query=request.query, limit=request.limit)
 
-    def search_candidates(
-        self,
-        dense: Sequence[tuple[str, np.ndarray]],
-        sparse: SparseVector | None,
-        limit: int,
-        flt: SearchFilter | None = None,
-    ) -> Candidates:
+    def _search_fused_and_sparse(
+        self, dense: Sequence[tuple[str, np.ndarray]], sparse: SparseVector | None, limit: int,
+        flt: SearchFilter | None, depth: int,
+    ) -> tuple[list[Hit], list[Hit]]:
         """The fused query and the BM25 query in one batch request: one round trip."""
-        fused = self._fused_request(dense, sparse, limit + TIE_MARGIN, flt, limit) if limit > 0 else None
+        fused = self._fused_request(dense, sparse, limit, flt, depth)
         if fused is None:
-            return Candidates((), ())
+            return [], []
         requests = [fused]
         if sparse is not None and sparse.indices:
             requests.append(qm.QueryRequest(query=_sparse(sparse), using=SPARSE_VECTOR, filter=server_filter(flt),
-                                            limit=limit, with_payload=["ad_id"], with_vector=False))
+                                            limit=depth, with_payload=["ad_id"], with_vector=False))
         self._check_open()
         with engine_errors("searching the index", self.where):
             responses = self.client.query_batch_points(self.collection, requests=requests)
         hits = [payload_hits(r.points) for r in responses]
-        return Candidates(tuple(by_score(hits[0], limit)), tuple(hits[1]) if len(hits) > 1 else ())
+        return hits[0], hits[1] if len(hits) > 1 else []
 
     def _fused_request(
         self, dense: Sequence[tuple[str, np.ndarray]], sparse: SparseVector | None, limit: int,
