@@ -3,9 +3,9 @@
 (A) baseline: plain ``SentenceTransformer.encode`` of the fp32 converted multilingual-e5-small
     on full ad texts (``passage: `` + headline + description, cut by the model at 512 tokens).
 Then, for each encoder (the ``Embedder`` with the torch backend in fp32 and in bf16 autocast, the
-shipped default on a CPU with native bf16; and with the ONNX Runtime backend as an fp32 and as an
-int8 export; ``--torch-int8`` adds torch's smoothed dynamic int8, ``--recipes`` other int8
-export recipes):
+shipped default on a CPU with native bf16; with the ONNX Runtime backend as an fp32 and as an
+int8 export; and with OpenVINO in fp32, bf16 and int8 (``openvino-int8``, the shipped default);
+``--torch-int8`` adds torch's smoothed dynamic int8, ``--recipes`` other int8 export recipes):
 
 (B) ``Embedder.encode_passages`` on the same full texts (token-length bucketing);
 (C) the indexing pipeline, ``AdPointBuilder.build`` on the same ads: text selection (a short
@@ -86,7 +86,7 @@ def main() -> None:
     parser.add_argument("--recipe", action="append", default=[], metavar="NAME",
                         help="add a named int8 recipe of bench/int8_recipes.py (repeatable)")
     parser.add_argument("--no-bf16", action="store_true", help="leave out torch's bf16 autocast")
-    parser.add_argument("--no-openvino", action="store_true", help="leave out the OpenVINO backend (fp32 and bf16)")
+    parser.add_argument("--no-openvino", action="store_true", help="leave out OpenVINO (fp32, bf16, int8)")
     parser.add_argument("--no-onnx-fp32", action="store_true", help="leave out the fp32 export (saves a round's time)")
     parser.add_argument("--cv-rounds", type=int, default=5, help="CV encodings per encoder and round")
     parser.add_argument("--cache-dir", type=Path, default=None, help="model cache (default: a temp dir)")
@@ -129,8 +129,8 @@ def main() -> None:
         if not args.no_bf16:
             encoders["torch bf16"] = Embedder.load(settings.model_copy(update={"embed_precision": "bf16"}))
         shipped_precision = resolve_precision("auto", "cpu")
-        shipped = (f"openvino {shipped_precision}" if Settings().embed_backend == "openvino"
-                   else f"torch {shipped_precision}")
+        shipped = {"openvino-int8": "openvino int8", "openvino": f"openvino {shipped_precision}"}.get(
+            Settings().embed_backend, f"torch {shipped_precision}")
         onnx_variants = {"onnx fp32": OnnxSettings(precision="fp32"), "onnx int8": OnnxSettings()}
         if args.no_onnx_fp32:
             del onnx_variants["onnx fp32"]
@@ -147,14 +147,15 @@ def main() -> None:
             }
         runtimes = {name: "onnxruntime" for name in onnx_variants}
         if not args.no_openvino:  # OpenVINO runs the fp32 export, at this CPU's auto precision
-            for precision in ("fp32", "bf16"):
+            for precision in ("fp32", "bf16", "int8"):
                 onnx_variants[f"openvino {precision}"] = OnnxSettings(precision="fp32")
                 runtimes[f"openvino {precision}"] = "openvino"
         for name, onnx_settings in onnx_variants.items():
             emb = copy.copy(torch_fp32)  # shares the loaded model; only the inference path differs
             emb.precision = "bf16" if name == "openvino bf16" else "fp32"
             t0 = time.perf_counter()
-            if not emb.use_onnx(threads=args.threads, onnx_settings=onnx_settings, runtime=runtimes[name]):
+            if not emb.use_onnx(threads=args.threads, onnx_settings=onnx_settings, runtime=runtimes[name],
+                                int8=name == "openvino int8"):
                 print(f"{name}: not available (see the warning above)")
                 continue
             enc = emb._onnx

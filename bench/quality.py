@@ -176,6 +176,8 @@ BACKENDS = {
     "onnx-fp32": {"embed_backend": "onnx-fp32", "embed_precision": "fp32"},
     "openvino-fp32": {"embed_backend": "openvino", "embed_precision": "fp32"},
     "openvino-bf16": {"embed_backend": "openvino", "embed_precision": "bf16"},
+    "openvino-int8": {"embed_backend": "openvino-int8"},
+    "openvino-int8+bf16-queries": {"embed_backend": "openvino-int8", "query_backend": "openvino"},
     "torch-bf16+openvino-queries": {"embed_backend": "torch", "embed_precision": "bf16", "query_backend": "openvino"},
     "shipped": {},
 }

@@ -15,6 +15,7 @@ import pytest
 
 from jobsai.config import Settings
 from jobsai.embed import onnx_backend
+from jobsai.embed.backends import FP32_BACKENDS
 from jobsai.embed.fingerprint import FP32_VECTORS, ModelFingerprint
 from jobsai.embed.model import CALIBRATION_TEXTS, Embedder
 from jobsai.embed.model_ref import ModelRef
@@ -322,9 +323,10 @@ def test_the_index_keeps_its_backend_until_an_index_is_built_with_the_new_one(
         assert rt.embedder.backend == "torch"
     onnx_settings = torch_settings.model_copy(update={"embed_backend": "onnx"})
     with caplog.at_level(logging.WARNING, logger="jobsai.index.catalog"), Runtime(onnx_settings) as rt:
-        assert rt.embedder.backend == "torch"  # the index holds fp32 vectors: queries must match them
+        # The index holds fp32 vectors: queries must match them, so the fastest fp32 backend encodes.
+        assert rt.embedder.backend in FP32_BACKENDS and rt.embedder.fingerprint.vectors == FP32_VECTORS
         assert rt.index.count() == len(demo_ads)
-        assert "built with the torch backend" in caplog.text
+        assert "holds fp32 vectors: encoding with the openvino backend" in caplog.text
         # `jobsai index build --switch`: a new index with the configured backend, then switch.
         embedder = Embedder.load(onnx_settings)
         build_index(onnx_settings, rt.db, embedder, "ads-2")

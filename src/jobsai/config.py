@@ -62,12 +62,16 @@ class Settings(BaseSettings):
     """int8 (smoothed, per-channel) dynamic quantisation of the linear layers on CPU: 1.1-1.6x
     faster, but it cost 0.025 dev-set nDCG@10 (0.849 vs 0.874), so it is off by default."""
     embed_threads: int | None = None
-    embed_backend: Literal["torch", "onnx", "onnx-fp32", "openvino"] = "openvino"
+    embed_backend: Literal["torch", "onnx", "onnx-fp32", "openvino", "openvino-int8"] = "openvino"
     """``openvino`` (default): on CPU, encode with OpenVINO (``embed/openvino_backend.py``), which runs
     the fp32 ONNX export of the model (made and verified against fp32 on first use, cached per model)
     in ``JOBSAI_EMBED_PRECISION``: torch's vectors (cosine 0.9999+, so it shares torch-built indexes),
     the fastest backend that keeps quality, and the smallest in memory (~200 MB for the model). Torch
     serves on a GPU and whenever OpenVINO cannot (not installed, or its vectors drift), with a warning.
+    ``openvino-int8``: the same export with int8 linear weights and activations quantised per group
+    of 64 (``embed/openvino_int8.py``): ~1.2x faster for ads and ~1.35x for CVs, cosine ~0.9998 to
+    fp32, so an index records its vectors. Not the default: it moved dev-set nDCG@10 by -0.018 /
+    +0.005 / -0.001 (dev / dev2-A / dev2-B), the loss one CV whose top two ads are 0.0005 apart.
     ``torch``: sentence-transformers itself (bf16 autocast where native).
     ``onnx``: an int8 ONNX Runtime export. Its vectors differ slightly from fp32, so an index records
     which kind built it. Not the default: dev-set nDCG@10 moved by -0.028 / +0.015 / -0.015 on dev /
@@ -77,10 +81,11 @@ class Settings(BaseSettings):
     """``JOBSAI_EMBED_PREPARE_IN_CHILD``: make a missing export (and the built-in model's conversion) in a
     child process, so the process that asked opens it without importing torch (~600 MB instead of
     ~1.1-2.1 GB resident; ``embed/prepare_child.py``). Off: in-process, as when spawning fails."""
-    query_backend: Literal["auto", "onnx", "onnx-fp32", "openvino"] | None = "auto"
+    query_backend: Literal["auto", "onnx", "onnx-fp32", "openvino", "openvino-int8"] | None = "auto"
     """``JOBSAI_QUERY_BACKEND``: encode CV queries with another backend than ads. ``auto`` (default): the
     web server encodes them with OpenVINO (bf16 where native) when the index's vectors are fp32's, the
-    same vectors ~1.5-1.8x faster than torch, whatever ``JOBSAI_EMBED_BACKEND`` says; one-off CLI
+    same vectors ~1.5-1.8x faster than torch, whatever ``JOBSAI_EMBED_BACKEND`` says, and with
+    ``openvino-int8``'s encoder split into one stream per core when the index holds its vectors; one-off CLI
     commands keep ``JOBSAI_EMBED_BACKEND``. Empty, ``none``
     or the embed backend's name: the same as ads. ``onnx`` (int8) changes the query vectors: of ten int8
     recipes only one kept nDCG@10 within 0.01 of torch on every dev set, by chance rather than

@@ -30,7 +30,15 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from jobsai.config import DEFAULT_MODEL, Settings
-from jobsai.embed.backends import FP32_BACKENDS, ONNX_BACKENDS, onnx_settings_for, runtime_for, same_vectors
+from jobsai.embed.backends import (
+    FP32_BACKENDS,
+    ONNX_BACKENDS,
+    OPENVINO_BACKENDS,
+    export_precision,
+    onnx_settings_for,
+    runtime_for,
+    same_vectors,
+)
 from jobsai.embed.batching import (
     CPU_BATCH_TOKENS,
     GPU_BATCH_SIZE,
@@ -207,10 +215,11 @@ class Embedder:
         embedder.score_calibration = read_score_calibration(folder)
         if ref.backend in ONNX_BACKENDS:
             embedder.use_onnx(threads=settings.embed_threads, onnx_settings=onnx_settings_for(ref.backend),
-                              runtime=runtime_for(ref.backend))
+                              runtime=runtime_for(ref.backend), int8=ref.backend == "openvino-int8")
         if settings.query_backend and settings.query_backend not in ("auto", ref.backend):
             embedder.use_onnx(threads=settings.embed_threads, onnx_settings=onnx_settings_for(settings.query_backend),
-                              queries_only=True, runtime=runtime_for(settings.query_backend))
+                              queries_only=True, runtime=runtime_for(settings.query_backend),
+                              int8=settings.query_backend == "openvino-int8")
         return embedder
 
     @classmethod
@@ -238,7 +247,7 @@ class Embedder:
                 folder, weights_sha256=digest, cache_dir=cache_dir, texts=CALIBRATION_TEXTS,
                 prefixes={"query": chosen.query, "passage": chosen.passage}, threads=settings.embed_threads,
                 settings=onnx_settings_for(ref.backend), runtime=runtime_for(ref.backend),  # type: ignore[arg-type]
-                precision="bf16" if precision == "bf16" else "fp32",
+                precision=export_precision(ref.backend, precision),
             )
         except NoCachedExport:
             return None, True
@@ -265,12 +274,12 @@ class Embedder:
 
     def use_onnx(
         self, *, threads: int | None = None, onnx_settings: Any | None = None, queries_only: bool = False,
-        runtime: str = "onnxruntime",
+        runtime: str = "onnxruntime", int8: bool = False,
     ) -> bool:
         """Encode with a verified ONNX export of this model from now on (int8 unless ``onnx_settings``
         say fp32; exported and cached on first use), run by ONNX Runtime or by OpenVINO (in bf16 when
-        this embedder's precision is bf16); False, with a warning, when it cannot be used (torch then
-        serves).
+        this embedder's precision is bf16; with ``int8``, OpenVINO's int8 copy of the fp32 export:
+        ``embed/openvino_int8.py``); False, with a warning, when it cannot be used (torch then serves).
 
         The fingerprint's ``vectors`` then names the export, so indexes record which kind built them.
         """
@@ -290,7 +299,7 @@ class Embedder:
                 threads=threads,
                 settings=onnx_settings,
                 runtime=runtime,  # type: ignore[arg-type]
-                precision="bf16" if self.precision == "bf16" else "fp32",
+                precision="int8" if int8 and runtime == "openvino" else export_precision("", self.precision),
             )
         except ModelError as exc:
             what = "OpenVINO" if runtime == "openvino" else "ONNX"
@@ -306,13 +315,15 @@ class Embedder:
 
     def use_fast_query_backend(self, threads: int | None = None) -> bool:
         """For a long-running server (``JOBSAI_QUERY_BACKEND=auto``): encode CV queries with OpenVINO
-        when this embedder's vectors are fp32's, since OpenVINO makes the same vectors ~1.5-1.8x faster
+        when this embedder's vectors are fp32's (or ``openvino-int8``'s, which then serves them with streams),
+        since OpenVINO makes the same vectors ~1.5-1.8x faster
         (``bench/embed_speed.py``), compiled with one stream per core (up to ``MAX_QUERY_STREAMS``) so a
         CV's texts run side by side (a 2-page CV 1.2x faster on two cores, p95 1.5x: ``embed/openvino_backend.py``).
         Costs the export once per model and ~200 MB per process. True when OpenVINO serves queries."""
-        if self.device != "cpu" or self._query_onnx is not None or self.backend not in FP32_BACKENDS:
+        if self.device != "cpu" or self._query_onnx is not None or \
+                self.backend not in (*FP32_BACKENDS, *OPENVINO_BACKENDS):
             return self._query_onnx is not None
-        if self.backend != "openvino" and not self.use_onnx(
+        if self.backend not in OPENVINO_BACKENDS and not self.use_onnx(
             threads=threads, onnx_settings=onnx_settings_for("openvino"), queries_only=True, runtime="openvino"
         ):
             return False
@@ -353,8 +364,8 @@ class Embedder:
 
     @property
     def backend(self) -> str:
-        """What encodes: ``torch``, ``onnx`` (the verified int8 export), ``onnx-fp32`` or ``openvino``
-        (the fp32 export run by OpenVINO)."""
+        """What encodes: ``torch``, ``onnx`` (the verified int8 export), ``onnx-fp32``, ``openvino``
+        (the fp32 export run by OpenVINO) or ``openvino-int8`` (OpenVINO's int8 copy of it)."""
         if self._onnx is None:
             return "torch"
         return str(self._onnx.backend)

@@ -12,7 +12,7 @@ from typing import Literal
 
 from jobsai.config import Settings
 
-Backend = Literal["torch", "onnx", "onnx-fp32", "openvino"]
+Backend = Literal["torch", "onnx", "onnx-fp32", "openvino", "openvino-int8"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -21,7 +21,8 @@ class ModelRef:
     """A local folder, a sentence-transformers id, or the built-in model's name."""
     backend: Backend | str = "torch"
     """``onnx``: a verified int8 ONNX Runtime export (other vectors than torch's);
-    ``onnx-fp32``: its unquantised export (torch's vectors); ``openvino``: that export run by OpenVINO."""
+    ``onnx-fp32``: its unquantised export (torch's vectors); ``openvino``: that export run by OpenVINO;
+    ``openvino-int8``: OpenVINO's int8 copy of it (other vectors than torch's)."""
 
     @classmethod
     def configured(cls, settings: Settings) -> ModelRef:

@@ -172,6 +172,9 @@ class ExportEncoder:
         self.min_cosine = self.mean_cosine = float("nan")
         """Verification on this machine (set by :func:`load_onnx_encoder`)."""
 
+    min_mean_cosine: float = MIN_MEAN_COSINE
+    """The verification's bar for this encoder's mean cosine to fp32 (a recipe known to come closer
+    sets a higher one)."""
     streams: int = 1
     """Batches this encoder runs at once (:meth:`embed_many`); one, unless a runtime splits its threads."""
 
@@ -345,9 +348,10 @@ def verify(encoder: ExportEncoder, batches: Sequence[Mapping[str, Any]], referen
     cos = np.sum(got * reference, axis=1)
     cos = np.where(np.isfinite(cos), cos, -1.0)
     low, mean = float(cos.min()), float(cos.mean())
-    if mean < MIN_MEAN_COSINE or low < MIN_TEXT_COSINE:
+    needed = max(MIN_MEAN_COSINE, encoder.min_mean_cosine)
+    if mean < needed or low < MIN_TEXT_COSINE:
         raise OnnxExportError(
-            f"the ONNX export drifts from the fp32 model: mean cosine {mean:.4f} (needs >= {MIN_MEAN_COSINE}), "
+            f"the ONNX export drifts from the fp32 model: mean cosine {mean:.4f} (needs >= {needed}), "
             f"min {low:.4f} (needs >= {MIN_TEXT_COSINE})"
         )
     encoder.min_cosine, encoder.mean_cosine = low, mean

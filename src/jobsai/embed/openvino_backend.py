@@ -25,6 +25,11 @@ Two things keep its memory small and flat (``bench/bootstrap_speed.py``):
   36 shapes cover every batch, memory stays flat, and the padding costs nothing measurable. Padded positions
   are masked, so the vectors do not change.
 
+With ``precision="int8"`` (``JOBSAI_EMBED_BACKEND=openvino-int8``) it compiles a second IR,
+``openvino-int8/``, whose linear layers hold int8 weights, and quantises activations per group of 64
+values at run time (``embed/openvino_int8.py`` says why and what it costs): other vectors than
+fp32's (cosine ~0.9998), recorded by every index they build.
+
 A server's CV queries run on a second compilation with several streams (:meth:`OpenVinoEncoder.with_streams`):
 a CV is ~7 texts of 10-170 tokens, and on two cores one request with two threads runs such small
 products only 1.6x faster than one thread. Two streams of one thread each, one text per request, run
@@ -49,11 +54,18 @@ from typing import Any
 
 import numpy as np
 
+from jobsai.embed.backends import OPENVINO_INT8_VECTORS
 from jobsai.embed.onnx_backend import ExportEncoder, ExportRuntimeError, PoolingSpec, default_threads
+from jobsai.embed.openvino_int8 import GROUP_SIZE, compress_linear_weights
+from jobsai.embed.precision import cpu_has_native_bf16
 
 IR_DIR = "openvino-f16"
 """The IR beside the ONNX file it was converted from (``model.xml`` + ``model.bin``)."""
+INT8_IR_DIR = "openvino-int8"
+"""The same with int8 linear weights (``precision="int8"``)."""
 IR_FILE = "model.xml"
+INT8_MIN_MEAN_COSINE = 0.999
+"""The int8 IR is refused below this mean cosine to fp32 on the verification texts (it measures ~0.9998)."""
 SEQ_MULTIPLE = 16
 """Batches are padded to a multiple of this many tokens (see the module's docstring)."""
 
@@ -90,19 +102,27 @@ class OpenVinoEncoder(ExportEncoder):
         import openvino as ov
 
         n_threads = int(threads or default_threads())
-        self.precision = "bf16" if precision == "bf16" else "fp32"
+        self.precision = precision if precision in ("bf16", "int8") else "fp32"
         self.streams = max(1, min(int(streams), n_threads))
+        int8 = self.precision == "int8"
+        # int8: what is not int8 (attention, norms) runs in bf16 where the CPU has it, as the bf16 backend
+        bf16 = self.precision == "bf16" or int8 and cpu_has_native_bf16()
         config: dict[str, Any] = {
             "INFERENCE_NUM_THREADS": n_threads,
-            "INFERENCE_PRECISION_HINT": "bf16" if self.precision == "bf16" else "f32",
+            "INFERENCE_PRECISION_HINT": "bf16" if bf16 else "f32",
         }
+        if int8:
+            config["DYNAMIC_QUANTIZATION_GROUP_SIZE"] = GROUP_SIZE
+            self.backend = "openvino-int8"
+            self.min_mean_cosine = INT8_MIN_MEAN_COSINE  # it measures ~0.9998: lower means it broke
+            vectors = OPENVINO_INT8_VECTORS
         if self.streams == 1:
             config["PERFORMANCE_HINT"] = "LATENCY"  # one request at a time uses every thread
         else:  # the threads split between the streams; requests run side by side
             config.update(PERFORMANCE_HINT="THROUGHPUT", NUM_STREAMS=self.streams)
         try:
             core = ov.Core()
-            model = core.read_model(str(ensure_ir(path)))
+            model = core.read_model(str(ensure_ir(path, int8=int8)))
             wanted = {port.get_any_name() for port in model.inputs}
             self.compiled = core.compile_model(model, "CPU", config)
         except Exception as exc:  # OpenVINO raises RuntimeError subclasses of its own
@@ -183,18 +203,23 @@ def pad_to_multiple(feed: dict[str, np.ndarray], multiple: int, pad_id: int) -> 
     }
 
 
-def ensure_ir(onnx_path: Path) -> Path:
-    """The fp16-weight OpenVINO IR of ``onnx_path``, converted on first use (seconds) into
-    ``<its folder>/openvino-f16/``; published by a rename, so a crash leaves no half-written IR.
-    The caller holds the export folder's lock (``load_onnx_encoder``)."""
+def ensure_ir(onnx_path: Path, *, int8: bool = False) -> Path:
+    """The fp16-weight OpenVINO IR of ``onnx_path`` (``int8``: with int8 linear weights), converted
+    on first use (seconds) into ``<its folder>/openvino-f16/`` (``openvino-int8/``); published by a
+    rename, so a crash leaves no half-written IR. The caller holds the export folder's lock
+    (``load_onnx_encoder``)."""
     import openvino as ov
 
-    target = onnx_path.parent / IR_DIR
+    name = INT8_IR_DIR if int8 else IR_DIR
+    target = onnx_path.parent / name
     if (target / IR_FILE).is_file():
         return target / IR_FILE
-    staging = Path(tempfile.mkdtemp(prefix=f".{IR_DIR}.tmp-", dir=onnx_path.parent))
+    staging = Path(tempfile.mkdtemp(prefix=f".{name}.tmp-", dir=onnx_path.parent))
     try:
-        ov.save_model(ov.Core().read_model(str(onnx_path)), str(staging / IR_FILE), compress_to_fp16=True)
+        model = ov.Core().read_model(str(onnx_path))
+        if int8 and not compress_linear_weights(model):
+            raise ExportRuntimeError(f"{onnx_path} has no linear layers with constant weights to make int8")
+        ov.save_model(model, str(staging / IR_FILE), compress_to_fp16=True)
         shutil.rmtree(target, ignore_errors=True)
         os.replace(staging, target)
     except BaseException:
@@ -204,6 +229,7 @@ def ensure_ir(onnx_path: Path) -> Path:
 
 
 def drop_ir(onnx_path: Path) -> None:
-    """Delete the IR made from ``onnx_path`` (it failed verification: the next load converts again)."""
-    with contextlib.suppress(OSError):
-        shutil.rmtree(onnx_path.parent / IR_DIR)
+    """Delete the IRs made from ``onnx_path`` (one failed verification: the next load converts again)."""
+    for name in (IR_DIR, INT8_IR_DIR):
+        with contextlib.suppress(OSError):
+            shutil.rmtree(onnx_path.parent / name)

@@ -33,6 +33,7 @@ from typing import Any, Literal
 from sqlalchemy import Connection, Row, select, update
 
 from jobsai.config import Settings
+from jobsai.embed.backends import backend_of_vectors
 from jobsai.embed.fingerprint import FP32_VECTORS, ModelFingerprint
 from jobsai.embed.model import Embedder, same_vectors
 from jobsai.embed.model_ref import ModelRef
@@ -80,7 +81,7 @@ class IndexRecord:
         """The model to load to query this index (its folder or id, and the backend of its vectors)."""
         if self.model_spec is None:
             return None
-        return ModelRef(self.model_spec, backend="torch" if self.vectors == FP32_VECTORS else "onnx")
+        return ModelRef(self.model_spec, backend=backend_of_vectors(self.vectors))
 
 
 def _record(row: Row[Any]) -> IndexRecord:
@@ -157,9 +158,10 @@ def serving_model(settings: Settings, active: IndexRecord | None) -> ModelRef:
         return ModelRef(wanted.spec, configured.backend)
     if wanted.backend != configured.backend:
         # Its vectors and the configured encoder's must not meet in one index (ModelFingerprint).
-        log.warning("index %s was built with the %s backend: encoding with it until an index is built with "
+        log.warning("index %s holds %s vectors: encoding with the %s backend until an index is built with "
                     "JOBSAI_EMBED_BACKEND=%s (`jobsai index build --switch`)",
-                    active.name if active else None, wanted.backend, configured.backend)
+                    active.name if active else None, active.vectors if active else None, wanted.backend,
+                    configured.backend)
     return wanted
 
 

@@ -1,0 +1,140 @@
+"""``JOBSAI_EMBED_BACKEND=openvino-int8`` on the tiny test model: OpenVINO's int8 copy of the verified
+fp32 export. Its vectors are close to fp32's but not the same, so indexes record them, are served by
+the backend that built them, and never mix with fp32 vectors."""
+
+from __future__ import annotations
+
+import logging
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pytest
+
+from jobsai.config import Settings
+from jobsai.embed import openvino_backend
+from jobsai.embed.backends import OPENVINO_INT8_VECTORS, backend_of_vectors, same_vectors
+from jobsai.embed.fingerprint import FP32_VECTORS
+from jobsai.embed.model import Embedder
+from jobsai.embed.model_ref import ModelRef
+from jobsai.embed.onnx_backend import export_folder
+from jobsai.embed.onnx_export import OnnxSettings
+from jobsai.embed.openvino_int8 import GROUP_SIZE, compress_linear_weights
+from jobsai.index import catalog
+from jobsai.index.catalog import IndexRecord
+from jobsai.runtime import Runtime
+from jobsai.sources.demo import iter_demo_items
+
+from support.backend_texts import ADS, QUERIES, assert_same_ranking
+from support.tiny_model import make_tiny_model
+
+ov = pytest.importorskip("openvino")
+
+
+@pytest.fixture(scope="module")
+def tiny(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return make_tiny_model(tmp_path_factory.mktemp("models") / "tiny-e5", fixed_vocab=True)
+
+
+@pytest.fixture(scope="module")
+def cache(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return tmp_path_factory.mktemp("model-cache")
+
+
+def settings_for(model: Path, data_dir: Path, cache: Path, **kw: Any) -> Settings:
+    values: dict[str, Any] = {"data_dir": data_dir, "model": str(model), "model_cache_dir": cache,
+                              "embed_quantize": False, "embed_backend": "openvino-int8", "embed_precision": "fp32",
+                              "database_url": None, "qdrant_url": None}
+    values.update(kw)
+    return Settings(**values)
+
+
+def _int8_ir(cache: Path, emb: Embedder) -> Path:
+    return export_folder(cache, emb.fingerprint.weights_sha256, OnnxSettings(precision="fp32")) / \
+        openvino_backend.INT8_IR_DIR
+
+
+def test_int8_vectors_are_close_to_fp32_rank_the_same_and_are_recorded_as_their_own(
+    tiny: Path, data_dir: Path, cache: Path
+) -> None:
+    q8 = Embedder.load(settings_for(tiny, data_dir, cache))
+    ref = Embedder.load(settings_for(tiny, data_dir, cache, embed_backend="torch"))
+    assert q8.backend == "openvino-int8" and q8._onnx.precision == "int8"  # type: ignore[union-attr]
+    assert q8.fingerprint.vectors == OPENVINO_INT8_VECTORS != FP32_VECTORS
+    assert q8.fingerprint.weights_sha256 == ref.fingerprint.weights_sha256
+    assert not same_vectors("openvino-int8", "openvino") and not same_vectors("openvino-int8", "torch")
+    a, b = q8.encode_passages(ADS), ref.encode_passages(ADS)
+    np.testing.assert_allclose(np.linalg.norm(a, axis=1), 1.0, atol=1e-5)
+    assert np.sum(a * b, axis=1).min() > 0.99
+    assert_same_ranking(ref.encode_queries(QUERIES) @ b.T, q8.encode_queries(QUERIES) @ a.T, 0.02)
+    # Verified against fp32 with the int8 recipe's own, higher bar.
+    assert q8._onnx.mean_cosine >= openvino_backend.INT8_MIN_MEAN_COSINE  # type: ignore[union-attr]
+    # Its own IR, made from the same verified ONNX export the fp32/bf16 backend compiles.
+    assert (_int8_ir(cache, q8) / openvino_backend.IR_FILE).is_file()
+
+
+def test_linear_weights_become_uint8_with_a_scale_per_output_channel(tiny: Path, data_dir: Path, cache: Path) -> None:
+    emb = Embedder.load(settings_for(tiny, data_dir, cache))
+    onnx_file = export_folder(cache, emb.fingerprint.weights_sha256, OnnxSettings(precision="fp32")) / "model.onnx"
+    model = ov.Core().read_model(str(onnx_file))
+    weights = {op.get_friendly_name(): op.input(1).get_source_output().get_node() for op in model.get_ordered_ops()
+               if op.get_type_name() == "MatMul"}
+    constant = {name for name, node in weights.items() if node.get_type_name() in ("Constant", "Convert")}
+    assert constant and len(constant) < len(weights)  # attention's own products have no constant weight
+    assert compress_linear_weights(model) == len(constant)
+    u8 = [op for op in model.get_ordered_ops()
+          if op.get_type_name() == "Constant" and op.get_element_type() == ov.Type.u8]
+    assert len(u8) == 2 * len(constant)  # weights and zero points
+    assert compress_linear_weights(model) == 0  # nothing left to compress: a second pass changes nothing
+    assert GROUP_SIZE == 64
+
+
+def test_a_damaged_int8_ir_is_made_again(tiny: Path, data_dir: Path, tmp_path: Path,
+                                         caplog: pytest.LogCaptureFixture) -> None:
+    cache = tmp_path / "cache"
+    emb = Embedder.load(settings_for(tiny, data_dir, cache))
+    expected = emb.encode_passages(ADS)
+    weights = _int8_ir(cache, emb) / "model.bin"
+    rng = np.random.default_rng(3)
+    weights.write_bytes(rng.integers(0, 256, weights.stat().st_size, dtype=np.uint8).tobytes())
+    with caplog.at_level(logging.WARNING, logger="jobsai.embed.onnx_backend"):
+        again = Embedder.load(settings_for(tiny, data_dir, cache))
+    assert again.backend == "openvino-int8" and "converting the export for openvino again" in caplog.text
+    np.testing.assert_allclose(again.encode_passages(ADS), expected, atol=1e-5)
+
+
+def test_an_int8_index_is_served_by_int8_and_its_servers_queries_run_on_streams(
+    tiny: Path, tmp_path: Path, cache: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    """The catalog records the int8 vectors; a runtime configured for the fp32 backend still encodes
+    with int8 for that index (never fp32 queries, or fp32 updates, in an int8 index)."""
+    demo = list(iter_demo_items())[:12]
+    settings = settings_for(tiny, tmp_path / "data", cache, embed_threads=2)
+    with Runtime(settings) as rt:
+        rt.ingestor.load_items(demo, expire=False)
+        assert rt.embedder.fingerprint.vectors == OPENVINO_INT8_VECTORS
+    with Runtime(settings) as rt:
+        assert rt.active_record is not None and rt.active_record.vectors == OPENVINO_INT8_VECTORS
+        assert rt.active_record.model is not None and rt.active_record.model.backend == "openvino-int8"
+        assert rt.embedder.use_fast_query_backend() is True
+        streamed: Any = rt.embedder._query_onnx
+        assert streamed.streams == 2 and rt.embedder.query_backend == "openvino-int8"
+        assert rt.matcher.match(" ".join(ADS[:4]) * 3, top_k=3)
+    fp32 = settings.model_copy(update={"embed_backend": "openvino"})
+    with caplog.at_level(logging.WARNING), Runtime(fp32) as rt:
+        assert rt.embedder.backend == "openvino-int8"
+        assert "jobsai index build --switch" in caplog.text
+        assert rt.index.count() == len(demo) and rt.ingestor.sync_index().indexed == 0
+
+
+def test_recorded_vectors_name_the_backend_that_makes_them(tmp_path: Path) -> None:
+    assert backend_of_vectors(OPENVINO_INT8_VECTORS) == "openvino-int8"
+    assert backend_of_vectors(FP32_VECTORS) == "openvino"
+    assert backend_of_vectors(OnnxSettings().vectors) == "onnx"
+    now = datetime.now(UTC)
+    fp32_index = IndexRecord(name="ads-2", backend="edge", model_name="m", model_sha256="ab" * 32, dim=384,
+                             status="active", created_at=now, activated_at=now, point_count=1, model_spec="/models/v2")
+    for configured, serves in [("openvino-int8", "openvino"), ("torch", "torch"), ("openvino", "openvino")]:
+        settings = Settings(data_dir=tmp_path, model="/models/v2", embed_backend=configured)  # type: ignore[arg-type]
+        assert catalog.serving_model(settings, fp32_index) == ModelRef("/models/v2", serves)
