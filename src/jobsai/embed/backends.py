@@ -45,7 +45,7 @@ def runtime_for(backend: str) -> str:
 
 def export_precision(backend: str, precision: str) -> str:
     """What an export runs in for ``backend`` when the torch precision resolved to ``precision``:
-    ``int8`` for ``openvino-int8``, else ``bf16`` or ``fp32``."""
+    ``int8`` for ``openvino-int8``, else ``bf16`` or ``fp32`` (the torch backend's own choice)."""
     if backend == "openvino-int8":
         return "int8"
     return "bf16" if precision == "bf16" else "fp32"
