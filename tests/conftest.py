@@ -53,6 +53,19 @@ def tiny_model(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 @pytest.fixture(scope="module")
+def tiny(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A tiny e5-shaped model (query/passage prefixes) with a fixed vocabulary, built once per test
+    module: the export backends' tests run it (a module may define its own ``tiny``)."""
+    return make_tiny_model(tmp_path_factory.mktemp("models") / "tiny-e5", fixed_vocab=True)
+
+
+@pytest.fixture(scope="module")
+def cache(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """One model cache per test module: an export is made once and reused where a test allows."""
+    return tmp_path_factory.mktemp("model-cache")
+
+
+@pytest.fixture(scope="module")
 def demo_items() -> list[dict[str, Any]]:
     """The shipped demo ads as JobStream items, dated as of now."""
     return list(iter_demo_items())

@@ -42,17 +42,6 @@ from support.backend_texts import ADS, QUERIES, assert_same_ranking
 from support.tiny_model import make_tiny_model
 
 
-@pytest.fixture(scope="module")
-def tiny(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return make_tiny_model(tmp_path_factory.mktemp("models") / "tiny-e5", fixed_vocab=True)
-
-
-@pytest.fixture(scope="module")
-def cache(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """One model cache for the module: the export is made once and reused where the test allows."""
-    return tmp_path_factory.mktemp("model-cache")
-
-
 def settings_for(model: Path, data_dir: Path, cache: Path, **kw: Any) -> Settings:
     values: dict[str, Any] = {"data_dir": data_dir, "model": str(model), "model_cache_dir": cache,
                               "embed_quantize": False, "embed_backend": "onnx", "embed_precision": "fp32",

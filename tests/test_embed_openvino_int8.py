@@ -27,19 +27,8 @@ from jobsai.runtime import Runtime
 from jobsai.sources.demo import iter_demo_items
 
 from support.backend_texts import ADS, QUERIES, assert_same_ranking
-from support.tiny_model import make_tiny_model
 
 ov = pytest.importorskip("openvino")
-
-
-@pytest.fixture(scope="module")
-def tiny(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return make_tiny_model(tmp_path_factory.mktemp("models") / "tiny-e5", fixed_vocab=True)
-
-
-@pytest.fixture(scope="module")
-def cache(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return tmp_path_factory.mktemp("model-cache")
 
 
 def settings_for(model: Path, data_dir: Path, cache: Path, **kw: Any) -> Settings:

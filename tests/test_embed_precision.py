@@ -21,12 +21,6 @@ from jobsai.embed.precision import check_bf16, cpu_flags, cpu_has_native_bf16, r
 from jobsai.errors import ModelError
 
 from support.backend_texts import ADS, QUERIES, assert_same_ranking
-from support.tiny_model import make_tiny_model
-
-
-@pytest.fixture(scope="module")
-def tiny(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return make_tiny_model(tmp_path_factory.mktemp("models") / "tiny-e5", fixed_vocab=True)
 
 
 def settings_for(model: Path, tmp_path: Path, **kw: Any) -> Settings:

@@ -23,16 +23,10 @@ from jobsai.embed.onnx_backend import CONTRACT_KEY, MANIFEST_FILE, export_folder
 from jobsai.embed.onnx_export import MODEL_FILE, OnnxSettings
 
 from support.backend_texts import ADS, QUERIES
-from support.tiny_model import make_tiny_model
 
 pytest.importorskip("openvino")
 
 ROOT = Path(__file__).resolve().parents[1]
-
-
-@pytest.fixture(scope="module")
-def tiny(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return make_tiny_model(tmp_path_factory.mktemp("models") / "tiny-e5", fixed_vocab=True)
 
 
 @pytest.fixture
