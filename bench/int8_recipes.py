@@ -31,6 +31,13 @@ then the CPU-time speed-up over torch of ``bench/embed_speed.py --n 96 --repeat 
     per-tensor (0.9907)                -0.040 +0.012 -0.005      -0.025 +0.004 -0.003
     torch + random noise (0.9986) x12  dev -0.002 to -0.027 (four draws below -0.01), dev2-A -0.001 to
                                        +0.022, dev2-B -0.010 to +0.003: 5 of 12 draws fail the gate
+    torch + random noise (0.99982) x12 dev -0.016 to +0.004 (three draws below -0.01, each dev07's
+                                       top two ads swapping), dev2-A +0.000 to +0.016, dev2-B -0.001 to +0.003
+
+OpenVINO's int8 (``JOBSAI_EMBED_BACKEND=openvino-int8``: int8 weights per output channel, activations
+quantised per group of 64 at run time; not an ONNX recipe, so measured with ``bench/quality.py
+--backends torch-fp32,openvino-int8``) comes closer, cosine 0.9998, and is 1.14-1.22x OpenVINO bf16
+for ads: ads + queries -0.018 +0.005 -0.001, the dev loss again dev07 (its top two ads 0.0005 apart).
 
 (static QDQ, MatMul per-channel, down projections fp32, 48 ads + CV texts calibrating: CV-query cosine
 0.9965 and slower than dynamic int8 (3.7 vs 3.2 CPU s for 32 ads), so not pursued.) The one pass
