@@ -24,9 +24,12 @@ def same_vectors(backend_a: str, backend_b: str) -> bool:
 
 
 def backend_of_vectors(vectors: str) -> str:
-    """The backend that makes an index's recorded ``vectors`` (to query and update it with)."""
-    if vectors == FP32_VECTORS:  # the fastest of the fp32 backends (torch serves where OpenVINO cannot); the
-        return "openvino"  # configured one encodes instead when it makes these vectors too (catalog.serving_model)
+    """The backend that makes an index's recorded ``vectors`` (to query and update it with).
+
+    For fp32 vectors, the fastest fp32 backend (torch serves where OpenVINO cannot); when the
+    configured backend makes fp32 vectors too, that one encodes instead (``catalog.serving_model``)."""
+    if vectors == FP32_VECTORS:
+        return "openvino"
     return "openvino-int8" if vectors == OPENVINO_INT8_VECTORS else "onnx"
 
 
