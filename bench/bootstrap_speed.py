@@ -53,6 +53,7 @@ def child(mode: str, data_dir: Path, url: str) -> None:
         ingestor = Ingestor(settings, rt.db, rt.index, points, pipeline=mode == "pipeline")
         setup = time.perf_counter() - t0
         rt.embedder.encode_passages(["warm-up"])
+        encoder = f"{rt.embedder.backend} {rt.embedder.fingerprint.vectors}"
         rss_ready = rss_mb()
         sampler = PeakRss(interval_s=1.0)  # the peak before the index is closed
         with sampler, JobStreamClient(settings) as client:
@@ -64,7 +65,7 @@ def child(mode: str, data_dir: Path, url: str) -> None:
     print(json.dumps({
         "setup_s": setup, "live": live, "points": points_n, "seconds": {**report.seconds, "close": close_s},
         "counts": report.counts(), "rss_ready_mib": rss_ready, "rss_bootstrap_peak_mib": sampler.peak,
-        "peak_rss_mib": rss_mb("VmHWM"),
+        "peak_rss_mib": rss_mb("VmHWM"), "encoder": encoder,
     }))
 
 
@@ -119,8 +120,8 @@ def main(argv: list[str] | None = None) -> int:
             r = run_mode(mode, srv.url, Path(tmp))
             results.append(r)
             job_s = r["seconds"].get("download", 0.0) + r["seconds"].get("run", 0.0)
-            print(f"\n{mode}: wall {r['wall_s']:.1f} s (bootstrap {job_s:.1f} s after {r['setup_s']:.1f} s "
-                  f"loading the model), {r['live']} live ads, {r['points']} points, "
+            print(f"\n{mode} ({r['encoder']}): wall {r['wall_s']:.1f} s (bootstrap {job_s:.1f} s after "
+                  f"{r['setup_s']:.1f} s loading the model), {r['live']} live ads, {r['points']} points, "
                   f"{r['live'] / job_s:.1f} live ads/s, peak RSS {r['peak_rss_mb']:.0f} MiB "
                   f"({r['rss_ready_mib']:.0f} MiB with the model loaded, before the bootstrap; "
                   f"{r['rss_bootstrap_peak_mib']:.0f} MiB before closing the index), "

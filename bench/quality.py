@@ -177,6 +177,7 @@ BACKENDS = {
     "openvino-fp32": {"embed_backend": "openvino", "embed_precision": "fp32"},
     "openvino-bf16": {"embed_backend": "openvino", "embed_precision": "bf16"},
     "openvino-int8": {"embed_backend": "openvino-int8"},
+    "openvino-int8-fp32": {"embed_backend": "openvino-int8", "embed_precision": "fp32"},
     "openvino-int8+bf16-queries": {"embed_backend": "openvino-int8", "query_backend": "openvino"},
     "torch-bf16+openvino-queries": {"embed_backend": "torch", "embed_precision": "bf16", "query_backend": "openvino"},
     "shipped": {},
@@ -223,7 +224,8 @@ def main() -> int:
                     hybrid = bench.evaluate(lambda text, shipped=shipped, bench=bench:
                                             _lookup(shipped, bench.cvs(), text)[0])
                 emb = rt.embedder  # its precision as used: bf16 falls back to fp32 if its check fails
-                label = f"hybrid {emb.backend}" + (f" {emb.precision}" if emb.backend in ("torch", "openvino") else "")
+                with_precision = emb.backend in ("torch", "openvino", "openvino-int8")
+                label = f"hybrid {emb.backend}" + (f" {emb.precision}" if with_precision else "")
                 label += f", queries {emb.query_backend}" if emb.query_backend != emb.backend else ""
                 print(f"{backend}: encoded with {label}", file=sys.stderr, flush=True)
                 rows[label if len(backends) > 1 else "hybrid (shipped)"] = hybrid

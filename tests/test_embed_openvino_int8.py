@@ -14,19 +14,29 @@ import pytest
 
 from jobsai.config import Settings
 from jobsai.embed import openvino_backend
-from jobsai.embed.backends import OPENVINO_INT8_VECTORS, backend_of_vectors, same_vectors
+from jobsai.embed.backends import (
+    OPENVINO_INT8_VECTORS,
+    backend_of_vectors,
+    export_precision,
+    resolve_backend,
+    same_vectors,
+)
 from jobsai.embed.fingerprint import FP32_VECTORS
 from jobsai.embed.model import Embedder
 from jobsai.embed.model_ref import ModelRef
 from jobsai.embed.onnx_backend import export_folder
 from jobsai.embed.onnx_export import OnnxSettings
 from jobsai.embed.openvino_int8 import GROUP_SIZE, compress_linear_weights
+from jobsai.embed.precision import cpu_has_native_bf16
 from jobsai.index import catalog
 from jobsai.index.catalog import IndexRecord
 from jobsai.runtime import Runtime
 from jobsai.sources.demo import iter_demo_items
+from jobsai.store import registry
+from jobsai.worker import Worker
 
 from support.backend_texts import ADS, QUERIES, assert_same_ranking
+from support.tiny_model import make_tiny_model
 
 ov = pytest.importorskip("openvino")
 
@@ -49,7 +59,8 @@ def test_int8_vectors_are_close_to_fp32_rank_the_same_and_are_recorded_as_their_
 ) -> None:
     q8 = Embedder.load(settings_for(tiny, data_dir, cache))
     ref = Embedder.load(settings_for(tiny, data_dir, cache, embed_backend="torch"))
-    assert q8.backend == "openvino-int8" and q8._onnx.precision == "int8"  # type: ignore[union-attr]
+    # JOBSAI_EMBED_PRECISION=fp32 rules it too: int8 weights, the rest in fp32 (not bf16).
+    assert q8.backend == "openvino-int8" and q8._onnx.precision == "int8-fp32"  # type: ignore[union-attr]
     assert q8.fingerprint.vectors == OPENVINO_INT8_VECTORS != FP32_VECTORS
     assert q8.fingerprint.weights_sha256 == ref.fingerprint.weights_sha256
     assert not same_vectors("openvino-int8", "openvino") and not same_vectors("openvino-int8", "torch")
@@ -71,10 +82,15 @@ def test_linear_weights_become_uint8_with_a_scale_per_output_channel(tiny: Path,
                if op.get_type_name() == "MatMul"}
     constant = {name for name, node in weights.items() if node.get_type_name() in ("Constant", "Convert")}
     assert constant and len(constant) < len(weights)  # attention's own products have no constant weight
-    assert compress_linear_weights(model) == len(constant)
+    down = {name for name in constant if "/output/dense/" in name and "/attention/" not in name}
+    assert down and len(down) == len(constant) // 6  # q, k, v, attention out, up, down per layer
+    assert compress_linear_weights(model) == len(constant) - len(down)  # down projections stay unquantised
     u8 = [op for op in model.get_ordered_ops()
           if op.get_type_name() == "Constant" and op.get_element_type() == ov.Type.u8]
-    assert len(u8) == 2 * len(constant)  # weights and zero points
+    assert len(u8) == 2 * (len(constant) - len(down))  # weights and zero points
+    still = {op.get_friendly_name() for op in model.get_ordered_ops() if op.get_type_name() == "MatMul"
+             and op.input(1).get_source_output().get_node().get_type_name() == "Constant"}
+    assert still == down  # their fp32 weights as they were; every other one now behind a dequantisation
     assert compress_linear_weights(model) == 0  # nothing left to compress: a second pass changes nothing
     assert GROUP_SIZE == 64
 
@@ -117,6 +133,41 @@ def test_an_int8_index_is_served_by_int8_and_its_servers_queries_run_on_streams(
         assert rt.index.count() == len(demo) and rt.ingestor.sync_index().indexed == 0
 
 
+def test_the_precision_setting_decides_what_runs_beside_the_int8_weights(
+    tiny: Path, data_dir: Path, cache: Path
+) -> None:
+    assert export_precision("openvino-int8", "bf16") == "int8"
+    assert export_precision("openvino-int8", "fp32") == "int8-fp32"
+    assert export_precision("openvino", "bf16") == "bf16" and export_precision("torch", "fp32") == "fp32"
+    fp32 = Embedder.load(settings_for(tiny, data_dir, cache))
+    bf16 = Embedder.load(settings_for(tiny, data_dir, cache, embed_precision="bf16"))
+    assert bf16._onnx.precision == "int8"  # type: ignore[union-attr]
+    hints = [e._onnx.compiled.get_property("INFERENCE_PRECISION_HINT") for e in (fp32, bf16)]  # type: ignore[union-attr]
+    assert hints[0] == ov.Type.f32 and (hints[1] == ov.Type.bf16 or not cpu_has_native_bf16())
+    a, b = fp32.encode_passages(ADS), bf16.encode_passages(ADS)
+    assert bf16.fingerprint.vectors == fp32.fingerprint.vectors == OPENVINO_INT8_VECTORS
+    assert np.sum(a * b, axis=1).min() > 0.99  # the same int8 IR, the rest at another precision
+
+
+def test_auto_picks_int8_only_where_it_was_measured_to_keep_quality(tmp_path: Path) -> None:
+    """int8 kept nDCG@10 within 0.01 with the rest of the model in bf16, and is faster only with
+    int8 dot products: elsewhere ``auto`` is the fp32-vector OpenVINO backend."""
+    zen4 = frozenset({"avx2", "avx512f", "avx512_vnni", "avx512_bf16"})
+    assert Settings.model_fields["embed_backend"].default == "auto"  # the tests themselves run torch (conftest)
+    assert resolve_backend("auto", "auto", flags=zen4) == "openvino-int8"
+    assert resolve_backend("auto", "bf16", flags=frozenset({"amx_int8", "amx_bf16"})) == "openvino-int8"
+    assert resolve_backend("auto", "fp32", flags=zen4) == "openvino"  # int8 with an fp32 rest lost 0.017 on dev
+    assert resolve_backend("auto", "auto", flags=frozenset({"avx2", "avx_vnni"})) == "openvino"  # no native bf16
+    assert resolve_backend("auto", "bf16", flags=frozenset({"avx2", "avx_vnni"})) == "openvino"  # emulated bf16
+    assert resolve_backend("auto", "auto", flags=frozenset({"avx512f", "avx512_bf16"})) == "openvino"  # no VNNI
+    assert resolve_backend("auto", "auto", flags=frozenset()) == "openvino"  # not x86, or no /proc/cpuinfo
+    for named in ("torch", "onnx", "onnx-fp32", "openvino", "openvino-int8"):
+        assert resolve_backend(named, "auto", flags=zen4) == named == ModelRef.configured(
+            Settings(data_dir=tmp_path, embed_backend=named)).backend  # type: ignore[arg-type]
+    assert ModelRef.configured(Settings(data_dir=tmp_path, embed_backend="openvino"), "/m/v2") == \
+        ModelRef("/m/v2", "openvino")
+
+
 def test_recorded_vectors_name_the_backend_that_makes_them(tmp_path: Path) -> None:
     assert backend_of_vectors(OPENVINO_INT8_VECTORS) == "openvino-int8"
     assert backend_of_vectors(FP32_VECTORS) == "openvino"
@@ -127,3 +178,32 @@ def test_recorded_vectors_name_the_backend_that_makes_them(tmp_path: Path) -> No
     for configured, serves in [("openvino-int8", "openvino"), ("torch", "torch"), ("openvino", "openvino")]:
         settings = Settings(data_dir=tmp_path, model="/models/v2", embed_backend=configured)  # type: ignore[arg-type]
         assert catalog.serving_model(settings, fp32_index) == ModelRef("/models/v2", serves)
+
+
+def test_a_promoted_model_gets_its_own_int8_ir(tiny: Path, tmp_path: Path, cache: Path) -> None:
+    """The learning loop promotes a fine-tuned model; the worker's re-index loads it with the int8
+    backend, which exports and verifies its fp32 ONNX file and makes the int8 IR from it, under
+    the new weights' hash, and the new index records the int8 vectors."""
+    settings = settings_for(tiny, tmp_path / "data", cache, jobstream_url="http://127.0.0.1:9")
+    with Runtime(settings) as rt0:
+        rt0.ingestor.load_items(list(iter_demo_items())[:12], expire=False)
+        tuned = make_tiny_model(settings.data_dir / "models" / "v-tuned", seed=7, fixed_vocab=True)
+
+        def training(rt: Runtime) -> None:  # the registry effect of learn.pipeline.run_training
+            with rt.db.begin() as conn:
+                registry.add_model(conn, version="v-tuned", base=rt.settings.model, path=str(tuned),
+                                   metrics={"challenger": {"feedback": {"ndcg@10": 0.7}}}, data_sizes={"train_cvs": 3})
+                registry.promote_in(conn, "v-tuned", reason="promoted: test")
+
+        assert Worker(settings, lambda: rt0, update=lambda rt: None, train=training).run_job("train") is True
+        with rt0.db.begin(readonly=True) as conn:
+            active = catalog.active_index(conn)
+        old_sha = rt0.embedder.fingerprint.weights_sha256
+    assert active is not None and active.name == "ads-2" and active.model == ModelRef(str(tuned), "openvino-int8")
+    assert active.vectors == OPENVINO_INT8_VECTORS and active.model_sha256 != old_sha
+    folder = export_folder(cache, active.model_sha256, OnnxSettings(precision="fp32"))
+    assert (folder / openvino_backend.INT8_IR_DIR / openvino_backend.IR_FILE).is_file()
+    with Runtime(settings) as rt:
+        assert rt.index_name == "ads-2" and rt.embedder.backend == "openvino-int8"
+        assert rt.embedder.fingerprint.weights_sha256 == active.model_sha256
+        assert rt.embedder._onnx.mean_cosine >= openvino_backend.INT8_MIN_MEAN_COSINE  # type: ignore[union-attr]

@@ -331,7 +331,7 @@ class Worker:
         """Blue/green: build an index with ``model_spec`` beside the serving one, switch, and
         hand a runtime on the new index to ``on_swap`` (or close it when there is none)."""
         rt = self._runtime()
-        embedder = Embedder.load(rt.settings, model=ModelRef(model_spec, rt.settings.embed_backend))
+        embedder = Embedder.load(rt.settings, model=ModelRef.configured(rt.settings, model_spec))
         with rt.db.begin(readonly=True) as conn:
             name = catalog.next_index_name(conn)
         build_index(rt.settings, rt.db, embedder, name)

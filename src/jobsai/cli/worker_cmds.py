@@ -154,7 +154,7 @@ def index_build(
     settings = Settings()
     try:
         with index_lock(settings), Runtime(settings) as rt:
-            embedder = Embedder.load(settings, model=ModelRef(model, settings.embed_backend) if model else None)
+            embedder = Embedder.load(settings, model=ModelRef.configured(settings, model) if model else None)
             with rt.db.begin(readonly=True) as conn:
                 name = name or next_index_name(conn)
             report = build_index(settings, rt.db, embedder, name)

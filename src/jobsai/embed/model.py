@@ -299,7 +299,8 @@ class Embedder:
                 threads=threads,
                 settings=onnx_settings,
                 runtime=runtime,  # type: ignore[arg-type]
-                precision="int8" if int8 and runtime == "openvino" else export_precision("torch", self.precision),
+                precision=export_precision("openvino-int8" if int8 and runtime == "openvino" else "torch",
+                                           self.precision),
             )
         except ModelError as exc:
             what = "OpenVINO" if runtime == "openvino" else "ONNX"

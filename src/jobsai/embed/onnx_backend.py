@@ -553,8 +553,8 @@ def load_onnx_encoder(
                 log.warning("The cached ONNX export in %s was refused (%s); exporting the model again.", folder, exc)
                 shutil.rmtree(folder, ignore_errors=True)
             else:
-                log.info("ONNX %s export %s verified (cosine to fp32: mean %.4f, min %.4f)",
-                         settings.precision, folder.name, encoder.mean_cosine, encoder.min_cosine)
+                log.info("ONNX %s export %s verified as %s (cosine to fp32: mean %.4f, min %.4f)",
+                         settings.precision, folder.name, encoder.backend, encoder.mean_cosine, encoder.min_cosine)
                 _add_contract(folder, model, pooling, prefixes)
                 return encoder
         reason = _refused_before(folder)
@@ -640,6 +640,6 @@ def open_cached_export(
                for prompt, group in verification_inputs(texts, prefixes)]
     with _folder_lock(folder):
         encoder = _open_cached(folder, weights_sha256, settings, pooling, batches, threads, runtime, precision)
-    log.info("ONNX %s export %s verified without loading the model (cosine to fp32: mean %.4f, min %.4f)",
-             settings.precision, folder.name, encoder.mean_cosine, encoder.min_cosine)
+    log.info("ONNX %s export %s verified as %s without loading the model (cosine to fp32: mean %.4f, min %.4f)",
+             settings.precision, folder.name, encoder.backend, encoder.mean_cosine, encoder.min_cosine)
     return CachedExport(encoder, tokenizer, dim)

@@ -25,10 +25,11 @@ Two things keep its memory small and flat (``bench/bootstrap_speed.py``):
   36 shapes cover every batch, memory stays flat, and the padding costs nothing measurable. Padded positions
   are masked, so the vectors do not change.
 
-With ``precision="int8"`` (``JOBSAI_EMBED_BACKEND=openvino-int8``) it compiles a second IR,
-``openvino-int8/``, whose linear layers hold int8 weights, and quantises activations per group of 64
-values at run time (``embed/openvino_int8.py`` says why and what it costs): other vectors than
-fp32's (cosine ~0.9998), recorded by every index they build.
+With ``precision="int8"`` or ``"int8-fp32"`` (``JOBSAI_EMBED_BACKEND=openvino-int8``; the rest of the
+model in bf16 or fp32) it compiles a second IR, ``openvino-int8-down16/``, whose linear layers but
+the down projections hold int8 weights, and quantises activations per group of 64 values at run
+time (``embed/openvino_int8.py`` says why and what it costs): other vectors than fp32's (cosine
+~0.9998), recorded by every index they build.
 
 A server's CV queries run on a second compilation with several streams (:meth:`OpenVinoEncoder.with_streams`):
 a CV is ~7 texts of 10-170 tokens, and on two cores one request with two threads runs such small
@@ -57,12 +58,12 @@ import numpy as np
 from jobsai.embed.backends import OPENVINO_INT8_VECTORS
 from jobsai.embed.onnx_backend import ExportEncoder, ExportRuntimeError, PoolingSpec, default_threads
 from jobsai.embed.openvino_int8 import GROUP_SIZE, compress_linear_weights
-from jobsai.embed.precision import cpu_has_native_bf16
 
 IR_DIR = "openvino-f16"
 """The IR beside the ONNX file it was converted from (``model.xml`` + ``model.bin``)."""
-INT8_IR_DIR = "openvino-int8"
-"""The same with int8 linear weights (``precision="int8"``)."""
+INT8_IR_DIR = "openvino-int8-down16"
+"""The same with int8 linear weights (``precision="int8"``; named for its recipe, so an IR of another
+recipe is never read as this one: ``openvino-int8/`` had the down projections int8 too)."""
 IR_FILE = "model.xml"
 INT8_MIN_MEAN_COSINE = 0.999
 """The int8 IR is refused below this mean cosine to fp32 on the verification texts (it measures ~0.9998)."""
@@ -102,11 +103,12 @@ class OpenVinoEncoder(ExportEncoder):
         import openvino as ov
 
         n_threads = int(threads or default_threads())
-        self.precision = precision if precision in ("bf16", "int8") else "fp32"
+        self.precision = precision if precision in ("bf16", "int8", "int8-fp32") else "fp32"
         self.streams = max(1, min(int(streams), n_threads))
-        int8 = self.precision == "int8"
-        # int8: what is not int8 (attention, norms) runs in bf16 where the CPU has it, as the bf16 backend
-        bf16 = self.precision == "bf16" or int8 and cpu_has_native_bf16()
+        int8 = self.precision.startswith("int8")
+        # int8: what is not int8 (attention, norms) runs in bf16 ("int8") or fp32 ("int8-fp32"), as
+        # JOBSAI_EMBED_PRECISION resolved (``backends.export_precision``)
+        bf16 = self.precision in ("bf16", "int8")
         config: dict[str, Any] = {
             "INFERENCE_NUM_THREADS": n_threads,
             "INFERENCE_PRECISION_HINT": "bf16" if bf16 else "f32",
@@ -205,7 +207,7 @@ def pad_to_multiple(feed: dict[str, np.ndarray], multiple: int, pad_id: int) -> 
 
 def ensure_ir(onnx_path: Path, *, int8: bool = False) -> Path:
     """The fp16-weight OpenVINO IR of ``onnx_path`` (``int8``: with int8 linear weights), converted
-    on first use (seconds) into ``<its folder>/openvino-f16/`` (``openvino-int8/``); published by a
+    on first use (seconds) into ``<its folder>/openvino-f16/`` (``openvino-int8-down16/``); published by a
     rename, so a crash leaves no half-written IR. The caller holds the export folder's lock
     (``load_onnx_encoder``)."""
     import openvino as ov
