@@ -35,11 +35,10 @@ then the CPU-time speed-up over torch of ``bench/embed_speed.py --n 96 --repeat 
                                        top two ads swapping), dev2-A +0.000 to +0.016, dev2-B -0.001 to +0.003
 
 OpenVINO's int8 (``JOBSAI_EMBED_BACKEND=openvino-int8``: int8 weights per output channel, activations
-quantised per group of 64 at run time; not an ONNX recipe) comes closer, cosine 0.9998; its layer
-choices are measured by ``bench/openvino_int8_layers.py``. With every linear layer int8 it was
-1.20-1.25x OpenVINO bf16 for ads, ads + queries -0.018 +0.005 -0.001, the dev loss again dev07 (its
-top two ads 0.0005 apart); with the down projections left in bf16 (shipped: what ``auto`` picks on a
-CPU with VNNI and native bf16) 1.14-1.15x and +0.0015 +0.0205 +0.0017.
+quantised per group of 64 at run time; not an ONNX recipe) comes closer, cosine 0.9998, and is
+1.2x OpenVINO bf16 for ads; ``bench/openvino_int8_layers.py`` measures its choices of layers. Its
+dev losses are dev07's again (its top two ads 0.0005 apart), and two of seven layer choices pass
+in each run, not the same two, so it is not the default either.
 
 (static QDQ, MatMul per-channel, down projections fp32, 48 ads + CV texts calibrating: CV-query cosine
 0.9965 and slower than dynamic int8 (3.7 vs 3.2 CPU s for 32 ads), so not pursued.) The one pass

@@ -13,8 +13,8 @@ import numpy as np
 import pytest
 
 from jobsai.config import Settings
-from jobsai.embed import backends, onnx_backend, openvino_backend
-from jobsai.embed.backends import OPENVINO_INT8_VECTORS, same_vectors
+from jobsai.embed import onnx_backend, openvino_backend
+from jobsai.embed.backends import same_vectors
 from jobsai.embed.batching import LATENCY_TEXTS
 from jobsai.embed.fingerprint import FP32_VECTORS
 from jobsai.embed.model import Embedder
@@ -151,24 +151,16 @@ def test_the_web_server_encodes_queries_with_openvino_under_auto(
         assert rt.embedder.query_backend == "torch"
 
 
-@pytest.mark.parametrize(("flags", "backend", "vectors"), [
-    (frozenset({"avx2", "avx512_vnni", "avx512_bf16"}), "openvino-int8", OPENVINO_INT8_VECTORS),
-    (frozenset({"avx2", "avx_vnni"}), "openvino", FP32_VECTORS),  # no native bf16
-    (frozenset(), "openvino", FP32_VECTORS),
-])
-def test_the_default_backend_is_openvino_int8_where_the_cpu_keeps_its_quality(
-    tiny: Path, data_dir: Path, cache: Path, monkeypatch: pytest.MonkeyPatch,
-    flags: frozenset[str], backend: str, vectors: str,
+def test_openvino_is_the_default_backend(
+    tiny: Path, data_dir: Path, cache: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """``auto``: the int8 backend on a CPU with VNNI and native bf16 (where it kept nDCG@10), else the
-    fastest backend that keeps fp32's vectors."""
+    """The fastest backend that keeps fp32's vectors serves unless configured otherwise."""
     monkeypatch.delenv("JOBSAI_EMBED_BACKEND", raising=False)  # conftest's choice for other tests
-    monkeypatch.setattr(backends, "cpu_flags", lambda: flags)
-    assert Settings.model_fields["embed_backend"].default == "auto"
+    assert Settings.model_fields["embed_backend"].default == "openvino"
     values = settings_for(tiny, data_dir, cache).model_dump()
-    del values["embed_backend"], values["embed_precision"]  # both as shipped: auto
+    del values["embed_backend"]
     emb = Embedder.load(Settings(**values))
-    assert emb.backend == backend and emb.fingerprint.vectors == vectors
+    assert emb.backend == "openvino" and emb.fingerprint.vectors == FP32_VECTORS
 
 
 def test_the_ir_has_fp16_weights_is_made_once_and_made_again_when_damaged(

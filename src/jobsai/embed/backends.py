@@ -5,7 +5,6 @@ from __future__ import annotations
 from typing import Any
 
 from jobsai.embed.fingerprint import FP32_VECTORS
-from jobsai.embed.precision import cpu_flags, cpu_has_int8_dot, cpu_has_native_bf16, resolve_precision
 
 ONNX_BACKENDS = ("onnx", "onnx-fp32", "openvino", "openvino-int8")
 """Backends that run an ONNX export of the model: ONNX Runtime (int8 or fp32), or OpenVINO (the fp32
@@ -13,28 +12,9 @@ file, in fp32/bf16 or with int8 weights: ``embed/openvino_int8.py``)."""
 FP32_BACKENDS = ("torch", "onnx-fp32", "openvino")
 """Backends whose vectors are fp32's (bf16 matrix products included: cosine ~0.99999)."""
 OPENVINO_BACKENDS = ("openvino", "openvino-int8")
-OPENVINO_INT8_VECTORS = "openvino-w8a8g64-down16"
-"""The vectors of ``openvino-int8``: int8 weights, activations quantised per group of 64, the
-down projections unquantised (cosine ~0.9998 to fp32, close but not the same: an index records
-them, like the ``onnx`` int8 recipe's)."""
-
-
-def resolve_backend(setting: str, precision: str | None, *, flags: frozenset[str] | None = None) -> str:
-    """``JOBSAI_EMBED_BACKEND`` -> the backend to encode with; ``auto`` (the default) picks by CPU.
-
-    ``openvino-int8`` where it was measured to keep quality and to be faster: a CPU with int8 dot
-    products (VNNI, AMX) and native bf16, with ``JOBSAI_EMBED_PRECISION`` resolving to bf16 (the
-    layers int8 leaves run in bf16: 1.15x OpenVINO bf16 for ads, nDCG@10 within 0.01 of torch fp32
-    on every dev set). Else ``openvino``: with its fp32 rest the same int8 copy lost 0.017 on dev
-    (``embed/openvino_int8.py``), and without VNNI int8 products are not faster."""
-    if setting != "auto":
-        return setting
-    found = cpu_flags() if flags is None else flags
-    native_bf16 = cpu_has_native_bf16(found)
-    in_bf16 = resolve_precision(precision, "cpu", native_bf16=native_bf16) == "bf16"
-    if cpu_has_int8_dot(found) and native_bf16 and in_bf16:
-        return "openvino-int8"
-    return "openvino"
+OPENVINO_INT8_VECTORS = "openvino-w8a8g64"
+"""The vectors of ``openvino-int8``: int8 weights, activations quantised per group of 64 (cosine
+~0.9998 to fp32, close but not the same: an index records them, like the ``onnx`` int8 recipe's)."""
 
 
 def same_vectors(backend_a: str, backend_b: str) -> bool:

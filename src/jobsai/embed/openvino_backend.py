@@ -26,10 +26,10 @@ Two things keep its memory small and flat (``bench/bootstrap_speed.py``):
   are masked, so the vectors do not change.
 
 With ``precision="int8"`` or ``"int8-fp32"`` (``JOBSAI_EMBED_BACKEND=openvino-int8``; the rest of the
-model in bf16 or fp32) it compiles a second IR, ``openvino-int8-down16/``, whose linear layers but
-the down projections hold int8 weights, and quantises activations per group of 64 values at run
-time (``embed/openvino_int8.py`` says why and what it costs): other vectors than fp32's (cosine
-~0.9998), recorded by every index they build.
+model in bf16 or fp32) it compiles a second IR, ``openvino-w8a8g64/``, made from the fp16 one, whose
+linear layers hold int8 weights, and quantises activations per group of 64 values at run time
+(``embed/openvino_int8.py`` says why and what it costs): other vectors than fp32's (cosine ~0.9998),
+recorded by every index they build.
 
 A server's CV queries run on a second compilation with several streams (:meth:`OpenVinoEncoder.with_streams`):
 a CV is ~7 texts of 10-170 tokens, and on two cores one request with two threads runs such small
@@ -44,6 +44,7 @@ keeps its own per-shape memory (+83 MB over a bootstrap's shapes), so it keeps o
 from __future__ import annotations
 
 import contextlib
+import logging
 import os
 import queue
 import shutil
@@ -58,12 +59,15 @@ import numpy as np
 from jobsai.embed.backends import OPENVINO_INT8_VECTORS
 from jobsai.embed.onnx_backend import ExportEncoder, ExportRuntimeError, PoolingSpec, default_threads
 from jobsai.embed.openvino_int8 import GROUP_SIZE, compress_linear_weights
+from jobsai.embed.precision import cpu_has_int8_dot
+
+log = logging.getLogger(__name__)
 
 IR_DIR = "openvino-f16"
 """The IR beside the ONNX file it was converted from (``model.xml`` + ``model.bin``)."""
-INT8_IR_DIR = "openvino-int8-down16"
-"""The same with int8 linear weights (``precision="int8"``; named for its recipe, so an IR of another
-recipe is never read as this one: ``openvino-int8/`` had the down projections int8 too)."""
+INT8_IR_DIR = "openvino-w8a8g64"
+"""The same with int8 linear weights (``precision="int8"``), named for its recipe so that an IR of
+another is never read as this one (``openvino-int8/``, made from the ONNX file, kept fp32 tables)."""
 IR_FILE = "model.xml"
 INT8_MIN_MEAN_COSINE = 0.999
 """The int8 IR is refused below this mean cosine to fp32 on the verification texts (it measures ~0.9998)."""
@@ -114,6 +118,9 @@ class OpenVinoEncoder(ExportEncoder):
             "INFERENCE_PRECISION_HINT": "bf16" if bf16 else "f32",
         }
         if int8:
+            if not cpu_has_int8_dot():
+                log.warning("JOBSAI_EMBED_BACKEND=openvino-int8 on a CPU without int8 dot products (VNNI, AMX): "
+                            "its int8 products are emulated, likely slower than JOBSAI_EMBED_BACKEND=openvino")
             config["DYNAMIC_QUANTIZATION_GROUP_SIZE"] = GROUP_SIZE
             self.backend = "openvino-int8"
             self.min_mean_cosine = INT8_MIN_MEAN_COSINE  # it measures ~0.9998: lower means it broke
@@ -207,21 +214,27 @@ def pad_to_multiple(feed: dict[str, np.ndarray], multiple: int, pad_id: int) -> 
 
 def ensure_ir(onnx_path: Path, *, int8: bool = False) -> Path:
     """The fp16-weight OpenVINO IR of ``onnx_path`` (``int8``: with int8 linear weights), converted
-    on first use (seconds) into ``<its folder>/openvino-f16/`` (``openvino-int8-down16/``); published by a
+    on first use (seconds) into ``<its folder>/openvino-f16/`` (``openvino-w8a8g64/``); published by a
     rename, so a crash leaves no half-written IR. The caller holds the export folder's lock
-    (``load_onnx_encoder``)."""
+    (``load_onnx_encoder``).
+
+    The int8 IR is made from the fp16 one, so what it leaves unquantised (the embedding table, norms,
+    biases) is the fp16 IR's to the bit: ``save_model`` skips its fp16
+    compression for a model that holds int8 weights, and from the fp32 ONNX file the int8 IR kept a
+    fp32 embedding table (409 instead of ~230 MB on disk, +250 MB resident)."""
     import openvino as ov
 
     name = INT8_IR_DIR if int8 else IR_DIR
     target = onnx_path.parent / name
     if (target / IR_FILE).is_file():
         return target / IR_FILE
+    source = ensure_ir(onnx_path) if int8 else onnx_path
     staging = Path(tempfile.mkdtemp(prefix=f".{name}.tmp-", dir=onnx_path.parent))
     try:
-        model = ov.Core().read_model(str(onnx_path))
+        model = ov.Core().read_model(str(source))
         if int8 and not compress_linear_weights(model):
             raise ExportRuntimeError(f"{onnx_path} has no linear layers with constant weights to make int8")
-        ov.save_model(model, str(staging / IR_FILE), compress_to_fp16=True)
+        ov.save_model(model, str(staging / IR_FILE), compress_to_fp16=not int8)
         shutil.rmtree(target, ignore_errors=True)
         os.replace(staging, target)
     except BaseException:

@@ -1,32 +1,34 @@
-"""int8 weights for OpenVINO (``JOBSAI_EMBED_BACKEND=openvino-int8``, what ``auto`` picks on a CPU
-with VNNI and native bf16): the linear layers' weight matrices, but the feed-forward down
-projections', stored as uint8 with a scale and zero point per output channel, which OpenVINO's CPU
+"""int8 weights for OpenVINO (``JOBSAI_EMBED_BACKEND=openvino-int8``, opt-in): every linear layer's
+weight matrix stored as uint8 with a scale and zero point per output channel, which OpenVINO's CPU
 plugin multiplies with the activations quantised at run time per group of ``GROUP_SIZE`` values
-(``DYNAMIC_QUANTIZATION_GROUP_SIZE``) on the CPU's int8 dot-product instructions (VNNI).
+(``DYNAMIC_QUANTIZATION_GROUP_SIZE``) on the CPU's int8 dot-product instructions (VNNI). What is not
+int8 (embedding table, norms, biases) is the fp16 IR's (``openvino_backend.ensure_ir``).
 
 Why groups: earlier int8 attempts (ONNX Runtime dynamic and static, ten recipes in
 ``bench/int8_recipes.py``) quantised each activation tensor with one scale, so a few outlier
 channels cost the rest their precision: cosine to fp32 ~0.999. One scale per 64 values keeps the
-outliers' damage local: cosine ~0.9998 on ad and CV texts. Groups of 32 were barely faster than
-bf16, groups of 128 faster but further off.
+outliers' damage local: cosine ~0.9998 on ad and CV texts.
 
-Why not the down projections (the only layers whose input is wider than their output: 1536 -> 384
-in e5-small): their input is the GELU's output, where transformers keep their activation outliers
-(LLM.int8(), SmoothQuant), and quantising it costs the most. Keeping those 12 of 72 products in
-bf16 cut the fused match score's error against fp32 (median over every dev CV's top 20 ads) from
-0.0012 to 0.00095, for 1.15x instead of 1.25x bf16's bulk speed; ``bench/openvino_int8_layers.py``
-measures seven layer choices and group sizes (weights alone, with no int8 products, were slower
-than bf16). In ``bench/embed_speed.py`` the indexing pipeline ran 1.12x and a CV's texts 1.19x
-as fast as with OpenVINO bf16.
+Why every layer: ``bench/openvino_int8_layers.py`` measured seven choices of layers and group
+sizes by the fused match score's error against torch fp32 (median over every dev CV's top 20 ads;
+OpenVINO bf16's own is 0.0002) and bulk speed against OpenVINO bf16. Every layer int8: 0.00115 at
+1.24x. Leaving the feed-forward down projections unquantised (their input, the GELU's output,
+carries the activation outliers): 0.00102 at 1.12x; the attention layers: 0.00096 at 1.10x;
+groups of 32: 0.00108 at 1.18x, of 128 (down projections kept): 0.00153 at 1.18x; weights alone,
+with no int8 products: 0.00066 but slower than bf16 (0.92x). No choice is close enough to change
+a near tie's fate (below), so this backend, whose point is speed, takes the fastest. In
+``bench/embed_speed.py`` its indexing pipeline ran 1.22x and a CV's texts 1.27x as fast as OpenVINO
+bf16's (6.40x plain sentence-transformers fp32).
 
-nDCG@10 against torch fp32, dev / dev2-A / dev2-B: +0.0015 / +0.0205 / +0.0017 with this recipe and
-the rest of the model in bf16; -0.017 / +0.013 / +0.001 with the rest in fp32, and -0.018 / +0.005
-/ -0.001 with the down projections int8 too, each dev loss one CV whose top two ads are 0.0005
-apart in fused score. Every int8 variant moves these small sets by up to ~0.02 either way (the
-fused scores of neighbouring ads in a top 10 are a median 0.0035 apart, int8's error ~0.001):
-seven variants average -0.013 on dev, where the weights were tuned, +0.014 on dev2-A and +0.0002
-on the held-out dev2-B. So ``auto`` picks this backend only where it was measured to pass
-(``embed.backends.resolve_backend``).
+Why it is not the default: nDCG@10 against torch fp32 on dev / dev2-A / dev2-B moved by -0.014 /
++0.014 / -0.004 (``bench/quality.py --backends torch-fp32,openvino-int8``); the seven choices by
+-0.004 to -0.019 on dev, -0.004 to +0.021 on dev2-A and -0.004 to +0.001 on the held-out dev2-B.
+The dev losses are one CV whose top two ads are 0.0005 apart in fused score: neighbouring ads in
+a top 10 are a median 0.0035 apart and int8 moves them ~0.001. Two of the seven passed the 0.01
+bar on every set, and so had copies made from the fp32 ONNX file instead of the fp16 IR (the
+same recipes, the unquantised layers differing in fp16 rounding), but not the same two: which way
+that tie falls decides the check, not a copy's fidelity, so a lucky copy is not made the default
+(as for the ONNX Runtime recipes, ``bench/int8_recipes.py``).
 
 The compression is done here with OpenVINO's own graph API, not NNCF: it is one pattern (uint8
 constant -> convert -> subtract zero point -> multiply by scale), and NNCF imports torch, which the
@@ -46,16 +48,11 @@ GROUP_SIZE = 64
 """Activations share one int8 scale per this many values (``DYNAMIC_QUANTIZATION_GROUP_SIZE``)."""
 
 
-def is_down_projection(name: str, inputs: int, outputs: int) -> bool:
-    """A linear layer with more inputs than outputs: in a BERT-like encoder, the feed-forward block's
-    second product (1536 -> 384 in e5-small), whose input is the GELU's output."""
-    return inputs > outputs
-
-
-def compress_linear_weights(model: Any, keep: Callable[[str, int, int], bool] = is_down_projection) -> int:
+def compress_linear_weights(model: Any, keep: Callable[[str, int, int], bool] | None = None) -> int:
     """Replace the constant weight of every 2-D ``MatMul`` in the OpenVINO ``model`` (in place) by its
     uint8 form and a per-output-channel dequantisation, but for those ``keep(name, inputs, outputs)``
-    is true of (the down projections), which stay as they are; returns how many were replaced.
+    is true of, which stay as they are (``bench/openvino_int8_layers.py`` compares such choices);
+    returns how many were replaced.
 
     Asymmetric (a zero point per channel) because e5's weight rows are not centred on zero; the
     scales are rounded to fp16 before quantising, so the stored scale is the one the weights were
@@ -76,7 +73,7 @@ def compress_linear_weights(model: Any, keep: Callable[[str, int, int], bool] = 
         if weights.ndim != 2:
             continue
         axis = 1 if op.get_attributes().get("transpose_b") else 0  # the input dimension: one scale per output
-        if keep(op.get_friendly_name(), weights.shape[axis], weights.shape[1 - axis]):
+        if keep is not None and keep(op.get_friendly_name(), weights.shape[axis], weights.shape[1 - axis]):
             continue
         low = np.minimum(weights.min(axis=axis, keepdims=True), 0.0)
         high = np.maximum(weights.max(axis=axis, keepdims=True), 0.0)
