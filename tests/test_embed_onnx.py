@@ -34,11 +34,11 @@ from jobsai.index.base import IndexIdentity
 from jobsai.index.factory import open_index
 from jobsai.runtime import Runtime
 from jobsai.sources.demo import iter_demo_items
-from jobsai.store import registry
 from jobsai.sync.reindex import build_index, switch_active
 from jobsai.worker import Worker
 
 from support.backend_texts import ADS, QUERIES, assert_same_ranking
+from support.promotion import promoting
 from support.tiny_model import make_tiny_model
 
 
@@ -365,13 +365,7 @@ def test_a_promoted_model_gets_its_own_verified_export(
     assert rt0.embedder.backend == "onnx"
     tuned = make_tiny_model(rt0.settings.data_dir / "models" / "v-tuned", seed=7, fixed_vocab=True)
 
-    def training(rt: Runtime) -> None:  # the registry effect of learn.pipeline.run_training
-        with rt.db.begin() as conn:
-            registry.add_model(conn, version="v-tuned", base=rt.settings.model, path=str(tuned),
-                               metrics={"challenger": {"feedback": {"ndcg@10": 0.7}}}, data_sizes={"train_cvs": 3})
-            registry.promote_in(conn, "v-tuned", reason="promoted: test")
-
-    w = Worker(rt0.settings, lambda: rt0, update=lambda rt: None, train=training)
+    w = Worker(rt0.settings, lambda: rt0, update=lambda rt: None, train=promoting("v-tuned", tuned))
     assert w.run_job("train") is True
     with rt0.db.begin(readonly=True) as conn:
         active = catalog.active_index(conn)

@@ -26,10 +26,10 @@ from jobsai.index import catalog
 from jobsai.index.catalog import IndexRecord
 from jobsai.runtime import Runtime
 from jobsai.sources.demo import iter_demo_items
-from jobsai.store import registry
 from jobsai.worker import Worker
 
 from support.backend_texts import ADS, QUERIES, assert_same_ranking
+from support.promotion import promoting
 from support.tiny_model import make_tiny_model
 
 ov = pytest.importorskip("openvino")
@@ -65,7 +65,7 @@ def test_int8_vectors_are_close_to_fp32_rank_the_same_and_are_recorded_as_their_
     # Verified against fp32 with the int8 recipe's own, higher bar.
     assert q8._onnx.mean_cosine >= openvino_backend.INT8_MIN_MEAN_COSINE  # type: ignore[union-attr]
     # Its own IR, made from the fp16 IR of the same verified ONNX export the fp32/bf16 backend compiles:
-    # what is not int8 (embedding table, norms, biases, down projections) stays fp16, not fp32.
+    # what is not int8 (embedding table, norms, biases) stays fp16, not fp32.
     ir = _int8_ir(cache, q8)
     model = ov.Core().read_model(str(ir / openvino_backend.IR_FILE))
     fp32 = [op.get_friendly_name() for op in model.get_ordered_ops()
@@ -186,13 +186,8 @@ def test_a_promoted_model_gets_its_own_int8_ir(tiny: Path, tmp_path: Path, cache
         rt0.ingestor.load_items(list(iter_demo_items())[:12], expire=False)
         tuned = make_tiny_model(settings.data_dir / "models" / "v-tuned", seed=7, fixed_vocab=True)
 
-        def training(rt: Runtime) -> None:  # the registry effect of learn.pipeline.run_training
-            with rt.db.begin() as conn:
-                registry.add_model(conn, version="v-tuned", base=rt.settings.model, path=str(tuned),
-                                   metrics={"challenger": {"feedback": {"ndcg@10": 0.7}}}, data_sizes={"train_cvs": 3})
-                registry.promote_in(conn, "v-tuned", reason="promoted: test")
-
-        assert Worker(settings, lambda: rt0, update=lambda rt: None, train=training).run_job("train") is True
+        train = promoting("v-tuned", tuned)
+        assert Worker(settings, lambda: rt0, update=lambda rt: None, train=train).run_job("train") is True
         with rt0.db.begin(readonly=True) as conn:
             active = catalog.active_index(conn)
         old_sha = rt0.embedder.fingerprint.weights_sha256

@@ -32,6 +32,7 @@ from jobsai.sync.reindex import build_index, prune_retired, read_manifest, rollb
 from jobsai.web.service import WebService
 from jobsai.worker import Worker
 
+from support.promotion import promoting
 from support.tiny_model import make_tiny_model
 
 N_ADS = 30
@@ -273,13 +274,8 @@ def test_worker_reindexes_with_a_newly_promoted_champion(settings, served, model
     holder = _HotSwap(Runtime(settings))
     swaps = holder.swaps
 
-    def training(rt: Runtime) -> None:  # stands in for learn.pipeline.run_training's registry effect
-        with rt.db.begin() as conn:
-            registry.add_model(conn, version="v-test", base=str(models[0]), path=str(models[1]),
-                               metrics={"challenger": {"feedback": {"ndcg@10": 0.7}}}, data_sizes={"train_cvs": 3})
-            registry.promote_in(conn, "v-test", reason="promoted: test")
-
-    w = Worker(settings, lambda: holder.rt, on_swap=holder, update=lambda rt: None, train=training)
+    train = promoting("v-test", models[1])  # a new champion, as run_training records one
+    w = Worker(settings, lambda: holder.rt, on_swap=holder, update=lambda rt: None, train=train)
     try:
         assert w.run_job("train") is True
         assert len(swaps) == 1
