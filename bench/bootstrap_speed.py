@@ -53,7 +53,7 @@ def child(mode: str, data_dir: Path, url: str) -> None:
         ingestor = Ingestor(settings, rt.db, rt.index, points, pipeline=mode == "pipeline")
         setup = time.perf_counter() - t0
         rt.embedder.encode_passages(["warm-up"])
-        encoder = f"{rt.embedder.backend} {rt.embedder.fingerprint.vectors}"
+        encoder = f"{rt.embedder.backend} {rt.embedder.precision}, vectors {rt.embedder.fingerprint.vectors}"
         rss_ready = rss_mb()
         sampler = PeakRss(interval_s=1.0)  # the peak before the index is closed
         with sampler, JobStreamClient(settings) as client:

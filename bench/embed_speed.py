@@ -5,7 +5,8 @@
 Then, for each encoder (the ``Embedder`` with the torch backend in fp32 and in bf16 autocast; with
 the ONNX Runtime backend as an fp32 and as an int8 export; and with OpenVINO in fp32, bf16 (the
 shipped default on a CPU with native bf16) and int8 (``openvino-int8``, the rest of the model at
-this CPU's auto precision);
+this CPU's auto precision, and where that is bf16 also with an fp32 rest: on a CPU with AMX
+OpenVINO quantises the activations only then);
 ``--torch-int8`` adds torch's smoothed dynamic int8, ``--recipes`` other int8 export recipes):
 
 (B) ``Embedder.encode_passages`` on the same full texts (token-length bucketing);
@@ -148,7 +149,8 @@ def main() -> None:
             }
         runtimes = {name: "onnxruntime" for name in onnx_variants}
         if not args.no_openvino:  # OpenVINO runs the fp32 export, at this CPU's auto precision
-            for precision in ("fp32", "bf16", "int8"):
+            # and int8 with an fp32 rest where the rest would be bf16: OpenVINO takes another int8 path then
+            for precision in ("fp32", "bf16", "int8", *(("int8-fp32",) if shipped_precision == "bf16" else ())):
                 onnx_variants[f"openvino {precision}"] = OnnxSettings(precision="fp32")
                 runtimes[f"openvino {precision}"] = "openvino"
         for name, onnx_settings in onnx_variants.items():
@@ -157,7 +159,7 @@ def main() -> None:
             emb.precision = {"openvino bf16": "bf16", "openvino int8": shipped_precision}.get(name, "fp32")
             t0 = time.perf_counter()
             if not emb.use_onnx(threads=args.threads, onnx_settings=onnx_settings, runtime=runtimes[name],
-                                int8=name == "openvino int8"):
+                                int8=name.startswith("openvino int8")):
                 print(f"{name}: not available (see the warning above)")
                 continue
             enc = emb._onnx

@@ -4,7 +4,8 @@
 * the error of the fused match score against torch fp32, over every dev CV's top 20 ads (median
   and p95): a continuous measure of fidelity, where nDCG@10 on 14-20 CVs per set flips with one
   near tie (neighbouring ads in a top 10 are a median 0.0035 apart in fused score);
-* nDCG@10 change against torch fp32 on every dev set (the gate: no loss over 0.01 on any);
+* nDCG@10 change against torch fp32 on every dev set (the gate: no loss over 0.01 on any), plain and
+  smoothed (``quality.smoothed_ndcg``: expected under score noise of 0.001, so a near tie counts half);
 * bulk speed against OpenVINO bf16: CPU time to encode the same ~240 pipeline-length ad texts,
   the two interleaved, best of three rounds.
 
@@ -34,7 +35,12 @@ attention bf16 -0.0193 +0.0104 +0.0011, up only -0.0126 +0.0144 +0.0014, weights
 per channel, once: cosine 0.99982, 1.06x.) Two variants pass on every set in each run, not the
 same two: every variant moves these small sets by up to ~0.02 either way, and whether one passes
 is mostly which way dev07's top two ads (0.0005 apart) fall. So the shipped backend takes the
-fastest choice, and none is the default.
+fastest choice, and none is the default. (The smoothed columns came later and were not run on Zen 4.)
+
+On 2 cores of an Intel Xeon with AMX the shipped variant ran 0.79x bf16 (cosine 0.99994, score
+error 0.00063 / 0.00191, plain -0.0040 / -0.0041 / -0.0014, smoothed -0.0017 / -0.0028 / -0.0016 with
+smoothed torch fp32 at 0.8963 / 0.8288 / 0.8267), and the next three were as slow: with its rest in
+bf16 OpenVINO multiplies the int8 weights in bf16 on AMX (``embed.precision.int8_slower_here``).
 """
 
 from __future__ import annotations
@@ -101,7 +107,7 @@ def main() -> int:
     from jobsai.config import Settings
     from jobsai.embed.openvino_int8 import compress_linear_weights
     from jobsai.runtime import Runtime
-    from quality import Bench, load_sets
+    from quality import Bench, load_sets, smoothed_ndcg
 
     sets = load_sets(args.shared)
     work = args.work or Path(tempfile.mkdtemp(prefix="ov-int8-layers-"))
@@ -121,6 +127,10 @@ def main() -> int:
         reports = bench.evaluate(lambda text: sorted(scores[by_text[text]], key=lambda i: -scores[by_text[text]][i]))
         return {s: r.ndcg["ALL"] for s, r in reports.items()}
 
+    def smoothed(bench: Bench, scores: dict[str, dict[str, float]]) -> dict[str, float]:
+        return {es.name: float(np.mean(list(smoothed_ndcg(bench.scorer, es, scores, bench.codes).values())))
+                for es in bench.sets}
+
     def score_error(scores: dict[str, dict[str, float]], ref: dict[str, dict[str, float]]) -> tuple[float, float]:
         diffs = [abs(scores[cv][i] - ref[cv][i]) for cv in ref
                  for i in sorted(ref[cv], key=lambda i: -ref[cv][i])[:20] if i in scores[cv]]
@@ -129,8 +139,9 @@ def main() -> int:
     with open_runtime("fp32", "torch", "fp32") as rt:
         bench = Bench(args.shared, rt, sets)
         ref = ranked(bench, rt)
-    base = ndcg(bench, ref)
-    print("torch fp32: " + "  ".join(f"{s} {v:.4f}" for s, v in base.items()), flush=True)
+    base, base_smooth = ndcg(bench, ref), smoothed(bench, ref)
+    print("torch fp32: " + "  ".join(f"{s} {v:.4f}" for s, v in base.items())
+          + "; smoothed " + "  ".join(f"{s} {v:.4f}" for s, v in base_smooth.items()), flush=True)
     texts = []
     for raw in bench.raw:
         words = ((raw.get("description") or {}).get("text") or "").split()[:120]
@@ -162,18 +173,23 @@ def main() -> int:
                 shutil.rmtree(int8_ir, ignore_errors=True)  # never left for the shipped recipe to read
                 ob.compress_linear_weights = compress_linear_weights
                 ob.GROUP_SIZE = GROUP_SIZE
-            got = ndcg(bench, scores)
+            got, smooth = ndcg(bench, scores), smoothed(bench, scores)
             p50, p95 = score_error(scores, ref)
-            rows.append((name, enc.mean_cosine, p50, p95, got, min(theirs) / min(ours)))
+            rows.append((name, enc.mean_cosine, p50, p95, got, smooth, min(theirs) / min(ours)))
             print(f"{name}: cosine {enc.mean_cosine:.5f}, score error {p50:.5f}/{p95:.5f}, "
-                  + " ".join(f"{s} {got[s] - base[s]:+.4f}" for s in base) + f", {rows[-1][-1]:.2f}x bf16", flush=True)
+                  + " ".join(f"{s} {got[s] - base[s]:+.4f}" for s in base) + "; smoothed "
+                  + " ".join(f"{s} {smooth[s] - base_smooth[s]:+.4f}" for s in base)
+                  + f", {rows[-1][-1]:.2f}x bf16", flush=True)
 
     print(f"\n{'variant':16s} {'cosine':>8s} {'score error p50/p95':>20s} "
-          + " ".join(f"{s:>8s}" for s in base) + f" {'speed vs bf16':>14s}  passes")
-    for name, cos, p50, p95, got, speed in rows:
+          + " ".join(f"{s:>8s}" for s in base) + "  |" + " ".join(f"{s:>8s}" for s in base)
+          + f" {'speed vs bf16':>14s}  passes (plain, smoothed)")
+    for name, cos, p50, p95, got, smooth, speed in rows:
         ok = all(got[s] >= base[s] - 0.01 for s in base)
+        ok_smooth = all(smooth[s] >= base_smooth[s] - 0.01 for s in base)
         print(f"{name:16s} {cos:8.5f} {p50:9.5f} / {p95:7.5f} " + " ".join(f"{got[s] - base[s]:+8.4f}" for s in base)
-              + f" {speed:13.2f}x  {'yes' if ok else 'no'}")
+              + "  |" + " ".join(f"{smooth[s] - base_smooth[s]:+8.4f}" for s in base)
+              + f" {speed:13.2f}x  {'yes' if ok else 'no'}, {'yes' if ok_smooth else 'no'}")
     return 0
 
 

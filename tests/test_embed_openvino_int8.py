@@ -21,7 +21,7 @@ from jobsai.embed.model_ref import ModelRef
 from jobsai.embed.onnx_backend import export_folder
 from jobsai.embed.onnx_export import OnnxSettings
 from jobsai.embed.openvino_int8 import GROUP_SIZE, compress_linear_weights
-from jobsai.embed.precision import cpu_has_int8_dot, cpu_has_native_bf16
+from jobsai.embed.precision import cpu_has_int8_dot, cpu_has_native_bf16, int8_slower_here
 from jobsai.index import catalog
 from jobsai.index.catalog import IndexRecord
 from jobsai.runtime import Runtime
@@ -154,15 +154,20 @@ def test_the_precision_setting_decides_what_runs_beside_the_int8_weights(
     assert np.sum(a * b, axis=1).min() > 0.99  # the same int8 IR, the rest at another precision
 
 
-def test_a_cpu_without_int8_dot_products_is_warned_about(
+def test_a_cpu_where_int8_is_slower_is_warned_about(
     tiny: Path, data_dir: Path, cache: Path, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
 ) -> None:
     assert cpu_has_int8_dot(frozenset({"avx512_vnni"})) and cpu_has_int8_dot(frozenset({"avx_vnni"}))
     assert cpu_has_int8_dot(frozenset({"amx_int8"})) and not cpu_has_int8_dot(frozenset({"avx2", "avx512_bf16"}))
-    monkeypatch.setattr(openvino_backend, "cpu_has_int8_dot", lambda: False)
+    zen4 = frozenset({"avx512f", "avx512_vnni", "avx512_bf16"})
+    sapphire_rapids = zen4 | {"amx_bf16", "amx_int8", "amx_tile"}
+    assert int8_slower_here(zen4) is None  # where it was measured 1.22x bf16
+    assert "AMX" in (int8_slower_here(sapphire_rapids) or "")
+    assert "emulated" in (int8_slower_here(frozenset({"avx2", "fma"})) or "")
+    monkeypatch.setattr(openvino_backend, "int8_slower_here", lambda: "this CPU has no int8 dot products")
     with caplog.at_level(logging.WARNING, logger="jobsai.embed.openvino_backend"):
         emb = Embedder.load(settings_for(tiny, data_dir, cache))
-    assert emb.backend == "openvino-int8" and "without int8 dot products" in caplog.text  # it still serves
+    assert emb.backend == "openvino-int8" and "no int8 dot products" in caplog.text  # it still serves
 
 
 def test_recorded_vectors_name_the_backend_that_makes_them(tmp_path: Path) -> None:

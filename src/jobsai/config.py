@@ -69,9 +69,11 @@ class Settings(BaseSettings):
     the fastest backend that keeps quality, and the smallest in memory (~200 MB for the model). Torch
     serves on a GPU and whenever OpenVINO cannot (not installed, or its vectors drift), with a warning.
     ``openvino-int8``: the same export with int8 linear weights and activations quantised per group of
-    64 (``embed/openvino_int8.py``): ~1.2x faster than ``openvino`` bf16, cosine ~0.9998 to fp32, so an
-    index records its vectors. Not the default: nDCG@10 moved by -0.0136 / +0.0135 / -0.0040 on dev / dev2-A /
-    dev2-B, and whether an int8 copy passes the 0.01 bar is decided by one CV's near tie.
+    64 (``embed/openvino_int8.py``): ~1.2x faster than ``openvino`` bf16 on a CPU with VNNI and no AMX
+    (AMD Zen 4), slower with AMX (0.5-0.8x: ``embed.precision.int8_slower_here``), cosine ~0.9998 to
+    fp32, so an index records its vectors. Not the default: on Zen 4 nDCG@10 moved by -0.0136 / +0.0135
+    / -0.0040 on dev / dev2-A / dev2-B, and whether an int8 copy passes the 0.01 bar is decided by one
+    CV's near tie.
     ``torch``: sentence-transformers itself (bf16 autocast where native).
     ``onnx``: an int8 ONNX Runtime export. Its vectors differ slightly from fp32, so an index records
     which kind built it. Not the default: dev-set nDCG@10 moved by -0.028 / +0.015 / -0.015 on dev /

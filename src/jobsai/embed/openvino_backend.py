@@ -59,7 +59,7 @@ import numpy as np
 from jobsai.embed.backends import OPENVINO_INT8_VECTORS
 from jobsai.embed.onnx_backend import ExportEncoder, ExportRuntimeError, PoolingSpec, default_threads
 from jobsai.embed.openvino_int8 import GROUP_SIZE, compress_linear_weights
-from jobsai.embed.precision import cpu_has_int8_dot
+from jobsai.embed.precision import int8_slower_here
 
 log = logging.getLogger(__name__)
 
@@ -118,9 +118,10 @@ class OpenVinoEncoder(ExportEncoder):
             "INFERENCE_PRECISION_HINT": "bf16" if bf16 else "f32",
         }
         if int8:
-            if not cpu_has_int8_dot():
-                log.warning("JOBSAI_EMBED_BACKEND=openvino-int8 on a CPU without int8 dot products (VNNI, AMX): "
-                            "its int8 products are emulated, likely slower than JOBSAI_EMBED_BACKEND=openvino")
+            slower = int8_slower_here()
+            if slower:
+                log.warning("JOBSAI_EMBED_BACKEND=openvino-int8: %s; JOBSAI_EMBED_BACKEND=openvino is likely "
+                            "faster here", slower)
             config["DYNAMIC_QUANTIZATION_GROUP_SIZE"] = GROUP_SIZE
             self.backend = "openvino-int8"
             self.min_mean_cosine = INT8_MIN_MEAN_COSINE  # it measures ~0.9998: lower means it broke

@@ -2,7 +2,10 @@
 weight matrix stored as uint8 with a scale and zero point per output channel, which OpenVINO's CPU
 plugin multiplies with the activations quantised at run time per group of ``GROUP_SIZE`` values
 (``DYNAMIC_QUANTIZATION_GROUP_SIZE``) on the CPU's int8 dot-product instructions (VNNI). What is not
-int8 (embedding table, norms, biases) is the fp16 IR's (``openvino_backend.ensure_ir``).
+int8 (embedding table, norms, biases) is the fp16 IR's (``openvino_backend.ensure_ir``). On a CPU with
+AMX, OpenVINO multiplies these weights in bf16 instead when the rest runs in bf16 (cosine to fp32
+0.99993, as for int8 weights alone) and is then slower than the bf16 IR, as it is with the rest in
+fp32 (``embed.precision.int8_slower_here``): the measurements below are an AMD Zen 4's.
 
 Why groups: earlier int8 attempts (ONNX Runtime dynamic and static, ten recipes in
 ``bench/int8_recipes.py``) quantised each activation tensor with one scale, so a few outlier

@@ -66,6 +66,23 @@ def cpu_has_int8_dot(flags: frozenset[str] | None = None) -> bool:
     return bool((cpu_flags() if flags is None else flags) & _INT8_DOT_FLAGS)
 
 
+def int8_slower_here(flags: frozenset[str] | None = None) -> str | None:
+    """Why ``openvino-int8`` is expected to be slower than ``openvino`` bf16 on this CPU, or None.
+
+    Without int8 dot products its products are emulated. With AMX (Intel Sapphire Rapids and
+    later) bf16 products run on AMX's tiles: on 2 such cores the int8 IR ran 0.77x as fast as bf16
+    with the rest in bf16 (OpenVINO multiplies its weights in bf16 there: cosine to fp32 0.99993,
+    as for int8 weights alone) and 0.50x with the rest in fp32, where it does quantise the
+    activations (``bench/embed_speed.py``). It pays only on CPUs with VNNI and no AMX, such as
+    AMD Zen 4 (1.22x bf16)."""
+    found = cpu_flags() if flags is None else flags
+    if not cpu_has_int8_dot(found):
+        return "this CPU has no int8 dot products (VNNI, AMX), so its int8 products are emulated"
+    if "amx_bf16" in found:
+        return "on a CPU with AMX, OpenVINO's bf16 products are faster than its int8 ones (0.5-0.8x measured)"
+    return None
+
+
 def resolve_precision(setting: str | None, device: str, *, native_bf16: bool | None = None) -> str:
     """``JOBSAI_EMBED_PRECISION`` on ``device`` -> ``fp32``, ``bf16`` or ``fp16``.
 
