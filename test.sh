@@ -11,11 +11,17 @@ if [ -z "${JOBSAI_TEST_POSTGRES_URL:-}" ] && [ -x /usr/lib/postgresql/15/bin/ini
 fi
 cleanup() { [ -n "$stop_pg" ] && bash .ci/start-postgres.sh --stop >/dev/null 2>&1 || true; }
 trap cleanup EXIT
-# The browser test drives Debian's chromium (never a downloaded browser); install it when we can.
-if [ ! -x /usr/bin/chromium ] && [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
-    echo "test.sh: installing chromium for the browser test (1-2 min)" >&2
-    { apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q chromium; } >&2 \
-        || echo "test.sh: could not install chromium; the browser test will be skipped" >&2
+# Tests that drive real tools take Debian's: chromium for the browser tests (never a downloaded
+# browser), redis-server for replicas sharing state, caddy and docker-compose for the deploy files.
+# Install the missing ones when we can; otherwise those tests are skipped and say why.
+missing=""
+for tool in chromium:/usr/bin/chromium redis-server:redis-server caddy:caddy docker-compose:docker-compose; do
+    command -v "${tool#*:}" >/dev/null || missing="$missing ${tool%%:*}"
+done
+if [ -n "$missing" ] && [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
+    echo "test.sh: installing$missing for the tests that drive them (1-2 min)" >&2
+    { apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q $missing; } >&2 \
+        || echo "test.sh: could not install$missing; the tests that need them will be skipped" >&2
 fi
 ruff check src tests bench scripts
 mypy
