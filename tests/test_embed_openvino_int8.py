@@ -5,6 +5,7 @@ the backend that built them, and never mix with fp32 vectors."""
 from __future__ import annotations
 
 import logging
+import shutil
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -112,6 +113,21 @@ def test_a_damaged_int8_ir_is_made_again(tiny: Path, data_dir: Path, tmp_path: P
         again = Embedder.load(settings_for(tiny, data_dir, cache))
     assert again.backend == "openvino-int8" and "converting the export for openvino again" in caplog.text
     np.testing.assert_allclose(again.encode_passages(ADS), expected, atol=1e-5)
+
+
+def test_making_the_int8_ir_deletes_an_earlier_recipes(tiny: Path, data_dir: Path, tmp_path: Path) -> None:
+    cache = tmp_path / "cache"
+    emb = Embedder.load(settings_for(tiny, data_dir, cache))
+    folder = _int8_ir(cache, emb).parent
+    stale = folder / "openvino-int8"
+    (stale / "model.bin").parent.mkdir()
+    (stale / "model.bin").write_bytes(b"an IR of the first int8 recipe")
+    Embedder.load(settings_for(tiny, data_dir, cache))
+    assert stale.exists()  # only making the current IR cleans up; loading it does not look
+    shutil.rmtree(_int8_ir(cache, emb))
+    again = Embedder.load(settings_for(tiny, data_dir, cache))
+    assert again.backend == "openvino-int8" and not stale.exists()
+    assert (folder / openvino_backend.IR_DIR / openvino_backend.IR_FILE).is_file()  # the fp16 IR stays
 
 
 def test_an_int8_index_is_served_by_int8_and_its_servers_queries_run_on_streams(

@@ -69,6 +69,9 @@ INT8_IR_DIR = "openvino-w8a8g64"
 """The same with int8 linear weights (``precision="int8"``), named for its recipe so that an IR of
 another is never read as this one (``openvino-int8/``, made from the ONNX file, kept fp32 tables)."""
 IR_FILE = "model.xml"
+STALE_IR_DIRS = ("openvino-int8",)
+"""IRs of earlier int8 recipes, deleted when the current one is made: nothing reads them any more
+and the first kept an fp32 embedding table (390 MB per model)."""
 INT8_MIN_MEAN_COSINE = 0.999
 """The int8 IR is refused below this mean cosine to fp32 on the verification texts (it measures ~0.9998)."""
 SEQ_MULTIPLE = 16
@@ -241,6 +244,9 @@ def ensure_ir(onnx_path: Path, *, int8: bool = False) -> Path:
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
         raise
+    if int8:
+        for stale in STALE_IR_DIRS:
+            shutil.rmtree(onnx_path.parent / stale, ignore_errors=True)
     return target / IR_FILE
 
 
