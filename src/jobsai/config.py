@@ -62,18 +62,19 @@ class Settings(BaseSettings):
     """int8 (smoothed, per-channel) dynamic quantisation of the linear layers on CPU: 1.1-1.6x
     faster, but it cost 0.025 dev-set nDCG@10 (0.849 vs 0.874), so it is off by default."""
     embed_threads: int | None = None
-    embed_backend: Literal["torch", "onnx", "onnx-fp32", "openvino", "openvino-int8"] = "openvino"
-    """``openvino`` (default): on CPU, encode with OpenVINO (``embed/openvino_backend.py``), which runs
+    embed_backend: Literal["auto", "torch", "onnx", "onnx-fp32", "openvino", "openvino-int8"] = "auto"
+    """``auto`` (default): the faster of the two below that keeps quality on this CPU
+    (``embed.backends.resolve_backend``): ``openvino-int8`` on a CPU with int8 dot products and native
+    bf16 but no AMX (AMD Zen 4) while ``JOBSAI_EMBED_PRECISION`` is auto or bf16; else ``openvino``.
+    ``openvino``: on CPU, encode with OpenVINO (``embed/openvino_backend.py``), which runs
     the fp32 ONNX export of the model (made and verified against fp32 on first use, cached per model)
-    in ``JOBSAI_EMBED_PRECISION``: torch's vectors (cosine 0.9999+, so it shares torch-built indexes),
-    the fastest backend that keeps quality, and the smallest in memory (~200 MB for the model). Torch
-    serves on a GPU and whenever OpenVINO cannot (not installed, or its vectors drift), with a warning.
+    in ``JOBSAI_EMBED_PRECISION``: torch's vectors (cosine 0.9999+, so it shares torch-built indexes)
+    and the smallest in memory (~200 MB for the model). Torch serves on a GPU and whenever OpenVINO
+    cannot (not installed, or its vectors drift), with a warning.
     ``openvino-int8``: the same export with int8 linear weights and activations quantised per group of
     64 (``embed/openvino_int8.py``): ~1.2x faster than ``openvino`` bf16 on a CPU with VNNI and no AMX
     (AMD Zen 4), slower with AMX (0.5-0.8x: ``embed.precision.int8_slower_here``), cosine ~0.9998 to
-    fp32, so an index records its vectors. Not the default: on Zen 4 nDCG@10 moved by -0.0136 / +0.0135
-    / -0.0040 on dev / dev2-A / dev2-B, and whether an int8 copy passes the 0.01 bar is decided by one
-    CV's near tie.
+    fp32, so an index records its vectors; smoothed nDCG@10 within 0.01 of torch fp32 on every dev set.
     ``torch``: sentence-transformers itself (bf16 autocast where native).
     ``onnx``: an int8 ONNX Runtime export. Its vectors differ slightly from fp32, so an index records
     which kind built it. Not the default: dev-set nDCG@10 moved by -0.028 / +0.015 / -0.015 on dev /

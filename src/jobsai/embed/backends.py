@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from jobsai.embed.fingerprint import FP32_VECTORS
+from jobsai.embed.precision import cpu_flags, cpu_has_native_bf16, int8_slower_here
 
 ONNX_BACKENDS = ("onnx", "onnx-fp32", "openvino", "openvino-int8")
 """Backends that run an ONNX export of the model: ONNX Runtime (int8 or fp32), or OpenVINO (the fp32
@@ -15,6 +16,33 @@ OPENVINO_BACKENDS = ("openvino", "openvino-int8")
 OPENVINO_INT8_VECTORS = "openvino-w8a8g64"
 """The vectors of ``openvino-int8``: int8 weights, activations quantised per group of 64 (cosine
 ~0.9998 to fp32, close but not the same: an index records them, like the ``onnx`` int8 recipe's)."""
+
+
+def resolve_backend(setting: str, precision: str | None, *, flags: frozenset[str] | None = None) -> str:
+    """``JOBSAI_EMBED_BACKEND`` -> the backend to encode with; ``auto`` (the default) picks by CPU.
+
+    ``openvino-int8`` where it was measured to be the faster one: a CPU with int8 dot products and
+    native bf16 but no AMX (AMD Zen 4: 1.22x OpenVINO bf16 for ads, a 43k bootstrap 18 instead of 22
+    minutes), with ``JOBSAI_EMBED_PRECISION`` resolving to bf16 (the rest of the model runs in it).
+    Everywhere else ``openvino``: with AMX its bf16 is faster than int8 (``precision.int8_slower_here``),
+    and where bf16 is not native int8 was not measured against OpenVINO fp32.
+
+    Quality: int8 moves fused scores by ~0.001, so a near tie can swap, and plain nDCG@10 on 14 CVs
+    turns on such swaps (torch's own vectors plus noise of int8's size failed a 0.01 bar on dev in 3
+    to 5 of 12 draws: ``bench/int8_recipes.py``). Compared with torch fp32 by the smoothed nDCG@10
+    (``bench/quality.py``: expected under 0.001 score noise, so such a swap counts as the coin flip
+    it is), int8 with its activations quantised at run time (measured on an Intel Xeon with the rest
+    in fp32, where OpenVINO quantises them as it does on Zen 4) moved dev / dev2-A / dev2-B by
+    -0.0065 / +0.0047 / -0.0046, within 0.01 on every set, and all 68 CVs by -0.0013 (plain:
+    -0.0186 / +0.0111 / -0.0021, all 68 CVs -0.0002; on Zen 4, plain only: -0.0136 / +0.0135 /
+    -0.0040). A GPU encodes with torch whatever this says (``Embedder.use_onnx``)."""
+    if setting != "auto":
+        return setting
+    found = cpu_flags() if flags is None else flags
+    wants_bf16 = (precision or "auto").strip().lower() in ("auto", "bf16")
+    if wants_bf16 and cpu_has_native_bf16(found) and int8_slower_here(found) is None:
+        return "openvino-int8"
+    return "openvino"
 
 
 def same_vectors(backend_a: str, backend_b: str) -> bool:

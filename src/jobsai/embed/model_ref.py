@@ -11,8 +11,10 @@ from dataclasses import dataclass
 from typing import Literal
 
 from jobsai.config import Settings
+from jobsai.embed.backends import resolve_backend
 
 Backend = Literal["torch", "onnx", "onnx-fp32", "openvino", "openvino-int8"]
+"""A resolved backend: ``JOBSAI_EMBED_BACKEND=auto`` is resolved before a ``ModelRef`` is made."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -26,5 +28,6 @@ class ModelRef:
 
     @classmethod
     def configured(cls, settings: Settings, spec: str | None = None) -> ModelRef:
-        """``JOBSAI_MODEL`` (or ``spec``, a promoted model's folder) with ``JOBSAI_EMBED_BACKEND``."""
-        return cls(spec or settings.model, settings.embed_backend)
+        """``JOBSAI_MODEL`` (or ``spec``, a promoted model's folder) with ``JOBSAI_EMBED_BACKEND``, ``auto``
+        resolved for this CPU."""
+        return cls(spec or settings.model, resolve_backend(settings.embed_backend, settings.embed_precision))

@@ -23,15 +23,17 @@ a near tie's fate (below), so this backend, whose point is speed, takes the fast
 ``bench/embed_speed.py`` its indexing pipeline ran 1.22x and a CV's texts 1.27x as fast as OpenVINO
 bf16's (6.40x plain sentence-transformers fp32).
 
-Why it is not the default: nDCG@10 against torch fp32 on dev / dev2-A / dev2-B moved by -0.014 /
-+0.014 / -0.004 (``bench/quality.py --backends torch-fp32,openvino-int8``); the seven choices by
--0.004 to -0.019 on dev, -0.004 to +0.021 on dev2-A and -0.004 to +0.001 on the held-out dev2-B.
-The dev losses come from near ties such as one CV's top two ads, 0.0005 apart in fused score:
-neighbouring ads in a top 10 are a median 0.0035 apart and int8 moves them ~0.001. Two of the
-seven passed the 0.01 bar on every set, and two of the same seven made from the fp32 ONNX file
-instead of the fp16 IR (the unquantised layers differing only in fp16 rounding), but not the same
-two: which way that tie falls decides the check, not a copy's fidelity, so a lucky copy is not made
-the default (as for the ONNX Runtime recipes, ``bench/int8_recipes.py``).
+Quality: plain nDCG@10 against torch fp32 on dev / dev2-A / dev2-B moved by -0.014 / +0.014 /
+-0.004 (``bench/quality.py --backends torch-fp32,openvino-int8``); the seven choices by -0.004 to
+-0.019 on dev, -0.004 to +0.021 on dev2-A and -0.004 to +0.001 on the held-out dev2-B. The dev
+losses come from near ties such as one CV's top two ads, 0.0005 apart in fused score: neighbouring
+ads in a top 10 are a median 0.0035 apart and int8 moves them ~0.001. Two of the seven passed the
+0.01 bar on every set, and two of the same seven made from the fp32 ONNX file instead of the fp16
+IR, but not the same two: which way that tie falls decides the plain check, not a copy's fidelity.
+So a lucky copy is not chosen by it; backends are also compared by a smoothed nDCG@10 (expected
+under 0.001 score noise, where a near tie counts as a coin flip), by which int8 stays within 0.01
+on every set, and ``JOBSAI_EMBED_BACKEND=auto`` picks this backend where it is the faster one
+(``embed.backends.resolve_backend``).
 
 The compression is done here with OpenVINO's own graph API, not NNCF: it is one pattern (uint8
 constant -> convert -> subtract zero point -> multiply by scale), and NNCF imports torch, which the
