@@ -234,6 +234,8 @@ def main() -> int:
     ap.add_argument("--backends", default="shipped",
                     help=f"comma-separated, of {', '.join(BACKENDS)}: the shipped hybrid per inference backend, "
                          "each in a fresh index, with its nDCG@10 change against the first")
+    ap.add_argument("--sigma", type=float, default=SMOOTHING_SIGMA,
+                    help="score noise of the smoothed nDCG@10 (a sensitivity check; the default was fixed first)")
     ap.add_argument("--json-out", type=Path)
     ap.add_argument("--data-dir", type=Path, help="reuse a data dir (model cache is kept there)")
     args = ap.parse_args()
@@ -266,7 +268,7 @@ def main() -> int:
                                             _lookup(shipped, bench.cvs(), text)[0])
                 scores = {cv: dict(zip(r[0], r[1].tolist(), strict=True)) for cv, r in shipped.items()}
                 for es in sets:
-                    hybrid[es.name].smoothed = smoothed_ndcg(bench.scorer, es, scores, bench.codes)
+                    hybrid[es.name].smoothed = smoothed_ndcg(bench.scorer, es, scores, bench.codes, sigma=args.sigma)
                 emb = rt.embedder  # its precision as used: bf16 falls back to fp32 if its check fails
                 with_precision = emb.backend in ("torch", "openvino", "openvino-int8")
                 label = f"hybrid {emb.backend}" + (f" {emb.precision}" if with_precision else "")
@@ -279,7 +281,7 @@ def main() -> int:
         hybrids = [k for k in rows if k.startswith("hybrid ")]
         first = rows[hybrids[0]]
         for name in hybrids[1:]:
-            for measure, value in (("nDCG@10", _plain), (f"smoothed nDCG@10 (sigma {SMOOTHING_SIGMA})", _smooth)):
+            for measure, value in (("nDCG@10", _plain), (f"smoothed nDCG@10 (sigma {args.sigma})", _smooth)):
                 change = {s: value(rows[name][s]) - value(first[s]) for s in first}
                 pooled = _pooled(rows[name], value) - _pooled(first, value)
                 verdict = ("within 0.01 on every set" if min(change.values()) >= -0.01

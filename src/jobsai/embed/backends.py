@@ -29,7 +29,7 @@ def resolve_backend(setting: str, precision: str | None, *, flags: frozenset[str
 
     Quality: int8 moves fused scores by ~0.001, so a near tie can swap, and plain nDCG@10 on 14 CVs
     turns on such swaps (torch's own vectors plus noise of int8's size failed a 0.01 bar on dev in 3
-    to 5 of 12 draws: ``bench/int8_recipes.py``). Compared with torch fp32 by the smoothed nDCG@10
+    of 12 draws, each by one CV's top two ads swapping: ``bench/int8_recipes.py``). Compared with torch fp32 by the smoothed nDCG@10
     (``bench/quality.py``: expected under 0.001 score noise, so such a swap counts as the coin flip
     it is), int8 with its activations quantised at run time (measured on an Intel Xeon with the rest
     in fp32, where OpenVINO quantises them as it does on Zen 4) moved dev / dev2-A / dev2-B by
