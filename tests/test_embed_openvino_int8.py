@@ -188,6 +188,11 @@ def test_a_cpu_where_int8_is_slower_is_warned_about(
     with caplog.at_level(logging.WARNING, logger="jobsai.embed.openvino_backend"):
         emb = Embedder.load(settings_for(tiny, data_dir, cache))
     assert emb.backend == "openvino-int8" and "no int8 dot products" in caplog.text  # it still serves
+    caplog.clear()
+    assert emb._onnx is not None
+    with caplog.at_level(logging.WARNING, logger="jobsai.embed.openvino_backend"):
+        emb._onnx.with_streams(2)  # a server's query encoder: compiled again, not warned about again
+    assert "no int8 dot products" not in caplog.text
 
 
 ZEN4 = frozenset({"avx512f", "avx512_vnni", "avx512_bf16"})

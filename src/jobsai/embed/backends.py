@@ -29,13 +29,15 @@ def resolve_backend(setting: str, precision: str | None, *, flags: frozenset[str
 
     Quality: int8 moves fused scores by ~0.001, so a near tie can swap, and plain nDCG@10 on 14 CVs
     turns on such swaps (torch's own vectors plus noise of int8's size failed a 0.01 bar on dev in 3
-    of 12 draws, each by one CV's top two ads swapping: ``bench/int8_recipes.py``). Compared with torch fp32 by the smoothed nDCG@10
-    (``bench/quality.py``: expected under 0.001 score noise, so such a swap counts as the coin flip
-    it is), int8 with its activations quantised at run time (measured on an Intel Xeon with the rest
-    in fp32, where OpenVINO quantises them as it does on Zen 4) moved dev / dev2-A / dev2-B by
-    -0.0065 / +0.0047 / -0.0046, within 0.01 on every set, and all 68 CVs by -0.0013 (plain:
-    -0.0186 / +0.0111 / -0.0021, all 68 CVs -0.0002; on Zen 4, plain only: -0.0136 / +0.0135 /
-    -0.0040). A GPU encodes with torch whatever this says (``Embedder.use_onnx``)."""
+    of 12 draws, each by one CV's top two ads swapping: ``bench/int8_recipes.py``). Compared with
+    torch fp32 by the smoothed nDCG@10 (``bench/quality.py``: expected under 0.001 score noise, so
+    such a swap counts as the coin flip it is), int8 with its activations quantised at run time
+    (measured on an Intel Xeon with the rest in fp32, where OpenVINO quantises them as it does on
+    Zen 4) moved dev / dev2-A / dev2-B by -0.0065 / +0.0047 / -0.0046, within 0.01 on every set, and
+    all 68 CVs by -0.0013 (plain: -0.0186 / +0.0111 / -0.0021, all 68 CVs -0.0002; on Zen 4, plain
+    only: -0.0136 / +0.0135 / -0.0040; with half that noise dev lost 0.0114, and all 68 CVs lost
+    0.0010-0.0014 at every noise tried). A GPU encodes with torch whatever this says
+    (``Embedder.use_onnx``)."""
     if setting != "auto":
         return setting
     found = cpu_flags() if flags is None else flags

@@ -122,7 +122,7 @@ class OpenVinoEncoder(ExportEncoder):
         }
         if int8:
             slower = int8_slower_here()
-            if slower:
+            if slower and self.streams == 1:  # a streamed copy (for queries) is made from this one: said once
                 log.warning("JOBSAI_EMBED_BACKEND=openvino-int8: %s; JOBSAI_EMBED_BACKEND=openvino is likely "
                             "faster here", slower)
             config["DYNAMIC_QUANTIZATION_GROUP_SIZE"] = GROUP_SIZE
