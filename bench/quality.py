@@ -103,12 +103,12 @@ def smoothed_ndcg(
     out = {}
     for lab in es.labels:
         cv = lab["cv"]
-        pool = [scorer.grade_of(c, lab) for c in codes.values()]
-        ideal = scorer.dcg(sorted(pool, reverse=True), 10)
         ids = list(codes)
+        grades = [scorer.grade_of(codes[i], lab) for i in ids]
+        ideal = scorer.dcg(sorted(grades, reverse=True), 10)
         got = scores[cv]
         base = np.array([got.get(i, -np.inf) for i in ids], dtype=np.float64)
-        gains = np.array([2.0 ** scorer.grade_of(codes[i], lab) - 1 for i in ids])
+        gains = 2.0 ** np.array(grades) - 1
         rng = np.random.default_rng(zlib.crc32(cv.encode()))
         noisy = base[None, :] + sigma * rng.standard_normal((samples, len(ids)))
         top = np.argsort(-noisy, axis=1, kind="stable")[:, :10]

@@ -74,7 +74,8 @@ class Settings(BaseSettings):
     ``openvino-int8``: the same export with int8 linear weights and activations quantised per group of
     64 (``embed/openvino_int8.py``): ~1.2x faster than ``openvino`` bf16 on a CPU with VNNI and no AMX
     (AMD Zen 4), slower with AMX (0.5-0.8x: ``embed.precision.int8_slower_here``), cosine ~0.9998 to
-    fp32, so an index records its vectors; smoothed nDCG@10 within 0.01 of torch fp32 on every dev set.
+    fp32, so an index records its vectors; smoothed nDCG@10 (noise 0.001, ``bench/quality.py``) within
+    0.01 of torch fp32 on every dev set, as measured with its rest in fp32 on an Intel Xeon.
     ``torch``: sentence-transformers itself (bf16 autocast where native).
     ``onnx``: an int8 ONNX Runtime export. Its vectors differ slightly from fp32, so an index records
     which kind built it. Not the default: dev-set nDCG@10 moved by -0.028 / +0.015 / -0.015 on dev /

@@ -1,6 +1,7 @@
-"""int8 weights for OpenVINO (``JOBSAI_EMBED_BACKEND=openvino-int8``, opt-in): every linear layer's
-weight matrix stored as uint8 with a scale and zero point per output channel, which OpenVINO's CPU
-plugin multiplies with the activations quantised at run time per group of ``GROUP_SIZE`` values
+"""int8 weights for OpenVINO (``JOBSAI_EMBED_BACKEND=openvino-int8``; ``auto`` picks it on CPUs like
+AMD Zen 4: ``embed.backends.resolve_backend``): every linear layer's weight matrix stored as uint8
+with a scale and zero point per output channel, which OpenVINO's CPU plugin multiplies with the
+activations quantised at run time per group of ``GROUP_SIZE`` values
 (``DYNAMIC_QUANTIZATION_GROUP_SIZE``) on the CPU's int8 dot-product instructions (VNNI). What is not
 int8 (embedding table, norms, biases) is the fp16 IR's (``openvino_backend.ensure_ir``). On a CPU with
 AMX, OpenVINO multiplies these weights in bf16 instead when the rest runs in bf16 (cosine to fp32

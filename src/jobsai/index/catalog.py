@@ -156,16 +156,17 @@ def serving_model(settings: Settings, active: IndexRecord | None) -> ModelRef:
         return configured
     if same_vectors(wanted.backend, configured.backend):  # e.g. torch and onnx-fp32: the configured one encodes
         return ModelRef(wanted.spec, configured.backend)
-    if wanted.backend != configured.backend and settings.embed_backend == "auto":
-        log.info("index %s holds %s vectors, served by the %s backend; on this CPU %s embeds faster: "
-                 "`jobsai index build --switch` re-embeds with it", active.name if active else None,
-                 active.vectors if active else None, wanted.backend, configured.backend)
-    elif wanted.backend != configured.backend:
+    if wanted.backend != configured.backend:
         # Its vectors and the configured encoder's must not meet in one index (ModelFingerprint).
-        log.warning("index %s holds %s vectors: encoding with the %s backend until an index is built with "
-                    "JOBSAI_EMBED_BACKEND=%s (`jobsai index build --switch`)",
-                    active.name if active else None, active.vectors if active else None, wanted.backend,
-                    configured.backend)
+        if settings.embed_backend == "auto":  # the default chose faster vectors: a hint, not a misconfiguration
+            log.info("index %s holds %s vectors, served by the %s backend; on this CPU %s embeds faster: "
+                     "`jobsai index build --switch` re-embeds with it", active.name if active else None,
+                     active.vectors if active else None, wanted.backend, configured.backend)
+        else:
+            log.warning("index %s holds %s vectors: encoding with the %s backend until an index is built with "
+                        "JOBSAI_EMBED_BACKEND=%s (`jobsai index build --switch`)",
+                        active.name if active else None, active.vectors if active else None, wanted.backend,
+                        configured.backend)
     return wanted
 
 
